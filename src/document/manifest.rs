@@ -1,0 +1,170 @@
+//! SPEC §2.1 the manifest: what was reviewed and approved.
+
+use alloy_primitives::{Address, B256};
+use serde::Deserialize;
+
+use super::values::{de_with, Sha256Digest, Timestamp};
+use super::{Action, Lane};
+
+/// `upgrade-gate/manifest/v1`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Manifest {
+    /// Lets editors find the JSON Schema; not part of the rules.
+    #[serde(rename = "$schema", default)]
+    pub json_schema: Option<String>,
+    pub schema: super::SchemaTag<super::ManifestTag>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(deserialize_with = "de_with::u64_value")]
+    pub chain_id: u64,
+    pub lane: Lane,
+    #[serde(deserialize_with = "de_with::timestamp")]
+    pub proposed_at: Timestamp,
+    pub package: Package,
+    pub targets: Vec<Target>,
+    pub actions: Vec<Action>,
+    pub timing: Timing,
+    #[serde(default)]
+    pub simulation: Option<Simulation>,
+    #[serde(default)]
+    pub rollback: Option<Rollback>,
+    pub roles: Roles,
+}
+
+/// The release package: one file, or a folder listed file by file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Package {
+    #[serde(deserialize_with = "de_with::sha256")]
+    pub hash: Sha256Digest,
+    #[serde(default)]
+    pub files: Option<Vec<PackageFile>>,
+}
+
+/// One file of a folder package.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackageFile {
+    pub path: String,
+    #[serde(deserialize_with = "de_with::sha256")]
+    pub hash: Sha256Digest,
+}
+
+/// How a proxy is upgraded (SPEC §2.1 `targets[].kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProxyKind {
+    /// Upgraded through `admin`, a ProxyAdmin.
+    Transparent,
+    /// Upgraded by a call to the proxy itself.
+    Uups,
+    /// `admin` is the UpgradeableBeacon that is upgraded.
+    Beacon,
+}
+
+impl ProxyKind {
+    /// The word used in documents.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ProxyKind::Transparent => "transparent",
+            ProxyKind::Uups => "uups",
+            ProxyKind::Beacon => "beacon",
+        }
+    }
+}
+
+/// A proxy the release may upgrade, and how.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    #[serde(deserialize_with = "de_with::address")]
+    pub proxy: Address,
+    pub kind: ProxyKind,
+    #[serde(default, deserialize_with = "de_with::opt_address")]
+    pub admin: Option<Address>,
+    #[serde(deserialize_with = "de_with::address")]
+    pub implementation: Address,
+}
+
+/// When the release may execute.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Timing {
+    #[serde(deserialize_with = "de_with::timestamp")]
+    pub not_before: Timestamp,
+    #[serde(deserialize_with = "de_with::timestamp")]
+    pub not_after: Timestamp,
+}
+
+/// Evidence that this exact build and these exact actions were simulated.
+///
+/// Fields are optional in parsing so that a missing one fails
+/// `simulation.evidence` with its name, rather than hiding the whole report.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Simulation {
+    #[serde(default, deserialize_with = "de_with::opt_sha256")]
+    pub evidence_hash: Option<Sha256Digest>,
+    #[serde(default, deserialize_with = "de_with::opt_sha256")]
+    pub package_hash: Option<Sha256Digest>,
+    #[serde(default, deserialize_with = "de_with::opt_keccak")]
+    pub actions_hash: Option<B256>,
+    #[serde(default)]
+    pub result: Option<String>,
+    #[serde(default, deserialize_with = "de_with::opt_timestamp")]
+    pub simulated_at: Option<Timestamp>,
+}
+
+/// The plan for undoing the release. Checked by `rollback.ready`, so every
+/// part is optional here and its absence is a named check failure.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Rollback {
+    #[serde(default)]
+    pub package: Option<RollbackPackage>,
+    #[serde(default)]
+    pub actions: Option<Vec<Action>>,
+    #[serde(default)]
+    pub owner: Option<String>,
+    #[serde(default, deserialize_with = "de_with::opt_u64")]
+    pub max_time_to_rollback_seconds: Option<u64>,
+    #[serde(default)]
+    pub stop_conditions: Option<Vec<StopCondition>>,
+}
+
+/// The rollback package's bytes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RollbackPackage {
+    #[serde(default, deserialize_with = "de_with::opt_sha256")]
+    pub hash: Option<Sha256Digest>,
+}
+
+/// When to roll back, and how fast.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct StopCondition {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub signal: Option<String>,
+    #[serde(default)]
+    pub response: Option<String>,
+    #[serde(default, deserialize_with = "de_with::opt_u64")]
+    pub observation_window_seconds: Option<u64>,
+}
+
+/// Who proposes, who approves, who executes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Roles {
+    #[serde(deserialize_with = "de_with::address")]
+    pub proposer: Address,
+    #[serde(deserialize_with = "super::addresses")]
+    pub approvers: Vec<Address>,
+    #[serde(deserialize_with = "de_with::u64_value")]
+    pub threshold: u64,
+    #[serde(deserialize_with = "de_with::address")]
+    pub executor: Address,
+}

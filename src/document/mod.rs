@@ -1,0 +1,213 @@
+//! The four documents of SPEC §2, parsed strictly.
+//!
+//! Unknown fields are refused everywhere (SPEC §1): a typo must never
+//! silently drop a constraint. Errors name the field path and, for JSON,
+//! the line and column.
+
+mod approvals;
+mod manifest;
+mod policy;
+mod release;
+pub mod values;
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use alloy_primitives::{Address, Bytes, U256};
+use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
+use serde::{Deserialize, Serialize};
+
+pub use approvals::{Approval, Approvals};
+pub use manifest::{
+    Manifest, Package, PackageFile, ProxyKind, Rollback, RollbackPackage, Roles, Simulation, StopCondition,
+    Target, Timing,
+};
+pub use policy::{LanePolicy, Policy, Required};
+pub use release::{Release, SafeTx, SafeVersion};
+use values::de_with;
+
+use crate::error::{Document, Error, Result};
+
+/// Sizes past which the gate refuses input instead of working on it.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Bytes of one JSON document.
+    pub document_bytes: usize,
+    /// Actions after MultiSend batches are unpacked.
+    pub actions: usize,
+    /// Bytes of one action's calldata.
+    pub calldata_bytes: usize,
+    /// How deep `upgradeToAndCall` inner calls and nested batches are followed.
+    pub call_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { document_bytes: 16 << 20, actions: 4096, calldata_bytes: 4 << 20, call_depth: 8 }
+    }
+}
+
+/// SPEC §2.1 `lane`: ordered, `Standard < Privileged`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lane {
+    #[serde(rename = "standard_upgrade")]
+    Standard,
+    #[serde(rename = "privileged_upgrade")]
+    Privileged,
+}
+
+impl Lane {
+    /// The word used in documents.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Lane::Standard => "standard_upgrade",
+            Lane::Privileged => "privileged_upgrade",
+        }
+    }
+}
+
+impl fmt::Display for Lane {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How the executor's account runs an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Operation {
+    Call,
+    #[serde(rename = "delegatecall")]
+    DelegateCall,
+}
+
+impl Operation {
+    /// The byte MultiSend and Safe use (0 call, 1 delegatecall).
+    pub fn as_u8(&self) -> u8 {
+        match self {
+            Operation::Call => 0,
+            Operation::DelegateCall => 1,
+        }
+    }
+
+    /// The word used in documents.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Operation::Call => "call",
+            Operation::DelegateCall => "delegatecall",
+        }
+    }
+}
+
+/// One call the executor makes (SPEC §2.1 `actions[]`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Action {
+    #[serde(deserialize_with = "de_with::address")]
+    pub to: Address,
+    #[serde(deserialize_with = "de_with::uint")]
+    pub value: U256,
+    #[serde(deserialize_with = "de_with::bytes")]
+    pub data: Bytes,
+    pub operation: Operation,
+}
+
+/// Names the `schema` string a document type must carry.
+pub trait SchemaName {
+    const NAME: &'static str;
+}
+
+/// The `schema` field: exactly the document's versioned name.
+pub struct SchemaTag<T>(PhantomData<T>);
+
+impl<T> Clone for SchemaTag<T> {
+    fn clone(&self) -> Self {
+        SchemaTag(PhantomData)
+    }
+}
+
+impl<T: SchemaName> fmt::Debug for SchemaTag<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(T::NAME)
+    }
+}
+
+impl<'de, T: SchemaName> Deserialize<'de> for SchemaTag<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(PhantomData<T>);
+        impl<'de, T: SchemaName> Visitor<'de> for V<T> {
+            type Value = SchemaTag<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "the string \"{}\"", T::NAME)
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+                if s == T::NAME {
+                    Ok(SchemaTag(PhantomData))
+                } else {
+                    Err(E::custom(format!("schema must be \"{}\", found \"{s}\"", T::NAME)))
+                }
+            }
+        }
+        d.deserialize_str(V(PhantomData))
+    }
+}
+
+macro_rules! schema_name {
+    ($tag:ident, $name:literal) => {
+        #[doc = concat!("`", $name, "`")]
+        #[derive(Debug, Clone, Copy)]
+        pub struct $tag;
+        impl SchemaName for $tag {
+            const NAME: &'static str = $name;
+        }
+    };
+}
+schema_name!(ManifestTag, "upgrade-gate/manifest/v1");
+schema_name!(ReleaseTag, "upgrade-gate/release/v1");
+schema_name!(ApprovalsTag, "upgrade-gate/approvals/v1");
+schema_name!(PolicyTag, "upgrade-gate/policy/v1");
+
+/// A list of addresses, each checked as SPEC §1 says.
+pub(crate) fn addresses<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Address>, D::Error> {
+    struct A(Address);
+    impl<'de> Deserialize<'de> for A {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            de_with::address(d).map(A)
+        }
+    }
+    Vec::<A>::deserialize(d).map(|v| v.into_iter().map(|a| a.0).collect())
+}
+
+/// Parses one JSON document into `T`, with field path, line and column on error.
+pub fn parse_json<T: DeserializeOwned>(document: Document, text: &str, limits: &Limits) -> Result<T> {
+    if text.len() > limits.document_bytes {
+        return Err(Error::LimitExceeded {
+            document,
+            path: String::new(),
+            what: "bytes",
+            limit: limits.document_bytes,
+            actual: text.len(),
+        });
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        json_error(document, if path == "." { String::new() } else { path }, e.into_inner())
+    })?;
+    de.end().map_err(|e| json_error(document, String::new(), e))?;
+    Ok(value)
+}
+
+/// Parses the document as a plain JSON value (what the digest is taken over).
+pub fn parse_value(document: Document, text: &str, limits: &Limits) -> Result<serde_json::Value> {
+    parse_json(document, text, limits)
+}
+
+fn json_error(document: Document, path: String, e: serde_json::Error) -> Error {
+    let (line, column) = (e.line(), e.column());
+    let full = e.to_string();
+    let suffix = format!(" at line {line} column {column}");
+    let message = full.strip_suffix(&suffix).unwrap_or(&full).to_string();
+    Error::Json { document, path, line, column, message }
+}

@@ -1,0 +1,187 @@
+//! Reading the inputs into one validated case, before any check runs.
+
+use std::collections::BTreeSet;
+
+use alloy_primitives::{Address, B256};
+
+use super::{Inputs, Observed, ObservedPackage};
+use crate::digest;
+use crate::document::values::{Sha256Digest, Timestamp};
+use crate::document::{
+    parse_json, parse_value, Action, Approvals, Lane, Limits, Manifest, Operation, Policy, ProxyKind, Release,
+};
+use crate::error::{Document, Error, Result};
+use crate::evm::calls::{self, DecodedAction};
+use crate::evm::safe::{safe_tx_hashes, SafeTxHashes, SafeTxParams};
+
+/// The documents, read and cross-checked, with everything derived from them.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub manifest: Manifest,
+    pub manifest_digest: Sha256Digest,
+    pub release: Release,
+    pub approvals: Option<Approvals>,
+    pub policy: Policy,
+    pub observed: Observed,
+    pub now: Timestamp,
+    /// The manifest's actions, normalized (SPEC §3).
+    pub manifest_actions: Vec<DecodedAction>,
+    /// The release's actions, normalized: what will actually execute.
+    pub release_actions: Vec<DecodedAction>,
+    pub release_actions_hash: B256,
+    pub derived_lane: Lane,
+    /// The first action that puts the release in the privileged lane.
+    pub escalation: Option<String>,
+    /// `rollback.actions`, normalized, when given.
+    pub rollback_actions: Option<Vec<DecodedAction>>,
+    /// The Safe transaction and its recomputed hashes, when the release has one.
+    pub safe_tx: Option<(SafeTxParams, SafeTxHashes)>,
+    /// Who submits the release: `executor`, or the Safe.
+    pub release_executor: Address,
+}
+
+impl Case {
+    /// Parses and cross-checks every input; any failure is an input error.
+    pub fn read(inputs: &Inputs<'_>) -> Result<Case> {
+        let limits = &inputs.limits;
+        let manifest_value = parse_value(Document::Manifest, inputs.manifest, limits)?;
+        let manifest: Manifest = parse_json(Document::Manifest, inputs.manifest, limits)?;
+        validate_manifest(&manifest, limits)?;
+        let release: Release = parse_json(Document::Release, inputs.release, limits)?;
+        let approvals: Option<Approvals> =
+            inputs.approvals.map(|t| parse_json(Document::Approvals, t, limits)).transpose()?;
+        let policy: Policy =
+            inputs.policy.map(|t| parse_json(Document::Policy, t, limits)).transpose()?.unwrap_or_default();
+        validate_observed(&inputs.observed)?;
+
+        let manifest_actions = calls::normalize(&manifest.actions, &policy, limits, Document::Manifest, "actions")?;
+        let rollback_actions = match manifest.rollback.as_ref().and_then(|r| r.actions.as_ref()) {
+            Some(actions) => Some(calls::normalize(actions, &policy, limits, Document::Manifest, "rollback.actions")?),
+            None => None,
+        };
+
+        let (release_actions, safe_tx, release_executor) = match (&release.actions, &release.safe_tx) {
+            (Some(actions), None) => {
+                let executor = release.executor.ok_or_else(|| {
+                    Error::invalid(Document::Release, "executor", "missing field `executor` (required when the release carries actions)")
+                })?;
+                (calls::normalize(actions, &policy, limits, Document::Release, "actions")?, None, executor)
+            }
+            (None, Some(tx)) => {
+                let chain_id = tx.chain_id.ok_or_else(|| {
+                    Error::invalid(Document::Release, "safeTx.chainId", "missing field `chainId`: the chain the Safe lives on is part of what is signed")
+                })?;
+                let version = tx.safe_version.ok_or_else(|| {
+                    Error::invalid(Document::Release, "safeTx.safeVersion", "missing field `safeVersion`: the Safe version decides how its transaction hash is computed")
+                })?;
+                let params = SafeTxParams::new(tx, chain_id, version);
+                let hashes = safe_tx_hashes(&params);
+                // SPEC §3: a safeTx is one action, call or delegatecall, then normalized.
+                let action = Action { to: tx.to, value: tx.value, data: tx.data.clone(), operation: tx.operation };
+                let actions = calls::normalize(&[action], &policy, limits, Document::Release, "safeTx")?;
+                (actions, Some((params, hashes)), tx.safe)
+            }
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid(Document::Release, "", "has both `actions` and `safeTx`; give exactly one"))
+            }
+            (None, None) => {
+                return Err(Error::invalid(Document::Release, "", "has neither `actions` nor `safeTx`; give exactly one"))
+            }
+        };
+        let plain: Vec<Action> = release_actions.iter().map(DecodedAction::action).collect();
+        let release_actions_hash = digest::actions_hash(&plain);
+        let (derived_lane, escalation) = calls::derived_lane(&release_actions, &policy);
+
+        Ok(Case {
+            manifest_digest: digest::manifest_digest(&manifest_value),
+            manifest,
+            release,
+            approvals,
+            policy,
+            observed: inputs.observed.clone(),
+            now: inputs.now,
+            manifest_actions,
+            release_actions,
+            release_actions_hash,
+            derived_lane,
+            escalation,
+            rollback_actions,
+            safe_tx,
+            release_executor,
+        })
+    }
+
+    /// The delegatecalls left after normalization (SPEC §4 `delegatecall.allowlist`).
+    pub fn release_delegatecalls(&self) -> impl Iterator<Item = &DecodedAction> {
+        self.release_actions.iter().filter(|a| a.operation == Operation::DelegateCall)
+    }
+}
+
+/// Rules that span the manifest: required non-empty lists, admin paths, file paths.
+fn validate_manifest(m: &Manifest, limits: &Limits) -> Result<()> {
+    let invalid = |path: String, msg: &str| Error::invalid(Document::Manifest, path, msg);
+    if m.targets.is_empty() {
+        return Err(invalid("targets".into(), "must list at least one target proxy"));
+    }
+    if m.actions.is_empty() {
+        return Err(invalid("actions".into(), "must list at least one action"));
+    }
+    for (i, t) in m.targets.iter().enumerate() {
+        if t.admin.is_none() && t.kind != ProxyKind::Uups {
+            let what = match t.kind {
+                ProxyKind::Beacon => "a beacon target needs `admin`: the UpgradeableBeacon that is upgraded",
+                _ => "a transparent target needs `admin`: the ProxyAdmin that upgrades it",
+            };
+            return Err(invalid(format!("targets[{i}].admin"), what));
+        }
+    }
+    if let Some(files) = &m.package.files {
+        if files.len() > limits.actions.saturating_mul(64) {
+            return Err(Error::LimitExceeded {
+                document: Document::Manifest,
+                path: "package.files".into(),
+                what: "files",
+                limit: limits.actions.saturating_mul(64),
+                actual: files.len(),
+            });
+        }
+        let mut seen = BTreeSet::new();
+        for (i, f) in files.iter().enumerate() {
+            check_package_path(&f.path).map_err(|msg| invalid(format!("package.files[{i}].path"), &msg))?;
+            if !seen.insert(f.path.as_str()) {
+                return Err(invalid(format!("package.files[{i}].path"), &format!("`{}` is listed twice", f.path)));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// SPEC §2.1 folder paths: relative, `/`-separated, no `./`, and a single line.
+pub fn check_package_path(path: &str) -> std::result::Result<(), String> {
+    if path.is_empty() {
+        return Err("path is empty".into());
+    }
+    if path.starts_with('/') {
+        return Err(format!("`{path}` must be relative to the package folder"));
+    }
+    if path.contains('\\') {
+        return Err(format!("`{path}` must use / as separator"));
+    }
+    if path.contains('\n') || path.contains('\r') {
+        return Err("path contains a line break, which the sha256sum listing cannot carry".into());
+    }
+    if path.split('/').any(|seg| seg.is_empty() || seg == "." || seg == "..") {
+        return Err(format!("`{path}` must not contain empty, `.` or `..` segments"));
+    }
+    Ok(())
+}
+
+fn validate_observed(observed: &Observed) -> Result<()> {
+    if let Some(ObservedPackage::Folder(files)) = &observed.package {
+        for path in files.keys() {
+            check_package_path(path)
+                .map_err(|msg| Error::invalid(Document::Observed, format!("files[{path:?}]"), msg))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,150 @@
+//! SPEC §4 the checks and the decision, SPEC §5 the report.
+//!
+//! Every check runs, in the spec's order, and each says in one line what it
+//! saw. A failure in one check never stops the others: the person reading
+//! the report needs every problem, not the first.
+
+mod actions;
+mod case;
+mod package;
+mod report;
+mod roles;
+mod rollback;
+mod safe;
+mod simulation;
+mod timing;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+pub use case::Case;
+pub use report::{Decision, Report};
+
+use crate::document::values::{Sha256Digest, Timestamp};
+use crate::document::Limits;
+use crate::error::Result;
+
+/// What the caller hashed itself: the gate never reads files.
+#[derive(Debug, Clone, Default)]
+pub struct Observed {
+    pub package: Option<ObservedPackage>,
+    pub rollback_package: Option<Sha256Digest>,
+    pub evidence: Option<Sha256Digest>,
+}
+
+/// The release package as supplied.
+#[derive(Debug, Clone)]
+pub enum ObservedPackage {
+    /// A single file and its SHA-256.
+    File(Sha256Digest),
+    /// A folder: each file's path (relative, `/`-separated) and SHA-256.
+    Folder(BTreeMap<String, Sha256Digest>),
+}
+
+/// Everything one verification needs, as text where the spec says so.
+#[derive(Debug, Clone)]
+pub struct Inputs<'a> {
+    /// The manifest JSON text (the digest is taken over its value).
+    pub manifest: &'a str,
+    pub release: &'a str,
+    pub approvals: Option<&'a str>,
+    pub policy: Option<&'a str>,
+    pub observed: Observed,
+    /// The evaluation time; the core never reads the clock.
+    pub now: Timestamp,
+    pub limits: Limits,
+}
+
+/// A check's outcome (SPEC §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Fail,
+    Pending,
+    Skip,
+}
+
+impl Status {
+    /// The word used in reports.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Pending => "pending",
+            Status::Skip => "skip",
+        }
+    }
+}
+
+/// One line of evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    pub id: &'static str,
+    pub status: Status,
+    pub detail: String,
+}
+
+impl Check {
+    fn new(id: &'static str, status: Status, detail: impl Into<String>) -> Self {
+        Check { id, status, detail: detail.into() }
+    }
+}
+
+/// The check ids, in the order SPEC §4 fixes.
+pub const CHECK_IDS: [&str; 14] = [
+    "release.digest",
+    "package.hash",
+    "package.files",
+    "actions.match",
+    "targets.set",
+    "lane.policy",
+    "delegatecall.allowlist",
+    "timing.window",
+    "simulation.evidence",
+    "rollback.ready",
+    "rollback.package",
+    "roles.separation",
+    "approvals.quorum",
+    "safe.tx",
+];
+
+/// Runs every check of SPEC §4 on the inputs and returns the report.
+///
+/// An `Err` means an input could not be read: the gate fails closed and
+/// no decision is made.
+pub fn verify(inputs: &Inputs<'_>) -> Result<Report> {
+    let case = Case::read(inputs)?;
+    Ok(evaluate(&case))
+}
+
+/// Runs the checks on inputs that have already been read.
+pub fn evaluate(case: &Case) -> Report {
+    let checks = vec![
+        package::release_digest(case),
+        package::package_hash(case),
+        package::package_files(case),
+        actions::actions_match(case),
+        actions::targets_set(case),
+        actions::lane_policy(case),
+        actions::delegatecall_allowlist(case),
+        timing::timing_window(case),
+        simulation::simulation_evidence(case),
+        rollback::rollback_ready(case),
+        rollback::rollback_package(case),
+        roles::roles_separation(case),
+        roles::approvals_quorum(case),
+        safe::safe_tx(case),
+    ];
+    report::build(case, checks)
+}
+
+/// Joins several problems into one line, keeping it readable.
+fn one_line(problems: &[String]) -> String {
+    match problems {
+        [] => String::new(),
+        [one] => one.clone(),
+        [first, rest @ ..] => format!("{first}; and {} more: {}", rest.len(), rest.join("; ")),
+    }
+}

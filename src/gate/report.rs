@@ -1,0 +1,121 @@
+//! SPEC §5 the report, and the decision rule of SPEC §4.
+
+use alloy_primitives::B256;
+use serde::Serialize;
+
+use super::{Case, Check, ObservedPackage, Status};
+use crate::digest;
+use crate::document::values::{checksum, Sha256Digest, Timestamp};
+use crate::document::Lane;
+use crate::evm::calls::DecodedAction;
+use crate::evm::safe::SafeTxHashes;
+
+/// The gate's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    Release,
+    Hold,
+    Reject,
+}
+
+impl Decision {
+    /// SPEC §4: reject if any check fails, else hold if any is pending, else release.
+    pub fn from_checks(checks: &[Check]) -> Decision {
+        if checks.iter().any(|c| c.status == Status::Fail) {
+            Decision::Reject
+        } else if checks.iter().any(|c| c.status == Status::Pending) {
+            Decision::Hold
+        } else {
+            Decision::Release
+        }
+    }
+
+    /// The word used in reports.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Decision::Release => "release",
+            Decision::Hold => "hold",
+            Decision::Reject => "reject",
+        }
+    }
+
+    /// SPEC §6 exit status: 0 release, 10 hold, 20 reject.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Decision::Release => 0,
+            Decision::Hold => 10,
+            Decision::Reject => 20,
+        }
+    }
+}
+
+/// What was hashed from the supplied bytes.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObservedHashes {
+    pub package_hash: Option<Sha256Digest>,
+    pub rollback_package_hash: Option<Sha256Digest>,
+    pub evidence_hash: Option<Sha256Digest>,
+}
+
+/// `upgrade-gate/report/v1` (SPEC §5), plus `decodedActions` for people.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    pub schema: &'static str,
+    pub decision: Decision,
+    pub package_hash: Sha256Digest,
+    pub target_proxy: String,
+    pub lane: Lane,
+    pub rollback_ready: bool,
+    pub manifest_digest: Sha256Digest,
+    #[serde(serialize_with = "crate::document::values::ser_with::display")]
+    pub actions_hash: B256,
+    pub derived_lane: Lane,
+    pub targets: Vec<String>,
+    pub observed: ObservedHashes,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub safe_tx: Option<SafeTxHashes>,
+    pub evaluated_at: Timestamp,
+    pub checks: Vec<Check>,
+    /// Extension: the release's normalized actions, decoded and classified.
+    pub decoded_actions: Vec<DecodedAction>,
+}
+
+impl Report {
+    /// The check with this id.
+    pub fn check(&self, id: &str) -> Option<&Check> {
+        self.checks.iter().find(|c| c.id == id)
+    }
+}
+
+pub(super) fn build(case: &Case, checks: Vec<Check>) -> Report {
+    let m = &case.manifest;
+    let package_hash = match &case.observed.package {
+        Some(ObservedPackage::File(h)) => Some(*h),
+        Some(ObservedPackage::Folder(files)) => Some(digest::listing_hash(files)),
+        None => None,
+    };
+    Report {
+        schema: "upgrade-gate/report/v1",
+        decision: Decision::from_checks(&checks),
+        package_hash: m.package.hash,
+        target_proxy: m.targets.first().map(|t| checksum(&t.proxy)).unwrap_or_default(),
+        lane: m.lane,
+        rollback_ready: checks.iter().any(|c| c.id == "rollback.ready" && c.status == Status::Pass),
+        manifest_digest: case.manifest_digest,
+        actions_hash: case.release_actions_hash,
+        derived_lane: case.derived_lane,
+        targets: m.targets.iter().map(|t| checksum(&t.proxy)).collect(),
+        observed: ObservedHashes {
+            package_hash,
+            rollback_package_hash: case.observed.rollback_package,
+            evidence_hash: case.observed.evidence,
+        },
+        safe_tx: case.safe_tx.as_ref().map(|(_, h)| *h),
+        evaluated_at: case.now,
+        checks,
+        decoded_actions: case.release_actions.clone(),
+    }
+}

@@ -1,0 +1,113 @@
+//! SPEC §4 `roles.separation`, `approvals.quorum`.
+
+use std::collections::BTreeSet;
+
+use alloy_primitives::Address;
+
+use super::{one_line, Case, Check, Status};
+use crate::document::values::checksum;
+use crate::evm::signature::recover_approver;
+
+/// SPEC §4 `roles.separation`: proposal, approval and execution stay in separate hands.
+pub fn roles_separation(case: &Case) -> Check {
+    let id = "roles.separation";
+    let r = &case.manifest.roles;
+    let mut problems = Vec::new();
+    if r.proposer == r.executor {
+        problems.push(format!("proposer and executor are the same account {}", checksum(&r.proposer)));
+    }
+    for (i, a) in r.approvers.iter().enumerate() {
+        if *a == r.proposer {
+            problems.push(format!("approver {} is also the proposer", checksum(a)));
+        }
+        if *a == r.executor {
+            problems.push(format!("approver {} is also the executor", checksum(a)));
+        }
+        if r.approvers[..i].contains(a) {
+            problems.push(format!("approver {} is listed twice", checksum(a)));
+        }
+    }
+    let n = r.approvers.len() as u64;
+    if r.threshold < 1 || r.threshold > n {
+        problems.push(format!("threshold {} must be between 1 and the {n} listed approvers", r.threshold));
+    }
+    if case.release_executor != r.executor {
+        problems.push(format!(
+            "the release is executed by {}, but the manifest names executor {}",
+            checksum(&case.release_executor),
+            checksum(&r.executor)
+        ));
+    }
+    if let (Some(tx), Some(given)) = (&case.release.safe_tx, case.release.executor) {
+        if given != tx.safe {
+            problems.push(format!("release.executor {} is not the Safe {} that executes the transaction", checksum(&given), checksum(&tx.safe)));
+        }
+    }
+    if problems.is_empty() {
+        Check::new(
+            id,
+            Status::Pass,
+            format!(
+                "proposer {}, {} distinct approvers (threshold {}), executor {}: all separate; the release is executed by the named executor",
+                checksum(&r.proposer),
+                n,
+                r.threshold,
+                checksum(&r.executor)
+            ),
+        )
+    } else {
+        Check::new(id, Status::Fail, one_line(&problems))
+    }
+}
+
+/// SPEC §4 `approvals.quorum`: enough listed approvers signed this exact manifest.
+pub fn approvals_quorum(case: &Case) -> Check {
+    let id = "approvals.quorum";
+    let roles = &case.manifest.roles;
+    let needed = roles.threshold.max(case.policy.lane(case.manifest.lane).min_approvals);
+    let mut valid: BTreeSet<Address> = BTreeSet::new();
+    let mut problems = Vec::new();
+    let mut ignored = Vec::new();
+    let approvals = case.approvals.as_ref().map(|a| a.approvals.as_slice()).unwrap_or_default();
+    for (i, a) in approvals.iter().enumerate() {
+        if a.manifest_digest != case.manifest_digest {
+            ignored.push(format!("approvals[{i}] from {} signs {}", checksum(&a.approver), a.manifest_digest));
+            continue;
+        }
+        match recover_approver(&a.manifest_digest, &a.signature) {
+            Err(e) => problems.push(format!("approvals[{i}] from {}: {e}", checksum(&a.approver))),
+            Ok(signer) if signer != a.approver => problems.push(format!(
+                "approvals[{i}]: the signature recovers to {}, not to the approver {} it claims",
+                checksum(&signer),
+                checksum(&a.approver)
+            )),
+            Ok(_) if !roles.approvers.contains(&a.approver) => {
+                problems.push(format!("approvals[{i}] comes from {}, who is not a listed approver", checksum(&a.approver)))
+            }
+            Ok(_) => {
+                valid.insert(a.approver);
+            }
+        }
+    }
+    let ignored_note = if ignored.is_empty() {
+        String::new()
+    } else {
+        format!(" (ignored {} for another manifest digest: {})", ignored.len(), ignored.join(", "))
+    };
+    if !problems.is_empty() {
+        return Check::new(id, Status::Fail, format!("{}{ignored_note}", one_line(&problems)));
+    }
+    let who: Vec<String> = valid.iter().map(checksum).collect();
+    let who = if who.is_empty() { "none".to_string() } else { who.join(", ") };
+    let count = valid.len() as u64;
+    if count >= needed {
+        Check::new(id, Status::Pass, format!("{count} of {needed} required approvals, valid for {}: {who}{ignored_note}", case.manifest_digest))
+    } else {
+        let supplied = if case.approvals.is_none() { "; no approvals supplied" } else { "" };
+        Check::new(
+            id,
+            Status::Pending,
+            format!("{count} of {needed} required approvals (threshold {}, lane {} minimum {}): {who}{supplied}{ignored_note}", roles.threshold, case.manifest.lane, case.policy.lane(case.manifest.lane).min_approvals),
+        )
+    }
+}

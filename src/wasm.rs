@@ -1,0 +1,214 @@
+//! The JavaScript boundary (SPEC §6): conversions only, no gate logic.
+//!
+//! Documents cross as JSON text (objects are stringified first) so that the
+//! browser and the CLI read them with the same parser, and the report comes
+//! back as the same JSON the CLI prints.
+
+use std::collections::BTreeMap;
+
+use js_sys::JsString;
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+
+use crate::document::values::{de_with, Sha256Digest, Timestamp};
+use crate::document::{parse_json, Limits};
+use crate::error::{Document, Error};
+use crate::gate::{self, Inputs, Observed, ObservedPackage};
+use crate::{digest, tools};
+
+fn into_error(e: Error) -> JsValue {
+    let js = js_sys::Error::new(&e.to_string());
+    let set = |k: &str, v: JsValue| {
+        let _ = js_sys::Reflect::set(&js, &JsValue::from_str(k), &v);
+    };
+    set("field", JsValue::from_str(e.path()));
+    if let Error::Json { line, column, .. } = &e {
+        set("line", JsValue::from_f64(*line as f64));
+        set("column", JsValue::from_f64(*column as f64));
+    }
+    js.into()
+}
+
+fn usage(message: &str) -> JsValue {
+    js_sys::Error::new(message).into()
+}
+
+/// A document given as JSON text or as an object; `None` when absent.
+fn text_of(v: &JsValue, name: &str) -> Result<Option<String>, JsValue> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    if let Some(s) = v.as_string() {
+        return Ok(Some(s));
+    }
+    if v.is_object() {
+        let s: JsString = js_sys::JSON::stringify(v).map_err(|_| usage(&format!("{name}: cannot be turned into JSON")))?;
+        return Ok(Some(String::from(s)));
+    }
+    Err(usage(&format!("{name}: expected JSON text or an object")))
+}
+
+fn field(obj: &JsValue, name: &str) -> Result<JsValue, JsValue> {
+    js_sys::Reflect::get(obj, &JsValue::from_str(name)).map_err(|_| usage(&format!("cannot read `{name}`")))
+}
+
+/// What the page hashed (SPEC §6 `observed`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct ObservedDoc {
+    #[serde(default, deserialize_with = "de_with::opt_sha256")]
+    package_hash: Option<Sha256Digest>,
+    #[serde(default)]
+    files: Option<BTreeMap<String, FileHash>>,
+    #[serde(default, deserialize_with = "de_with::opt_sha256")]
+    rollback_package_hash: Option<Sha256Digest>,
+    #[serde(default, deserialize_with = "de_with::opt_sha256")]
+    evidence_hash: Option<Sha256Digest>,
+}
+
+struct FileHash(Sha256Digest);
+impl<'de> Deserialize<'de> for FileHash {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de_with::sha256(d).map(FileHash)
+    }
+}
+
+fn observed_of(text: Option<String>, limits: &Limits) -> Result<Observed, JsValue> {
+    let Some(text) = text else { return Ok(Observed::default()) };
+    let doc: ObservedDoc = parse_json(Document::Observed, &text, limits).map_err(into_error)?;
+    let package = match (doc.package_hash, doc.files) {
+        (Some(_), Some(_)) => {
+            return Err(into_error(Error::Invalid {
+                document: Document::Observed,
+                path: "packageHash".into(),
+                message: "give either packageHash (a file) or files (a folder), not both".into(),
+            }))
+        }
+        (Some(h), None) => Some(ObservedPackage::File(h)),
+        (None, Some(files)) => Some(ObservedPackage::Folder(files.into_iter().map(|(k, v)| (k, v.0)).collect())),
+        (None, None) => None,
+    };
+    Ok(Observed { package, rollback_package: doc.rollback_package_hash, evidence: doc.evidence_hash })
+}
+
+fn now_of(v: &JsValue) -> Result<Timestamp, JsValue> {
+    let text = if v.is_undefined() || v.is_null() {
+        String::from(js_sys::Date::new_0().to_iso_string())
+    } else if let Some(s) = v.as_string() {
+        s
+    } else if let Some(d) = v.dyn_ref::<js_sys::Date>() {
+        String::from(d.to_iso_string())
+    } else {
+        return Err(usage("now: expected an RFC 3339 string or a Date"));
+    };
+    Timestamp::parse(&text).map_err(|m| into_error(Error::Invalid { document: Document::Observed, path: "now".into(), message: m }))
+}
+
+fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    let json = serde_json::to_string(value).map_err(|e| usage(&e.to_string()))?;
+    js_sys::JSON::parse(&json)
+}
+
+/// `verify({ manifest, release, approvals?, policy?, now?, observed? })` → report (SPEC §5).
+#[wasm_bindgen]
+pub fn verify(input: JsValue) -> Result<JsValue, JsValue> {
+    if !input.is_object() {
+        return Err(usage("verify: expected an object { manifest, release, approvals?, policy?, now?, observed? }"));
+    }
+    let limits = Limits::default();
+    let manifest = text_of(&field(&input, "manifest")?, "manifest")?.ok_or_else(|| usage("manifest: required"))?;
+    let release = text_of(&field(&input, "release")?, "release")?.ok_or_else(|| usage("release: required"))?;
+    let approvals = text_of(&field(&input, "approvals")?, "approvals")?;
+    let policy = text_of(&field(&input, "policy")?, "policy")?;
+    let observed = observed_of(text_of(&field(&input, "observed")?, "observed")?, &limits)?;
+    let now = now_of(&field(&input, "now")?)?;
+    let inputs = Inputs {
+        manifest: &manifest,
+        release: &release,
+        approvals: approvals.as_deref(),
+        policy: policy.as_deref(),
+        observed,
+        now,
+        limits,
+    };
+    let report = gate::verify(&inputs).map_err(into_error)?;
+    to_js(&report)
+}
+
+/// Streaming SHA-256 over bytes of any size: `new Sha256()`, `.update(bytes)`, `.finalize()`.
+#[wasm_bindgen]
+pub struct Sha256 {
+    inner: Option<digest::Sha256>,
+}
+
+#[wasm_bindgen]
+impl Sha256 {
+    /// A fresh hasher.
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Sha256 {
+        Sha256 { inner: Some(digest::Sha256::new()) }
+    }
+
+    /// Feeds more bytes.
+    pub fn update(&mut self, bytes: &[u8]) -> Result<(), JsValue> {
+        match &mut self.inner {
+            Some(h) => {
+                h.update(bytes);
+                Ok(())
+            }
+            None => Err(usage("Sha256: update after finalize")),
+        }
+    }
+
+    /// `"sha256:" + hex` of everything fed so far; the hasher cannot be used after.
+    pub fn finalize(&mut self) -> Result<String, JsValue> {
+        self.inner.take().map(|h| h.finalize().to_string()).ok_or_else(|| usage("Sha256: finalize called twice"))
+    }
+}
+
+/// SPEC §2.1 manifest digest, `"sha256:…"`.
+#[wasm_bindgen(js_name = manifestDigest)]
+pub fn manifest_digest(manifest: JsValue) -> Result<String, JsValue> {
+    let text = text_of(&manifest, "manifest")?.ok_or_else(|| usage("manifest: required"))?;
+    tools::manifest_digest(&text).map(|d| d.to_string()).map_err(into_error)
+}
+
+/// The text an approver signs: `upgrade-gate:approve:` + the manifest digest.
+#[wasm_bindgen(js_name = approvalMessage)]
+pub fn approval_message(manifest: JsValue) -> Result<String, JsValue> {
+    let text = text_of(&manifest, "manifest")?.ok_or_else(|| usage("manifest: required"))?;
+    tools::approval_message(&text).map_err(into_error)
+}
+
+/// SPEC §2.1 actions hash of an array of actions (normalized first), `"0x…"`.
+#[wasm_bindgen(js_name = actionsHash)]
+pub fn actions_hash(actions: JsValue, policy: JsValue) -> Result<String, JsValue> {
+    let text = text_of(&actions, "actions")?.ok_or_else(|| usage("actions: required"))?;
+    let policy = text_of(&policy, "policy")?;
+    tools::actions_hash(&text, policy.as_deref()).map(|h| h.to_string()).map_err(into_error)
+}
+
+/// `{ domainHash, messageHash, safeTxHash }` of a Safe transaction (SPEC §2.2 shape,
+/// or a Safe Transaction Service record with `chainId` and `safeVersion`).
+#[wasm_bindgen(js_name = safeTxHash)]
+pub fn safe_tx_hash(safe_tx: JsValue) -> Result<JsValue, JsValue> {
+    let text = text_of(&safe_tx, "safeTx")?.ok_or_else(|| usage("safeTx: required"))?;
+    let view = tools::safe_tx_hash(&text, None, None).map_err(into_error)?;
+    to_js(&view.hashes)
+}
+
+/// The decoded call: selector, function, named arguments, class, inner call, batch.
+#[wasm_bindgen(js_name = decodeCalldata)]
+pub fn decode_calldata(hex: &str) -> Result<JsValue, JsValue> {
+    let call = tools::decode_calldata(hex).map_err(into_error)?;
+    to_js(&call)
+}
+
+/// SPEC §2.1 folder listing hash of `{ "path": "sha256:…" }`.
+#[wasm_bindgen(js_name = listingHash)]
+pub fn listing_hash(files: JsValue) -> Result<String, JsValue> {
+    let text = text_of(&files, "files")?.ok_or_else(|| usage("files: required"))?;
+    let files: BTreeMap<String, FileHash> = parse_json(Document::Observed, &text, &Limits::default()).map_err(into_error)?;
+    Ok(digest::listing_hash(&files.into_iter().map(|(k, v)| (k, v.0)).collect()).to_string())
+}
