@@ -50,7 +50,17 @@ pub struct SafeTxView {
 /// Reads a Safe transaction (SPEC §2.2 `safeTx`, or a Safe Transaction Service
 /// record) and computes its hashes. `chain_id` and `version` fill in or override.
 pub fn safe_tx_hash(text: &str, chain_id: Option<u64>, version: Option<SafeVersion>) -> Result<SafeTxView> {
-    let tx: SafeTx = parse_json(Document::SafeTx, text, &Limits::default())?;
+    let limits = Limits::default();
+    // A whole release document is accepted too: its `safeTx` is what gets signed.
+    let is_release = parse_value(Document::SafeTx, text, &limits)?
+        .get("schema")
+        .is_some_and(|s| s == "upgrade-gate/release/v1");
+    let tx: SafeTx = if is_release {
+        let release: crate::document::Release = parse_json(Document::Release, text, &limits)?;
+        release.safe_tx.ok_or_else(|| Error::invalid(Document::Release, "safeTx", "this release has no Safe transaction"))?
+    } else {
+        parse_json(Document::SafeTx, text, &limits)?
+    };
     let chain_id = chain_id.or(tx.chain_id).ok_or_else(|| {
         Error::invalid(Document::SafeTx, "chainId", "missing: give `chainId` in the transaction or --chain-id")
     })?;

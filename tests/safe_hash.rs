@@ -109,3 +109,16 @@ fn safe_versions_with_build_metadata_are_read() {
     assert_eq!(SafeVersion::parse("1.3.0+L2").unwrap(), SafeVersion(1, 3, 0));
     assert!(SafeVersion::parse("v1.3").is_err());
 }
+
+#[test]
+fn a_whole_release_document_is_read_for_its_safe_tx() {
+    let v = vectors();
+    let release = serde_json::json!({
+        "schema": "upgrade-gate/release/v1",
+        "manifestDigest": format!("sha256:{}", "00".repeat(32)),
+        "lane": "standard_upgrade",
+        "safeTx": v["vectors"][2]["safeTx"].clone()
+    });
+    let view = safe_tx_hash(&release.to_string(), None, None).unwrap();
+    assert_eq!(serde_json::to_value(view.hashes).unwrap(), v["vectors"][2]["expected"]);
+}
