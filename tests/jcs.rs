@@ -16,11 +16,22 @@ fn fixture_dir() -> PathBuf {
 
 /// `digests.json`: `{ "tool": …, "node": …, "digests": { name: "sha256:…" } }`.
 fn expected_digests() -> Vec<(String, String)> {
-    let text = std::fs::read_to_string(fixture_dir().join("digests.json")).expect("read digests.json");
+    let text =
+        std::fs::read_to_string(fixture_dir().join("digests.json")).expect("read digests.json");
     let doc: serde_json::Value = serde_json::from_str(&text).expect("digests.json is JSON");
-    let digests = doc["digests"].as_object().expect("digests.json has a `digests` object");
+    let digests = doc["digests"]
+        .as_object()
+        .expect("digests.json has a `digests` object");
     assert!(!digests.is_empty(), "digests.json lists no fixtures");
-    digests.iter().map(|(name, d)| (name.clone(), d.as_str().expect("digest is a string").to_string())).collect()
+    digests
+        .iter()
+        .map(|(name, d)| {
+            (
+                name.clone(),
+                d.as_str().expect("digest is a string").to_string(),
+            )
+        })
+        .collect()
 }
 
 fn read_input(name: &str) -> serde_json::Value {
@@ -53,7 +64,11 @@ fn assert_fixture(name: &str) {
 fn fixture_digests_are_the_sha256_of_their_canonical_form() {
     // Guards the fixture itself: a hand-edited canonical file or digest is caught here.
     for (name, digest) in expected_digests() {
-        assert_eq!(sha256(&read_canonical(&name)).to_string(), digest, "canonical/{name}.json");
+        assert_eq!(
+            sha256(&read_canonical(&name)).to_string(),
+            digest,
+            "canonical/{name}.json"
+        );
     }
 }
 
@@ -61,12 +76,21 @@ fn fixture_digests_are_the_sha256_of_their_canonical_form() {
 fn every_fixture_input_has_a_digest() {
     let mut inputs: Vec<String> = std::fs::read_dir(fixture_dir().join("input"))
         .expect("read input/")
-        .map(|e| e.expect("dir entry").file_name().to_string_lossy().trim_end_matches(".json").to_string())
+        .map(|e| {
+            e.expect("dir entry")
+                .file_name()
+                .to_string_lossy()
+                .trim_end_matches(".json")
+                .to_string()
+        })
         .collect();
     inputs.sort();
     let mut listed: Vec<String> = expected_digests().into_iter().map(|(n, _)| n).collect();
     listed.sort();
-    assert_eq!(inputs, listed, "regenerate digests.json with generate.mjs after adding an input");
+    assert_eq!(
+        inputs, listed,
+        "regenerate digests.json with generate.mjs after adding an input"
+    );
 }
 
 #[test]
