@@ -1157,7 +1157,7 @@ fn tampered_safe_delegatecall(c: &Cast) -> Example {
         Some(shown),
     );
     e.name = "tampered-safe-delegatecall";
-    e.summary = "The Bybit attack of Feb 2025: the Safe UI shows the reviewed upgrade batch and its safeTxHash, but the transaction is a `delegatecall` to an unknown contract whose `transfer(address,uint256)` would overwrite the Safe's masterCopy.";
+    e.summary = "Bybit-style (the Feb 2025 attack, re-enacted with made-up addresses): the Safe UI shows the reviewed upgrade batch and its safeTxHash, but the transaction is a `delegatecall` to an unknown contract whose `transfer(address,uint256)` would overwrite the Safe's masterCopy.";
     e.expected = rejects(&[
         "actions.match",
         "targets.set",
@@ -1350,8 +1350,10 @@ fn index_readme(examples: &[Example]) -> String {
          report. `--now` pins the evaluation time; without it the system clock is used,\n\
          and the releasable examples still release from 2026-11-22T12:00:00Z to\n\
          2030-01-01T00:00:00Z.\n\n\
-         To see what an approver signs, or what a Safe signer's hardware wallet shows:\n\n\
+         To see what an approver signs, what a Safe signer's hardware wallet shows\n\
+         (and that it is not what the release claims), and what the calldata really is:\n\n\
          ```sh\ncargo run -q -- approval-message examples/standard-transparent/manifest.json\n\
+         cargo run -q -- safe-hash examples/tampered-safe-delegatecall/release.json\n\
          cargo run -q -- decode $(jq -r .safeTx.data examples/tampered-safe-delegatecall/release.json)\n```\n\n\
          ## Where the data comes from\n\n\
          Everything here is written by the generator in `tests/examples.rs`:\n\
@@ -1831,31 +1833,53 @@ fn approval_message_matches_the_cli() {
     assert_eq!(text.trim_end(), format!("upgrade-gate:approve:{digest}"));
 }
 
-#[test]
-fn safe_hash_cli_shows_the_hash_claimed_in_the_safe_release() {
-    examples_ready();
-    let release: Value = serde_json::from_slice(
-        &std::fs::read(examples_dir().join("safe-multisend/release.json")).expect("read"),
-    )
-    .expect("json");
-    let tx_path = std::env::temp_dir().join(format!(
-        "upgrade-gate-examples-safe-tx-{}.json",
-        std::process::id()
-    ));
-    std::fs::write(&tx_path, release["safeTx"].to_string()).expect("write tx");
+/// `upgrade-gate safe-hash <release.json> --format json`: exit status and hashes.
+fn safe_hash(release: &str) -> (Option<i32>, Value) {
     let out = Command::new(env!("CARGO_BIN_EXE_upgrade-gate"))
-        .args(["safe-hash", "--format", "json"])
-        .arg(&tx_path)
+        .current_dir(repo_root())
+        .args(["safe-hash", release, "--format", "json"])
         .output()
-        .expect("run");
-    let _ = std::fs::remove_file(&tx_path);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        .expect("run upgrade-gate");
+    let hashes = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{release}: {e}; stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code(), hashes)
+}
+
+fn read_json(path: &str) -> Value {
+    serde_json::from_slice(&std::fs::read(repo_root().join(path)).expect("read")).expect("json")
+}
+
+#[test]
+fn safe_hash_cli_confirms_the_hash_claimed_in_the_safe_release() {
+    examples_ready();
+    let path = "examples/safe-multisend/release.json";
+    let (code, hashes) = safe_hash(path);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        hashes["safeTxHash"],
+        read_json(path)["safeTx"]["safeTxHash"]
     );
-    let hashes: Value = serde_json::from_slice(&out.stdout).expect("json");
-    assert_eq!(hashes["safeTxHash"], release["safeTx"]["safeTxHash"]);
+}
+
+#[test]
+fn safe_hash_cli_flags_the_spoofed_hash_of_the_bybit_style_release() {
+    examples_ready();
+    let path = "examples/tampered-safe-delegatecall/release.json";
+    let (code, hashes) = safe_hash(path);
+    // The screen showed the reviewed batch's hash; the transaction hashes to something else.
+    assert_eq!(code, Some(20));
+    assert_eq!(
+        read_json(path)["safeTx"]["safeTxHash"],
+        read_json("examples/safe-multisend/release.json")["safeTx"]["safeTxHash"]
+    );
+    assert_ne!(
+        hashes["safeTxHash"],
+        read_json(path)["safeTx"]["safeTxHash"]
+    );
 }
 
 #[test]
