@@ -788,3 +788,17 @@ fn report_headline_names_the_manifest_package_first_target_and_lane() {
     assert_eq!(v["evaluatedAt"], NOW);
     assert!(v.get("safeTx").is_none());
 }
+
+#[test]
+fn rollback_ready_accepts_a_rollback_through_the_admin_the_release_installs() {
+    // After a changeProxyAdmin the way back runs through the new ProxyAdmin.
+    rollback_passes(|r| r["actions"][0] = action(a(0xac), upgrade_via_admin(PROXY_1, OLD_IMPL_1)));
+}
+
+#[track_caller]
+fn rollback_passes(edit: impl FnOnce(&mut serde_json::Value)) {
+    let mut f = Fixture::releasable();
+    edit(&mut f.manifest["rollback"]);
+    let r = f.run();
+    assert_eq!(status(&r, "rollback.ready"), Status::Pass, "{}", detail(&r, "rollback.ready"));
+}

@@ -104,6 +104,24 @@ pub(crate) fn match_upgrade<'t>(targets: &'t [Target], action: &DecodedAction, u
     }
 }
 
+/// The declared target an upgrade touches, whatever path it takes (for rollbacks,
+/// which may run through an admin the release itself installs).
+pub(crate) fn touched_target<'t>(targets: &'t [Target], action: &DecodedAction, upgrade: &UpgradeCall) -> Result<&'t Target, String> {
+    let found = match upgrade {
+        UpgradeCall::ViaProxyAdmin { proxy, .. } => targets.iter().find(|t| t.proxy == *proxy),
+        UpgradeCall::Direct { .. } => targets
+            .iter()
+            .find(|t| t.proxy == action.to || (t.kind == ProxyKind::Beacon && t.admin == Some(action.to))),
+    };
+    found.ok_or_else(|| {
+        let touched = match upgrade {
+            UpgradeCall::ViaProxyAdmin { proxy, .. } => *proxy,
+            UpgradeCall::Direct { .. } => action.to,
+        };
+        format!("{} upgrades {}, which is not a declared target", action.source, checksum(&touched))
+    })
+}
+
 /// SPEC §4 `targets.set`: exactly the declared proxies, each by its declared path, to its declared implementation.
 pub fn targets_set(case: &Case) -> Check {
     let id = "targets.set";

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::actions::match_upgrade;
+use super::actions::touched_target;
 use super::{one_line, Case, Check, Status};
 use crate::document::{Lane, Required};
 use crate::evm::calls;
@@ -28,7 +28,7 @@ pub fn rollback_ready(case: &Case) -> Check {
                     problems.push(format!("rollback {} hides a second upgrade in its inner call", a.source));
                 }
                 if let Some(upgrade) = &a.call.upgrade {
-                    if let Err(p) = match_upgrade(&case.manifest.targets, a, upgrade) {
+                    if let Err(p) = touched_target(&case.manifest.targets, a, upgrade) {
                         problems.push(format!("rollback: {p}"));
                     }
                 }
