@@ -324,7 +324,8 @@ fn verify(args: VerifyArgs, format: Format) -> Outcome {
     let policy = args.policy.as_deref().map(read_text).transpose()?;
     let now = match &args.now {
         Some(s) => Timestamp::parse(s).map_err(|e| Failure(format!("--now: {e}")))?,
-        None => Timestamp(time::OffsetDateTime::now_utc()),
+        // Whole seconds: the report is read by people and compared across machines.
+        None => Timestamp(time::OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or_else(|_| time::OffsetDateTime::now_utc())),
     };
     let observed = Observed {
         package: observe_package(&args.package)?,
@@ -362,13 +363,15 @@ fn verify(args: VerifyArgs, format: Format) -> Outcome {
 
 fn text_report(r: &Report) -> String {
     let mut s = String::new();
-    let reason = r
-        .checks
-        .iter()
-        .find(|c| c.status == Status::Fail)
-        .or_else(|| r.checks.iter().find(|c| c.status == Status::Pending))
-        .map(|c| format!(": {} {}", c.id, c.status.as_str()))
-        .unwrap_or_default();
+    let ids = |status: Status| r.checks.iter().filter(|c| c.status == status).map(|c| c.id).collect::<Vec<_>>();
+    let (failing, pending) = (ids(Status::Fail), ids(Status::Pending));
+    let reason = if !failing.is_empty() {
+        format!(" — failing: {}", failing.join(", "))
+    } else if !pending.is_empty() {
+        format!(" — pending: {}", pending.join(", "))
+    } else {
+        " — every check passed or was skipped".to_string()
+    };
     s.push_str(&format!("{}{reason}\n\n", r.decision.as_str().to_uppercase()));
     s.push_str(&format!("  manifest     {}\n", r.manifest_digest));
     s.push_str(&format!("  package      {}\n", r.package_hash));
