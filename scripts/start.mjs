@@ -1,0 +1,21 @@
+// `npm start`: build everything, then serve the page with the demo preloaded.
+import { build } from './build.mjs';
+import { log } from './lib.mjs';
+import { serve } from './serve.mjs';
+
+try {
+  await build();
+} catch (e) {
+  log(e.message);
+  process.exit(1);
+}
+const port = Number(process.env.PORT || 8080);
+serve({ port }).then(
+  ({ url }) => {
+    process.stdout.write(`\n  upgrade-gate is ready: open ${url}#demo\n  (the page itself needs no server: www/index.html also works from file://)\n  Ctrl-C to stop.\n\n`);
+  },
+  (e) => {
+    log(`cannot listen on 127.0.0.1:${port}: ${e.message} (set PORT to use another port)`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,145 @@
+// The page's runtime, shared by index.html and embed.html: it starts the wasm
+// module from the bytes embedded by the build (the CSP forbids fetching them),
+// measures those exact bytes for the footer, and hashes files in a pool of
+// Web Workers. No gate logic lives here: every decision comes from the core.
+/* global wasm_bindgen */
+'use strict';
+
+(function () {
+  const build = self.UPGRADE_GATE_BUILD;
+  const CHUNK = 8 * 1024 * 1024; // 8 MiB per read: few messages, flat memory
+  const POOL = Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2)));
+
+  function fromBase64(text) {
+    const raw = atob(text);
+    const bytes = new Uint8Array(raw.length);
+    for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+    return bytes;
+  }
+
+  async function sha256Of(bytes) {
+    // An independent hash of the module (WebCrypto), so a module cannot vouch
+    // for itself; the wasm Sha256 only where WebCrypto is unavailable.
+    if (self.crypto && crypto.subtle) {
+      const d = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+      return 'sha256:' + Array.from(d, (b) => b.toString(16).padStart(2, '0')).join('');
+    }
+    const h = new wasm_bindgen.Sha256();
+    h.update(bytes);
+    return h.finalize();
+  }
+
+  class Cancelled extends Error {
+    constructor() {
+      super('hashing cancelled');
+      this.name = 'Cancelled';
+    }
+  }
+
+  let module = null;
+  let workerUrl = null;
+  let pool = [];
+  let nextId = 1;
+  const jobs = new Map(); // id → { resolve, reject, onBytes, worker }
+
+  function spawn() {
+    const worker = new Worker(workerUrl, { name: 'upgrade-gate hashing' });
+    worker.busy = false;
+    worker.onmessage = (e) => {
+      const msg = e.data;
+      const job = msg.id != null ? jobs.get(msg.id) : null;
+      if (msg.type === 'progress' && job) job.onBytes(msg.bytes);
+      else if (msg.type === 'done' && job) {
+        jobs.delete(msg.id);
+        job.resolve(msg.hash);
+      } else if (msg.type === 'error') {
+        if (job) {
+          jobs.delete(msg.id);
+          job.reject(new Error(msg.message));
+        } else failAll(new Error(msg.message));
+      }
+    };
+    worker.onerror = (e) => {
+      e.preventDefault();
+      failAll(new Error(`hashing worker failed: ${e.message || 'unknown error'}`));
+    };
+    worker.postMessage({ type: 'init', module });
+    return worker;
+  }
+
+  function failAll(error) {
+    for (const [id, job] of jobs) {
+      jobs.delete(id);
+      job.reject(error);
+    }
+    for (const w of pool) w.terminate();
+    pool = [];
+  }
+
+  function workers(n) {
+    while (pool.length < n) pool.push(spawn());
+    return pool.slice(0, n);
+  }
+
+  function hashOn(worker, file, onBytes) {
+    return new Promise((resolve, reject) => {
+      const id = nextId++;
+      jobs.set(id, { resolve, reject, onBytes, worker });
+      worker.postMessage({ type: 'hash', id, file, chunkSize: CHUNK });
+    });
+  }
+
+  /**
+   * Hashes a list of { path, file } across the pool, largest first.
+   * onProgress({ done, total }) in bytes. Resolves to { path: "sha256:…" }.
+   */
+  async function hashFiles(entries, onProgress) {
+    const total = entries.reduce((n, e) => n + e.file.size, 0);
+    let done = 0;
+    const report = (bytes) => {
+      done += bytes;
+      if (onProgress) onProgress({ done, total });
+    };
+    if (onProgress) onProgress({ done, total });
+    const queue = entries.slice().sort((a, b) => b.file.size - a.file.size);
+    const out = {};
+    const lanes = workers(Math.min(POOL, Math.max(1, queue.length)));
+    await Promise.all(
+      lanes.map(async (worker) => {
+        for (let e = queue.shift(); e; e = queue.shift()) {
+          out[e.path] = await hashOn(worker, e.file, report);
+        }
+      }),
+    );
+    return out;
+  }
+
+  /** Stops every hashing job now (worker.terminate()); their promises reject with Cancelled. */
+  function cancel() {
+    if (jobs.size) failAll(new Cancelled());
+  }
+
+  async function start() {
+    if (!build || !build.wasmBase64) throw new Error('pkg/upgrade_gate_embedded.js is missing: run `npm run build`');
+    if (typeof wasm_bindgen === 'undefined') throw new Error('pkg/upgrade_gate_classic.js is missing: run `npm run build`');
+    const bytes = fromBase64(build.wasmBase64);
+    const wasmSha256 = await sha256Of(bytes);
+    module = await WebAssembly.compile(bytes);
+    await wasm_bindgen({ module_or_path: module });
+    workerUrl = URL.createObjectURL(new Blob([build.workerSource], { type: 'text/javascript' }));
+    // Start the workers now, so that no request of any kind (even for a
+    // blob: URL) happens after the page has loaded.
+    workers(POOL);
+    return { wasmSha256, wasmBytes: bytes.length };
+  }
+
+  self.UpgradeGate = {
+    ready: start(),
+    api: () => wasm_bindgen,
+    hashFiles,
+    hashFile: (file, onProgress) => hashFiles([{ path: '', file }], onProgress).then((r) => r['']),
+    cancel,
+    Cancelled,
+    poolSize: POOL,
+  };
+})();

@@ -1,0 +1,632 @@
+// The verifier page: collects the inputs, has them hashed, asks the core for
+// the report, and shows it. Conversions and display only: every check and the
+// decision come from the wasm core (SPEC §4), exactly as the CLI computes them.
+/* global Render, UpgradeGate */
+'use strict';
+
+(function () {
+  const { el, clear, hexGroups, formatBytes, formatDuration } = Render;
+  const $ = (sel, root = document) => root.querySelector(sel);
+  const TEXT_SLOTS = ['manifest', 'release', 'approvals', 'policy'];
+  const BIN_SLOTS = ['package', 'rollback', 'evidence'];
+  const DEMO = Array.isArray(self.UPGRADE_GATE_DEMO) ? self.UPGRADE_GATE_DEMO : [];
+
+  // ---- state ------------------------------------------------------------------
+  // bins[slot] = null | { kind: 'file', file } | { kind: 'folder', name, entries: [{ path, file }] }
+  // plus `hashes` once computed (a file's "sha256:…", or a folder's { path: "sha256:…" }).
+  const bins = { package: null, rollback: null, evidence: null };
+  let runId = 0;
+  let demoName = null;
+  let api = null;
+
+  // ---- inputs -----------------------------------------------------------------
+  function slotEl(name) {
+    return $(`.slot[data-slot="${name}"]`);
+  }
+
+  function setText(name, text, fileName) {
+    $(`#${name}`).value = text;
+    $('[data-name]', slotEl(name)).textContent = fileName ? `from ${fileName}` : '';
+    if (name === 'release') onReleaseInput();
+  }
+
+  function setBin(name, value) {
+    bins[name] = value;
+    const slot = slotEl(name);
+    const label = $('[data-name]', slot);
+    const out = $('[data-hash-out]', slot);
+    clear(out);
+    $('[data-clear]', slot).hidden = !value;
+    slot.classList.toggle('filled', !!value);
+    if (!value) {
+      label.textContent = label.dataset.empty || label.textContent;
+    } else if (value.kind === 'file') {
+      label.textContent = `${value.file.name} · ${formatBytes(value.file.size)}`;
+    } else {
+      const size = value.entries.reduce((n, e) => n + e.file.size, 0);
+      label.textContent = `folder ${value.name}/ · ${value.entries.length} files · ${formatBytes(size)}`;
+    }
+  }
+
+  function showBinHash(name) {
+    const v = bins[name];
+    const out = $('[data-hash-out]', slotEl(name));
+    clear(out);
+    if (!v || !v.hashes) return;
+    if (v.kind === 'file') out.appendChild(hexGroups(v.hashes));
+    else out.appendChild(el('span', { class: 'muted', text: `${Object.keys(v.hashes).length} files hashed` }));
+  }
+
+  async function readTextFile(file) {
+    return await file.text();
+  }
+
+  // Drag and drop: a box takes what is dropped on it; the page routes a
+  // dropped case folder (or several files) by their usual names.
+  async function droppedItems(dt) {
+    const out = [];
+    const items = Array.from(dt.items || []).filter((i) => i.kind === 'file');
+    const entries = items.map((i) => (i.webkitGetAsEntry ? i.webkitGetAsEntry() : null));
+    if (entries.length && entries.every(Boolean)) {
+      for (const entry of entries) out.push(await readEntry(entry));
+      return out;
+    }
+    return Array.from(dt.files || []).map((file) => ({ kind: 'file', file }));
+  }
+
+  async function readEntry(entry) {
+    if (entry.isFile) return { kind: 'file', file: await new Promise((res, rej) => entry.file(res, rej)) };
+    const files = [];
+    async function walk(dir, prefix) {
+      const reader = dir.createReader();
+      for (;;) {
+        const batch = await new Promise((res, rej) => reader.readEntries(res, rej));
+        if (!batch.length) break;
+        for (const e of batch) {
+          if (e.isDirectory) await walk(e, `${prefix}${e.name}/`);
+          else files.push({ path: `${prefix}${e.name}`, file: await new Promise((res, rej) => e.file(res, rej)) });
+        }
+      }
+    }
+    await walk(entry, '');
+    return { kind: 'folder', name: entry.name, entries: files };
+  }
+
+  function folderFromPicker(fileList) {
+    const files = Array.from(fileList);
+    if (!files.length) return null;
+    const top = files[0].webkitRelativePath.split('/')[0];
+    return {
+      kind: 'folder',
+      name: top,
+      entries: files.map((f) => ({ path: f.webkitRelativePath.split('/').slice(1).join('/'), file: f })),
+    };
+  }
+
+  async function acceptInto(name, item) {
+    if (!item) return;
+    if (TEXT_SLOTS.includes(name)) {
+      if (item.kind !== 'file') throw new Error(`${name}: drop a JSON file, not a folder`);
+      setText(name, await readTextFile(item.file), item.file.name);
+    } else {
+      if (name !== 'package' && item.kind === 'folder') throw new Error(`${name}: drop a file, not a folder`);
+      setBin(name, item);
+    }
+    markDemo(null);
+  }
+
+  const ROUTES = [
+    [/^manifest.*\.json$/i, 'manifest'],
+    [/^release.*\.json$/i, 'release'],
+    [/^approvals?.*\.json$/i, 'approvals'],
+    [/^policy.*\.json$/i, 'policy'],
+    [/^rollback/i, 'rollback'],
+    [/^(evidence|simulation)/i, 'evidence'],
+    [/^package/i, 'package'],
+  ];
+
+  async function routeItems(items) {
+    const flat = [];
+    for (const item of items) {
+      // A case folder: route what is inside it.
+      const looksLikeCase = item.kind === 'folder' && item.entries.some((e) => /^manifest\.json$/i.test(e.path));
+      if (looksLikeCase) {
+        const pkgFiles = item.entries.filter((e) => e.path.startsWith('package/'));
+        if (pkgFiles.length) flat.push({ kind: 'folder', name: 'package', entries: pkgFiles.map((e) => ({ path: e.path.slice(8), file: e.file })) });
+        for (const e of item.entries) if (!e.path.includes('/')) flat.push({ kind: 'file', file: e.file });
+      } else flat.push(item);
+    }
+    const unknown = [];
+    for (const item of flat) {
+      const name = item.kind === 'file' ? item.file.name : item.name;
+      const route = ROUTES.find(([re]) => re.test(name));
+      if (route) await acceptInto(route[1], item);
+      else if (!/^(README|expected)/i.test(name)) unknown.push(name);
+    }
+    if (unknown.length) flash(`Not placed (unknown names): ${unknown.join(', ')} — drop them on their box instead.`);
+  }
+
+  function flash(message) {
+    const note = $('#demo-note');
+    note.textContent = message;
+    note.classList.add('warn');
+  }
+
+  let pickerTarget = null;
+  function wireInputs() {
+    for (const name of [...TEXT_SLOTS, ...BIN_SLOTS]) {
+      const slot = slotEl(name);
+      const nameEl = $('[data-name]', slot);
+      nameEl.dataset.empty = nameEl.textContent;
+      $('[data-open]', slot).addEventListener('click', () => {
+        pickerTarget = name;
+        $('#file-picker').value = '';
+        $('#file-picker').click();
+      });
+      const folderBtn = $('[data-open-folder]', slot);
+      if (folderBtn) {
+        folderBtn.addEventListener('click', () => {
+          pickerTarget = name;
+          $('#folder-picker').value = '';
+          $('#folder-picker').click();
+        });
+      }
+      const clearBtn = $('[data-clear]', slot);
+      if (clearBtn) clearBtn.addEventListener('click', () => { setBin(name, null); markDemo(null); });
+      slot.addEventListener('dragover', (e) => {
+        e.preventDefault();
+        e.stopPropagation();
+        slot.classList.add('over');
+      });
+      slot.addEventListener('dragleave', () => slot.classList.remove('over'));
+      slot.addEventListener('drop', async (e) => {
+        e.preventDefault();
+        e.stopPropagation();
+        slot.classList.remove('over');
+        try {
+          const items = await droppedItems(e.dataTransfer);
+          await acceptInto(name, items[0]);
+        } catch (err) {
+          flash(err.message);
+        }
+      });
+    }
+    for (const name of TEXT_SLOTS) {
+      $(`#${name}`).addEventListener('input', () => {
+        $('[data-name]', slotEl(name)).textContent = '';
+        markDemo(null);
+        if (name === 'release') onReleaseInput();
+      });
+    }
+    $('#file-picker').addEventListener('change', async (e) => {
+      const file = e.target.files[0];
+      if (file && pickerTarget) {
+        try {
+          await acceptInto(pickerTarget, { kind: 'file', file });
+        } catch (err) {
+          flash(err.message);
+        }
+      }
+    });
+    $('#folder-picker').addEventListener('change', (e) => {
+      const folder = folderFromPicker(e.target.files);
+      if (folder && pickerTarget) acceptInto(pickerTarget, folder).catch((err) => flash(err.message));
+    });
+    document.addEventListener('dragover', (e) => e.preventDefault());
+    document.addEventListener('drop', async (e) => {
+      e.preventDefault();
+      try {
+        await routeItems(await droppedItems(e.dataTransfer));
+      } catch (err) {
+        flash(err.message);
+      }
+    });
+    $('#safe-chain-id').addEventListener('input', onReleaseInput);
+    $('#safe-version').addEventListener('input', onReleaseInput);
+    $('#now-reset').addEventListener('click', () => { $('#now').value = ''; });
+    $('#verify').addEventListener('click', () => verify());
+    $('#cancel').addEventListener('click', () => UpgradeGate.cancel());
+    $('#clear-all').addEventListener('click', clearAll);
+  }
+
+  function clearAll() {
+    runId++;
+    UpgradeGate.cancel();
+    for (const n of TEXT_SLOTS) setText(n, '', null);
+    for (const n of BIN_SLOTS) setBin(n, null);
+    $('#now').value = '';
+    $('#safe-chain-id').value = '';
+    $('#safe-version').value = '';
+    markDemo(null);
+    resetResult();
+    onReleaseInput();
+  }
+
+  // ---- the release: our format, or a Safe transaction ----------------------------
+  // A pasted Safe transaction (Safe UI / Safe Transaction Service JSON) has no
+  // schema; the page wraps it, as text, in a release for the core. JSON is never
+  // re-serialised: large integers keep their exact digits.
+  function releaseShape(text) {
+    let v;
+    try {
+      v = JSON.parse(text);
+    } catch {
+      return { kind: 'unreadable' };
+    }
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return { kind: 'unreadable' };
+    if ('schema' in v) return { kind: 'release', value: v };
+    if ('to' in v && ('data' in v || 'operation' in v || 'safeTxGas' in v)) return { kind: 'safeTx', value: v };
+    return { kind: 'release', value: v };
+  }
+
+  /** The Safe transaction text with chainId / safeVersion from the fields where it has none. */
+  function safeTxText(text, value) {
+    const add = [];
+    const chain = $('#safe-chain-id').value.trim();
+    const version = $('#safe-version').value.trim();
+    if (chain) {
+      if ('chainId' in value && String(value.chainId) !== chain) throw new Error(`chainId: the transaction says ${value.chainId}, the field says ${chain}`);
+      if (!('chainId' in value)) add.push(`"chainId": ${/^[0-9]+$/.test(chain) ? chain : JSON.stringify(chain)}`);
+    }
+    if (version) {
+      if ('safeVersion' in value && String(value.safeVersion) !== version) throw new Error(`safeVersion: the transaction says ${value.safeVersion}, the field says ${version}`);
+      if (!('safeVersion' in value)) add.push(`"safeVersion": ${JSON.stringify(version)}`);
+    }
+    if (!add.length) return text;
+    const t = text.trim();
+    const body = t.slice(1).trim();
+    return `{${add.join(', ')}${body.startsWith('}') ? '' : ', '}${body}`;
+  }
+
+  function releaseText(manifestText) {
+    const text = $('#release').value;
+    const shape = releaseShape(text);
+    if (shape.kind !== 'safeTx') return { text, safe: false };
+    let lane = null;
+    try {
+      lane = JSON.parse(manifestText).lane ?? null;
+    } catch {
+      /* the core names the manifest's error below */
+    }
+    const digest = api.manifestDigest(manifestText);
+    return {
+      text: `{"schema": "upgrade-gate/release/v1", "manifestDigest": ${JSON.stringify(digest)}, "lane": ${JSON.stringify(lane)}, "safeTx": ${safeTxText(text, shape.value)}}`,
+      safe: true,
+    };
+  }
+
+  let safeTimer = 0;
+  function onReleaseInput() {
+    clearTimeout(safeTimer);
+    safeTimer = setTimeout(previewSafe, 120);
+  }
+
+  /** Shows the Safe hashes as soon as a Safe transaction is pasted, before any verification. */
+  function previewSafe() {
+    const box = $('#safe');
+    const kindEl = $('#release-kind');
+    const text = $('#release').value;
+    const shape = text.trim() ? releaseShape(text) : { kind: 'empty' };
+    kindEl.textContent =
+      shape.kind === 'safeTx'
+        ? 'Read as a Safe transaction: the page wraps it in a release with the manifest’s digest and lane.'
+        : shape.kind === 'release' && shape.value.safeTx
+          ? 'A release carrying a Safe transaction.'
+          : '';
+    if (shape.kind !== 'safeTx' || !api) {
+      if (!box.dataset.fromReport) {
+        box.hidden = true;
+        clear(box);
+      }
+      return;
+    }
+    delete box.dataset.fromReport;
+    clear(box);
+    box.hidden = false;
+    box.appendChild(el('h2', { text: 'Safe transaction — compare with your wallet' }));
+    try {
+      const hashes = api.safeTxHash(safeTxText(text, shape.value));
+      box.appendChild(Render.safeHashes(hashes, shape.value.safeTxHash || shape.value.contractTransactionHash));
+    } catch (e) {
+      box.appendChild(el('p', { class: 'error-line', text: `Cannot hash this Safe transaction: ${e.message}` }));
+    }
+  }
+
+  // ---- verification --------------------------------------------------------------
+  function resetResult() {
+    clear($('#verdict')).appendChild(
+      el(
+        'div',
+        { class: 'banner idle', 'data-decision': 'none' },
+        el('div', { class: 'word', text: 'NO VERDICT YET' }),
+        el('p', { class: 'lead', text: 'Give the manifest and the release (and the package), then press Verify — or load the demo.' }),
+      ),
+    );
+    clear($('#details'));
+    $('#progress').hidden = true;
+  }
+
+  function working(title) {
+    clear($('#verdict')).appendChild(
+      el('div', { class: 'banner working', 'data-decision': 'working' }, el('div', { class: 'word', text: 'VERIFYING…' }), el('p', { class: 'lead', text: title })),
+    );
+  }
+
+  function progressView() {
+    const box = $('#progress');
+    const started = performance.now();
+    let last = 0;
+    box.hidden = false;
+    $('#progress-title').textContent = 'Hashing in this browser…';
+    $('#progress-fill').style.width = '0%';
+    $('#progress-text').textContent = '';
+    return ({ done, total }) => {
+      const now = performance.now();
+      if (now - last < 80 && done < total) return;
+      last = now;
+      const pct = total ? (100 * done) / total : 100;
+      const secs = (now - started) / 1000;
+      const rate = secs > 0 ? done / secs : 0;
+      const left = rate > 0 ? (total - done) / rate : Infinity;
+      $('#progress-fill').style.width = `${pct.toFixed(1)}%`;
+      $('#progress').setAttribute('data-percent', pct.toFixed(0));
+      $('#progress-text').textContent =
+        `${pct.toFixed(1)} % · ${formatBytes(done)} of ${formatBytes(total)} · ${(rate / 1e6).toFixed(0)} MB/s · ${done >= total ? 'done' : `${formatDuration(left)} left`}`;
+    };
+  }
+
+  /** Hashes what has not been hashed yet, across the worker pool, with one progress bar. */
+  async function hashBins() {
+    const entries = [];
+    for (const name of BIN_SLOTS) {
+      const v = bins[name];
+      if (!v || v.hashes) continue;
+      if (v.kind === 'file') entries.push({ path: `${name}\u0000`, file: v.file });
+      else for (const e of v.entries) entries.push({ path: `${name}\u0000${e.path}`, file: e.file });
+    }
+    if (!entries.length) return;
+    const hashed = await UpgradeGate.hashFiles(entries, progressView());
+    for (const name of BIN_SLOTS) {
+      const v = bins[name];
+      if (!v || v.hashes) continue;
+      if (v.kind === 'file') v.hashes = hashed[`${name}\u0000`];
+      else v.hashes = Object.fromEntries(v.entries.map((e) => [e.path, hashed[`${name}\u0000${e.path}`]]));
+      showBinHash(name);
+    }
+  }
+
+  async function verify() {
+    const run = ++runId;
+    // Never leave a previous verdict on screen while a new one is computed.
+    clear($('#details'));
+    working('Reading the inputs…');
+    try {
+      if (!api) throw new Error('the wasm module did not start (see the footer)');
+      const manifest = $('#manifest').value;
+      if (!manifest.trim()) throw Object.assign(new Error('Paste or drop the manifest.'), { title: 'The manifest is missing' });
+      if (!$('#release').value.trim()) throw Object.assign(new Error('Paste or drop the release (or a Safe transaction).'), { title: 'The release is missing' });
+      const release = releaseText(manifest);
+      working('Hashing the supplied bytes…');
+      await hashBins();
+      if (run !== runId) return;
+      $('#progress').hidden = true;
+      const observed = {};
+      const pkg = bins.package;
+      if (pkg && pkg.kind === 'file') observed.packageHash = pkg.hashes;
+      if (pkg && pkg.kind === 'folder') observed.files = pkg.hashes;
+      if (bins.rollback) observed.rollbackPackageHash = bins.rollback.hashes;
+      if (bins.evidence) observed.evidenceHash = bins.evidence.hashes;
+      const optional = (id) => ($(`#${id}`).value.trim() ? $(`#${id}`).value : undefined);
+      const now = $('#now').value.trim() || undefined;
+      const report = api.verify({
+        manifest,
+        release: release.text,
+        approvals: optional('approvals'),
+        policy: optional('policy'),
+        now,
+        observed,
+      });
+      if (run !== runId) return;
+      showReport(report, { wrappedSafeTx: release.safe });
+    } catch (e) {
+      if (run !== runId) return;
+      $('#progress').hidden = true;
+      clear($('#details'));
+      const cancelled = e instanceof UpgradeGate.Cancelled;
+      const title = cancelled
+        ? 'Hashing was cancelled: nothing was verified.'
+        : e.title || (e.field !== undefined ? 'An input could not be read, so no decision was made (the gate fails closed).' : 'Verification stopped with an error.');
+      clear($('#verdict')).appendChild(Render.errorBanner(title, cancelled ? 'Press Verify to start again.' : e.message || String(e)));
+    }
+  }
+
+  function copyText(text) {
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      return navigator.clipboard.writeText(text).catch(() => legacyCopy(text));
+    }
+    legacyCopy(text);
+    return Promise.resolve();
+  }
+
+  function legacyCopy(text) {
+    const t = el('textarea', { class: 'offscreen' });
+    t.value = text;
+    document.body.appendChild(t);
+    t.select();
+    document.execCommand('copy');
+    t.remove();
+  }
+
+  function download(name, text) {
+    const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+    const a = el('a', { href: url, download: name });
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  }
+
+  function jsonBlock(title, value, fileName, id) {
+    const text = `${JSON.stringify(value, null, 2)}\n`;
+    const copied = el('span', { class: 'copied muted' });
+    return el(
+      'div',
+      { class: 'json-block', id },
+      el(
+        'div',
+        { class: 'json-head' },
+        el('h3', { text: title }),
+        el('button', { type: 'button', class: 'small', 'data-copy': '', onclick: () => copyText(text).then(() => { copied.textContent = 'copied'; }) }, 'Copy'),
+        el('button', { type: 'button', class: 'small', 'data-download': '', onclick: () => download(fileName, text) }, 'Download'),
+        copied,
+      ),
+      el('pre', { class: 'json', text }),
+    );
+  }
+
+  function hashRow(label, value, extra) {
+    return el('div', { class: 'kv' }, el('div', { class: 'k', text: label }), el('div', { class: 'v' }, value ? hexGroups(value) : el('span', { class: 'muted', text: 'not supplied' }), extra || null));
+  }
+
+  function showReport(report, { wrappedSafeTx }) {
+    const verdict = clear($('#verdict'));
+    const b = Render.banner(report);
+    if (demoName) b.appendChild(el('p', { class: 'demo-tag', text: `Demo case: ${demoName}` }));
+    verdict.appendChild(b);
+
+    if (report.safeTx) {
+      const box = clear($('#safe'));
+      box.hidden = false;
+      box.dataset.fromReport = '1';
+      box.appendChild(el('h2', { text: 'Safe transaction — compare with your wallet' }));
+      box.appendChild(Render.safeHashes(report.safeTx));
+      if (wrappedSafeTx) box.appendChild(el('p', { class: 'muted', text: 'The pasted Safe transaction was wrapped in a release with the manifest’s digest and lane: what it executes is compared with the manifest’s actions.' }));
+    }
+
+    const d = clear($('#details'));
+    const obs = report.observed || {};
+    const pkgMatch = obs.packageHash ? (obs.packageHash === report.packageHash ? 'matches' : 'DIFFERS') : null;
+    d.appendChild(
+      el(
+        'section',
+        { class: 'card' },
+        el('h2', { text: 'Hashes' }),
+        hashRow('Manifest digest', report.manifestDigest),
+        hashRow('Package (manifest)', report.packageHash),
+        hashRow('Package (hashed here)', obs.packageHash, pkgMatch ? el('span', { class: `match ${pkgMatch === 'matches' ? 'ok' : 'bad'}`, text: pkgMatch }) : null),
+        hashRow('Actions hash', report.actionsHash),
+        obs.rollbackPackageHash ? hashRow('Rollback package (hashed here)', obs.rollbackPackageHash) : null,
+        obs.evidenceHash ? hashRow('Evidence (hashed here)', obs.evidenceHash) : null,
+      ),
+    );
+    d.appendChild(el('section', { class: 'card' }, jsonBlock('Headline', Render.headline(report), 'upgrade-gate-headline.json', 'headline')));
+    d.appendChild(el('section', { class: 'card' }, el('h2', { text: 'Checks' }), Render.checksTable(report.checks)));
+    d.appendChild(
+      el(
+        'section',
+        { class: 'card', id: 'actions' },
+        el('h2', { text: 'What will execute' }),
+        el(
+          'p',
+          { class: 'lanes' },
+          'Declared lane ',
+          el('strong', { text: report.lane }),
+          ' · derived from the actions ',
+          el('strong', { class: report.derivedLane !== report.lane ? 'bad' : '', text: report.derivedLane }),
+        ),
+        el('p', { class: 'muted', text: 'The release’s actions after SPEC §3 normalization (MultiSend batches unpacked), each decoded and classified by the core.' }),
+        el('ol', { class: 'actions' }, (report.decodedActions || []).map((a) => el('li', {}, Render.actionView(a)))),
+      ),
+    );
+    d.appendChild(el('section', { class: 'card' }, el('details', {}, el('summary', { text: 'Full report (upgrade-gate/report/v1)' }), jsonBlock('Report', report, 'upgrade-gate-report.json', 'report-json'))));
+    if (matchMedia('(max-width: 1099px)').matches) $('#verdict').scrollIntoView({ block: 'start' });
+  }
+
+  // ---- demo ------------------------------------------------------------------------
+  function b64bytes(b64) {
+    const raw = atob(b64);
+    const out = new Uint8Array(raw.length);
+    for (let i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+    return out;
+  }
+
+  function markDemo(name) {
+    demoName = name;
+    document.body.classList.toggle('demo-loaded', !!name);
+    const note = $('#demo-note');
+    note.classList.remove('warn');
+    const c = name && DEMO.find((x) => x.name === name);
+    note.textContent = c ? `Loaded demo case “${c.name}”: ${c.about}` : DEMO.length ? (DEMO[0].about || '') : 'no demo cases in this build';
+  }
+
+  function loadCase(name) {
+    const c = DEMO.find((x) => x.name === name);
+    if (!c) return;
+    runId++;
+    UpgradeGate.cancel();
+    const text = (f) => (c.files[f] ? new TextDecoder().decode(b64bytes(c.files[f])) : '');
+    const file = (f) => new File([b64bytes(c.files[f])], f.split('/').pop());
+    for (const n of TEXT_SLOTS) setText(n, text(`${n}.json`), c.files[`${n}.json`] ? `${n}.json (demo)` : null);
+    const pkgFolder = Object.keys(c.files).filter((f) => f.startsWith('package/'));
+    if (c.files['package.tar']) setBin('package', { kind: 'file', file: file('package.tar') });
+    else if (pkgFolder.length) setBin('package', { kind: 'folder', name: 'package', entries: pkgFolder.map((f) => ({ path: f.slice(8), file: file(f) })) });
+    else setBin('package', null);
+    setBin('rollback', c.files['rollback.tar'] ? { kind: 'file', file: file('rollback.tar') } : null);
+    setBin('evidence', c.files['evidence.json'] ? { kind: 'file', file: file('evidence.json') } : null);
+    $('#now').value = (c.expected && c.expected.now) || '';
+    $('#safe-chain-id').value = '';
+    $('#safe-version').value = '';
+    markDemo(name);
+    onReleaseInput();
+    return verify();
+  }
+
+  function wireDemo() {
+    const variants = $('#demo-variants');
+    if (!DEMO.length) {
+      $('#load-demo').disabled = true;
+      markDemo(null);
+      return;
+    }
+    $('#load-demo').addEventListener('click', () => loadCase(DEMO[0].name));
+    $('#load-demo').textContent = `Load demo: ${DEMO[0].name}`;
+    for (const c of DEMO.slice(1)) {
+      const expected = c.expected && c.expected.decision;
+      variants.appendChild(
+        el('button', { type: 'button', class: `small variant ${/^tampered/.test(c.name) ? 'tampered' : ''}`, 'data-case': c.name, title: c.about, onclick: () => loadCase(c.name) }, c.name, expected ? el('small', { class: `exp ${expected}`, text: expected }) : null),
+      );
+    }
+    markDemo(null);
+  }
+
+  function demoFromUrl() {
+    const m = /^#demo(?:=([\w.-]+))?$/.exec(location.hash);
+    if (m) return m[1] || (DEMO[0] && DEMO[0].name);
+    // `npm start` serves on the loopback address: open on the demo there.
+    const local = location.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(location.hostname);
+    return local && !location.hash && DEMO[0] ? DEMO[0].name : null;
+  }
+
+  // ---- start -----------------------------------------------------------------------
+  wireInputs();
+  wireDemo();
+  UpgradeGate.ready.then(
+    ({ wasmSha256, wasmBytes }) => {
+      api = UpgradeGate.api();
+      const h = clear($('#wasm-hash'));
+      h.classList.remove('muted');
+      h.appendChild(hexGroups(wasmSha256));
+      h.setAttribute('data-wasm-sha256', wasmSha256);
+      $('#wasm-size').textContent = `(${formatBytes(wasmBytes)}, ${UpgradeGate.poolSize} hashing workers)`;
+      document.body.setAttribute('data-ready', '');
+      onReleaseInput();
+      const demo = demoFromUrl();
+      if (demo) loadCase(demo);
+    },
+    (e) => {
+      $('#wasm-hash').textContent = `failed to start: ${e.message}`;
+      clear($('#verdict')).appendChild(Render.errorBanner('The verifier could not start.', e.message));
+      document.body.setAttribute('data-ready', 'error');
+    },
+  );
+})();

@@ -1,0 +1,205 @@
+// DOM helpers and the report view. Everything from data goes in through
+// textContent or attributes set one by one: never innerHTML built from data.
+'use strict';
+
+(function () {
+  /** el('div', { class: 'x', title: 't' }, child, 'text', …) */
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v == null || v === false) continue;
+      if (k === 'class') node.className = v;
+      else if (k === 'text') node.textContent = v;
+      else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v === true ? '' : String(v));
+    }
+    append(node, children);
+    return node;
+  }
+
+  function append(node, children) {
+    for (const c of children.flat(Infinity)) {
+      if (c == null || c === false) continue;
+      node.appendChild(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
+    }
+    return node;
+  }
+
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+    return node;
+  }
+
+  /**
+   * A hash laid out as hardware wallets show it: the prefix, then groups of
+   * four hex digits. The groups are separate spans with no text between them,
+   * so selecting and copying gives back the exact hash.
+   */
+  function hexGroups(value, opts = {}) {
+    const text = String(value ?? '');
+    const m = /^(sha256:|0x)?([0-9a-fA-F]+)$/.exec(text);
+    const box = el('span', { class: `hash${opts.big ? ' big' : ''}`, 'data-hash': text, title: text });
+    if (!m) return append(box, [text]);
+    if (m[1]) box.appendChild(el('span', { class: 'prefix', text: m[1] }));
+    const hex = m[2];
+    for (let i = 0; i < hex.length; i += 4) {
+      box.appendChild(el('span', { class: 'g', text: hex.slice(i, i + 4) }));
+    }
+    return box;
+  }
+
+  function formatBytes(n) {
+    if (n < 1024) return `${n} B`;
+    const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+    let v = n / 1024;
+    let u = 0;
+    while (v >= 1024 && u < units.length - 1) {
+      v /= 1024;
+      u++;
+    }
+    return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
+  }
+
+  function formatDuration(s) {
+    if (!isFinite(s)) return '…';
+    if (s < 1) return '< 1 s';
+    if (s < 90) return `${Math.round(s)} s`;
+    if (s < 5400) return `${Math.round(s / 60)} min`;
+    return `${(s / 3600).toFixed(1)} h`;
+  }
+
+  const DECISION_TEXT = {
+    release: { word: 'RELEASE', lead: 'Every check passes. This release matches what was reviewed and approved.' },
+    hold: { word: 'HOLD', lead: 'Nothing failed, but something is still missing. Do not execute yet.' },
+    reject: { word: 'REJECT', lead: 'Do not sign or execute. What would run is not what was approved.' },
+  };
+
+  /** The large verdict: the decision word and, under it, why. */
+  function banner(report) {
+    const d = DECISION_TEXT[report.decision] || { word: String(report.decision).toUpperCase(), lead: '' };
+    const failing = report.checks.filter((c) => c.status === 'fail');
+    const pending = report.checks.filter((c) => c.status === 'pending');
+    const reasons = report.decision === 'reject' ? failing : report.decision === 'hold' ? pending : [];
+    return el(
+      'div',
+      { class: `banner ${report.decision}`, role: 'status', 'data-decision': report.decision },
+      el('div', { class: 'word', text: d.word }),
+      el('p', { class: 'lead', text: d.lead }),
+      reasons.length
+        ? el(
+            'ul',
+            { class: 'reasons' },
+            reasons.map((c) => el('li', {}, el('code', { text: c.id }), ' ', el('span', { text: c.detail }))),
+          )
+        : null,
+      el('p', { class: 'when', text: `Evaluated at ${report.evaluatedAt}` }),
+    );
+  }
+
+  function errorBanner(title, message) {
+    return el(
+      'div',
+      { class: 'banner error', role: 'alert', 'data-decision': 'error' },
+      el('div', { class: 'word', text: 'NO VERDICT' }),
+      el('p', { class: 'lead', text: title }),
+      el('pre', { class: 'errmsg', text: message }),
+    );
+  }
+
+  /** The headline of the seed format, in the order people read it. */
+  function headline(report) {
+    return {
+      decision: report.decision,
+      packageHash: report.packageHash,
+      targetProxy: report.targetProxy,
+      lane: report.lane,
+      rollbackReady: report.rollbackReady,
+    };
+  }
+
+  const STATUS_MARK = { pass: '✓', fail: '✗', pending: '…', skip: '–' };
+
+  function checksTable(checks) {
+    return el(
+      'table',
+      { class: 'checks' },
+      el('thead', {}, el('tr', {}, el('th', { text: 'Status' }), el('th', { text: 'Check' }), el('th', { text: 'Detail' }))),
+      el(
+        'tbody',
+        {},
+        checks.map((c) =>
+          el(
+            'tr',
+            { class: c.status, 'data-check': c.id, 'data-status': c.status },
+            el('td', {}, el('span', { class: `pill ${c.status}`, text: `${STATUS_MARK[c.status] || ''} ${c.status}` })),
+            el('td', {}, el('code', { text: c.id })),
+            el('td', { class: 'detail', text: c.detail }),
+          ),
+        ),
+      ),
+    );
+  }
+
+  function classBadge(cls) {
+    return el('span', { class: `badge ${cls}`, text: cls });
+  }
+
+  function callView(call) {
+    if (!call) return null;
+    return el(
+      'div',
+      { class: 'call' },
+      el(
+        'div',
+        { class: 'fn' },
+        classBadge(call.class),
+        ' ',
+        el('code', { text: call.function || (call.selector ? `unknown function ${call.selector}` : 'no calldata (plain transfer)') }),
+      ),
+      call.arguments && call.arguments.length
+        ? el(
+            'dl',
+            { class: 'args' },
+            call.arguments.map((a) => [
+              el('dt', {}, el('span', { text: a.name }), ' ', el('small', { text: a.type })),
+              el('dd', {}, a.type === 'address' || /^0x[0-9a-f]{64}$/i.test(a.value) ? hexGroups(a.value) : el('code', { class: 'wrap', text: a.value })),
+            ]),
+          )
+        : null,
+      call.inner ? el('div', { class: 'inner' }, el('div', { class: 'sub', text: 'then, inside the proxy:' }), callView(call.inner)) : null,
+      call.batch ? el('ol', { class: 'batch' }, call.batch.map((a) => el('li', {}, actionView(a)))) : null,
+    );
+  }
+
+  function actionView(a) {
+    return el(
+      'div',
+      { class: `action ${a.call ? a.call.class : ''}`, 'data-class': a.call ? a.call.class : '' },
+      el(
+        'div',
+        { class: 'head' },
+        el('span', { class: 'src', text: a.source }),
+        el('span', { class: `op ${a.operation}`, text: a.operation }),
+        el('span', { text: ' to ' }),
+        hexGroups(a.to),
+        a.value && a.value !== '0' ? el('span', { class: 'value', text: ` value ${a.value} wei` }) : null,
+      ),
+      callView(a.call),
+    );
+  }
+
+  /** The three values a hardware wallet shows for a Safe transaction, in its order. */
+  function safeHashes(h, claimed) {
+    const row = (label, value, note) =>
+      el('div', { class: 'hw-row' }, el('div', { class: 'hw-label', text: label }), hexGroups(value, { big: true }), note ? el('div', { class: 'hw-note', text: note }) : null);
+    return el(
+      'div',
+      { class: 'hw', 'data-safe-hashes': '' },
+      row('Domain hash', h.domainHash, 'Ledger / Trezor show this first'),
+      row('Message hash', h.messageHash, 'then this'),
+      row('safeTxHash', h.safeTxHash, claimed ? `the transaction claims ${claimed}` : 'what the Safe UI shows and owners sign'),
+    );
+  }
+
+  self.Render = { el, append, clear, hexGroups, formatBytes, formatDuration, banner, errorBanner, headline, checksTable, actionView, safeHashes, classBadge };
+})();
