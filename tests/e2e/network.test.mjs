@@ -1,0 +1,113 @@
+// Trust: a CSP that forbids every connection, no request of any kind after
+// load (whatever the person does), offline use, and a footer that names the
+// SHA-256 of the wasm bytes actually running.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { decision, launch, open, root, server, www } from './helpers.mjs';
+
+describe('trust', () => {
+  let browser;
+  let srv;
+  before(async () => {
+    browser = await launch();
+    srv = await server();
+  });
+  after(async () => {
+    await browser?.close();
+    await srv?.stop();
+  });
+
+  test('the page issues no request after load, and works offline', async () => {
+    const requests = [];
+    let loaded = false;
+    const record = (where) => (r) => requests.push({ where, url: r.url(), afterLoad: loaded });
+    const onContext = record('context');
+    browser.context.on('request', onContext);
+    const page = await open(browser.context, srv.url + '?');
+    page.on('request', record('page'));
+    page.on('websocket', (ws) => requests.push({ where: 'websocket', url: ws.url(), afterLoad: loaded }));
+    for (const w of page.workers()) w.on('request', record('worker'));
+    page.on('worker', (w) => {
+      requests.push({ where: 'new worker', url: w.url(), afterLoad: loaded });
+      w.on('request', record('worker'));
+    });
+    await page.waitForLoadState('networkidle');
+    const atLoad = requests.length;
+    assert.ok(atLoad > 0, 'the load itself was seen');
+    loaded = true;
+    // Everything a person does: demo, variants, a pasted Safe tx, a verification.
+    await browser.context.setOffline(true);
+    await page.click('#load-demo');
+    assert.equal(await decision(page), 'release');
+    await page.click('button[data-case="folder-package"]');
+    assert.equal(await decision(page), 'release');
+    await page.click('button[data-case="safe-multisend"]');
+    assert.equal(await decision(page), 'release');
+    await page.click('#verify');
+    assert.equal(await decision(page), 'release');
+    // A request the page might try itself is refused by its CSP.
+    const blocked = await page.evaluate(() => fetch('index.html').then(() => 'fetched', (e) => `refused: ${e.message}`));
+    assert.match(blocked, /^refused/);
+    await page.waitForTimeout(300);
+    const late = requests.filter((r) => r.afterLoad && !(r.where === 'page' && /\/index\.html$/.test(r.url)));
+    assert.deepEqual(late, [], `requests after load: ${JSON.stringify(late)}`);
+    await browser.context.setOffline(false);
+    browser.context.off('request', onContext);
+    await page.close();
+  });
+
+  test('the CSP forbids every connection and foreign script', async () => {
+    const html = readFileSync(join(www, 'index.html'), 'utf8') + readFileSync(join(www, 'embed.html'), 'utf8');
+    for (const page of ['index.html', 'embed.html']) {
+      const text = readFileSync(join(www, page), 'utf8');
+      const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(text)?.[1];
+      assert.ok(csp, `${page} has a CSP`);
+      assert.match(csp, /default-src 'none'/);
+      assert.match(csp, /connect-src 'none'/);
+      assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'(;|$)/);
+    }
+    assert.doesNotMatch(html, /https?:\/\//, 'no absolute URL: no CDN, no external font');
+    assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, 'no inline script');
+    for (const js of ['main.js', 'render.js', 'embed.js', 'gate.js', 'worker.js']) {
+      assert.doesNotMatch(readFileSync(join(www, js), 'utf8'), /innerHTML|outerHTML|insertAdjacentHTML|document\.write/, js);
+    }
+  });
+
+  test('the footer shows the SHA-256 of the wasm module that runs', async () => {
+    const want = `sha256:${createHash('sha256').update(readFileSync(join(www, 'pkg', 'upgrade_gate_bg.wasm'))).digest('hex')}`;
+    const page = await open(browser.context, srv.url + '?');
+    assert.equal(await page.getAttribute('#wasm-hash', 'data-wasm-sha256'), want);
+    const shown = await page.locator('#wasm-hash .hash').evaluate((n) => n.textContent);
+    assert.equal(shown, want, 'the grouped hash copies back as the exact hash');
+    await page.close();
+  });
+
+  test('the ES module of SPEC §6 runs in the browser with its own Sha256', async () => {
+    // A test page outside the app, on the same server: the module as others use it.
+    const page = await browser.context.newPage();
+    await page.goto(srv.url + 'pkg/upgrade_gate.d.ts');
+    const out = await page.evaluate(async () => {
+      const m = await import('/pkg/upgrade_gate.js');
+      await m.default();
+      const h = new m.Sha256();
+      h.update(new TextEncoder().encode('ab'));
+      h.update(new TextEncoder().encode('c'));
+      let error = null;
+      try {
+        m.verify({ manifest: '{"schema": "upgrade-gate/manifest/v1"}', release: '{}' });
+      } catch (e) {
+        error = e instanceof Error ? e.message : `not an Error: ${e}`;
+      }
+      return { hash: h.finalize(), error, exports: Object.keys(m).sort() };
+    });
+    assert.equal(out.hash, 'sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    assert.match(out.error, /manifest/);
+    for (const name of ['verify', 'Sha256', 'manifestDigest', 'actionsHash', 'safeTxHash', 'decodeCalldata', 'default']) {
+      assert.ok(out.exports.includes(name), name);
+    }
+    await page.close();
+  });
+});

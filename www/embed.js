@@ -1,0 +1,193 @@
+// The embeddable card: one manifest from the URL fragment, its digest and
+// shape, its rollback readiness, and a drop zone that checks a package. The
+// checks come from the core's own report: the card verifies the manifest's
+// actions as the release, and shows only package.hash, package.files and
+// rollback.ready, which depend on nothing but the manifest and the bytes.
+/* global Render, UpgradeGate */
+'use strict';
+
+(function () {
+  const { el, clear, hexGroups, formatBytes } = Render;
+  const $ = (s) => document.querySelector(s);
+  let api = null;
+  let manifestText = null;
+  let digest = null;
+
+  function manifestFromFragment() {
+    const m = /(?:^#|&)manifest=([^&]*)/.exec(location.hash);
+    if (!m) return null;
+    return decodeURIComponent(m[1]);
+  }
+
+  // Large integers keep their digits (uint256 values may be JSON numbers).
+  const exact = (key, value, ctx) => (typeof value === 'number' && !Number.isSafeInteger(value) && ctx && ctx.source ? ctx.source : value);
+
+  /** The core's report for the manifest's own actions, with what was hashed. */
+  function selfReport(observed) {
+    const m = JSON.parse(manifestText, exact);
+    const release = JSON.stringify({
+      schema: 'upgrade-gate/release/v1',
+      manifestDigest: digest,
+      executor: m.roles && m.roles.executor,
+      lane: m.lane,
+      actions: m.actions,
+    });
+    return api.verify({ manifest: manifestText, release, observed });
+  }
+
+  const check = (report, id) => report.checks.find((c) => c.id === id);
+
+  function kv(k, v) {
+    return el('div', { class: 'kv' }, el('div', { class: 'k', text: k }), el('div', { class: 'v' }, v));
+  }
+
+  function render() {
+    const body = clear($('#card-body'));
+    $('#package-slot').hidden = true;
+    clear($('#package-result'));
+    manifestText = manifestFromFragment();
+    if (!manifestText) {
+      body.appendChild(el('p', { class: 'error-line', text: 'No manifest in this link: it should end in #manifest=… (see `upgrade-gate embed-link`).' }));
+      return;
+    }
+    let m;
+    try {
+      digest = api.manifestDigest(manifestText);
+      m = JSON.parse(manifestText, exact);
+    } catch (e) {
+      body.appendChild(el('p', { class: 'error-line', 'data-error': '', text: `This manifest cannot be read: ${e.message}` }));
+      return;
+    }
+    let ready;
+    try {
+      ready = check(selfReport({}), 'rollback.ready');
+    } catch (e) {
+      ready = { status: 'fail', detail: e.message };
+    }
+    body.appendChild(el('h1', { text: m.title || 'Untitled upgrade' }));
+    body.appendChild(kv('Manifest digest', hexGroups(digest)));
+    body.appendChild(kv('Chain · lane', `${m.chainId} · ${m.lane}`));
+    body.appendChild(
+      kv(
+        'Targets',
+        (m.targets || []).map((t) =>
+          el('span', { class: 'target' }, el('strong', { text: `${t.kind} ` }), hexGroups(t.proxy), el('span', { class: 'muted', text: ' → ' }), hexGroups(t.implementation)),
+        ),
+      ),
+    );
+    body.appendChild(kv('Package', hexGroups(m.package && m.package.hash)));
+    body.appendChild(
+      kv(
+        'Rollback',
+        el('span', { class: `ready ${ready.status === 'pass' ? 'yes' : 'no'}`, 'data-rollback': ready.status, title: ready.detail, text: ready.status === 'pass' ? 'ready' : `not ready — ${ready.detail}` }),
+      ),
+    );
+    $('#package-slot').hidden = false;
+  }
+
+  async function checkPackage(item) {
+    const out = clear($('#package-result'));
+    const prog = $('#embed-progress');
+    out.appendChild(el('div', { class: 'eresult working', text: 'Hashing…' }));
+    try {
+      const entries = item.kind === 'file' ? [{ path: '', file: item.file }] : item.entries;
+      const hashes = await UpgradeGate.hashFiles(entries, ({ done, total }) => {
+        prog.textContent = `${total ? ((100 * done) / total).toFixed(0) : 100} % · ${formatBytes(done)} of ${formatBytes(total)}`;
+      });
+      prog.textContent = '';
+      const observed = item.kind === 'file' ? { packageHash: hashes[''] } : { files: hashes };
+      const report = selfReport(observed);
+      const hash = check(report, 'package.hash');
+      const files = check(report, 'package.files');
+      const ok = hash.status === 'pass' && files.status !== 'fail';
+      const detail = [hash, files].filter((c) => c.status === 'fail' || (ok && c.status === 'pass')).map((c) => c.detail).join(' · ');
+      clear(out).appendChild(
+        el(
+          'div',
+          { class: `eresult ${ok ? 'pass' : 'fail'}`, 'data-package': ok ? 'pass' : 'fail' },
+          ok ? '✓ This package matches the manifest' : '✗ This package does NOT match the manifest',
+          el('span', { class: 'edetail', text: `${item.kind === 'file' ? item.file.name : `${item.name}/ (${item.entries.length} files)`}: ${detail}` }),
+        ),
+      );
+    } catch (e) {
+      prog.textContent = '';
+      clear(out).appendChild(el('div', { class: 'eresult fail', 'data-package': 'error', text: `Could not check the package: ${e.message}` }));
+    }
+  }
+
+  async function fromDrop(dt) {
+    const item = Array.from(dt.items || []).find((i) => i.kind === 'file');
+    const entry = item && item.webkitGetAsEntry ? item.webkitGetAsEntry() : null;
+    if (entry && entry.isDirectory) {
+      const entries = [];
+      const walk = async (dir, prefix) => {
+        const reader = dir.createReader();
+        for (;;) {
+          const batch = await new Promise((res, rej) => reader.readEntries(res, rej));
+          if (!batch.length) break;
+          for (const e of batch) {
+            if (e.isDirectory) await walk(e, `${prefix}${e.name}/`);
+            else entries.push({ path: `${prefix}${e.name}`, file: await new Promise((res, rej) => e.file(res, rej)) });
+          }
+        }
+      };
+      await walk(entry, '');
+      return { kind: 'folder', name: entry.name, entries };
+    }
+    const file = dt.files && dt.files[0];
+    return file ? { kind: 'file', file } : null;
+  }
+
+  function wire() {
+    const slot = $('#package-slot');
+    slot.addEventListener('dragover', (e) => {
+      e.preventDefault();
+      slot.classList.add('over');
+    });
+    slot.addEventListener('dragleave', () => slot.classList.remove('over'));
+    slot.addEventListener('drop', async (e) => {
+      e.preventDefault();
+      slot.classList.remove('over');
+      const item = await fromDrop(e.dataTransfer);
+      if (item) checkPackage(item);
+    });
+    document.addEventListener('dragover', (e) => e.preventDefault());
+    document.addEventListener('drop', (e) => e.preventDefault());
+    $('#pick-file').addEventListener('click', () => {
+      $('#file-picker').value = '';
+      $('#file-picker').click();
+    });
+    $('#pick-folder').addEventListener('click', () => {
+      $('#folder-picker').value = '';
+      $('#folder-picker').click();
+    });
+    $('#file-picker').addEventListener('change', (e) => {
+      const file = e.target.files[0];
+      if (file) checkPackage({ kind: 'file', file });
+    });
+    $('#folder-picker').addEventListener('change', (e) => {
+      const files = Array.from(e.target.files);
+      if (!files.length) return;
+      checkPackage({
+        kind: 'folder',
+        name: files[0].webkitRelativePath.split('/')[0],
+        entries: files.map((f) => ({ path: f.webkitRelativePath.split('/').slice(1).join('/'), file: f })),
+      });
+    });
+    window.addEventListener('hashchange', render);
+  }
+
+  wire();
+  UpgradeGate.ready.then(
+    ({ wasmSha256 }) => {
+      api = UpgradeGate.api();
+      clear($('#wasm-hash')).appendChild(hexGroups(wasmSha256));
+      render();
+      document.body.setAttribute('data-ready', '');
+    },
+    (e) => {
+      clear($('#card-body')).appendChild(el('p', { class: 'error-line', text: `The verifier could not start: ${e.message}` }));
+      document.body.setAttribute('data-ready', 'error');
+    },
+  );
+})();
