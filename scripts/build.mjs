@@ -78,6 +78,12 @@ function walk(dir) {
 
 const DEMO_FIRST = 'standard-transparent';
 
+/** A case's one-line description: the first prose line of its README, as plain text. */
+function about(readme) {
+  const line = readme.split('\n').map((l) => l.trim()).find((l) => l && !/^(#|```|\||<)/.test(l)) || '';
+  return line.replace(/\*\*|`/g, '').replace(/\s*Expected:.*$/, '').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
+}
+
 export function buildDemo(examples = process.env.UPGRADE_GATE_EXAMPLES || join(root, 'examples')) {
   rmSync(demo, { recursive: true, force: true });
   mkdirSync(demo, { recursive: true });
@@ -103,7 +109,7 @@ export function buildDemo(examples = process.env.UPGRADE_GATE_EXAMPLES || join(r
       } catch {
         expected = null;
       }
-      cases.push({ name, about: (text('README.md') || '').trim().split('\n')[0].replace(/^#\s*/, ''), expected, files });
+      cases.push({ name, about: about(text('README.md') || ''), expected, files });
     }
   } else {
     log(`${examples} not found: building the page without demo cases`);

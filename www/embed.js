@@ -71,7 +71,12 @@
       kv(
         'Targets',
         (m.targets || []).map((t) =>
-          el('span', { class: 'target' }, el('strong', { text: `${t.kind} ` }), hexGroups(t.proxy), el('span', { class: 'muted', text: ' → ' }), hexGroups(t.implementation)),
+          el(
+            'div',
+            { class: 'target' },
+            el('div', {}, el('strong', { text: `${t.kind} proxy ` }), hexGroups(t.proxy)),
+            el('div', {}, el('span', { class: 'muted', text: '→ implementation ' }), hexGroups(t.implementation)),
+          ),
         ),
       ),
     );

@@ -7,7 +7,7 @@
 
 (function () {
   const build = self.UPGRADE_GATE_BUILD;
-  const CHUNK = 8 * 1024 * 1024; // 8 MiB per read: few messages, flat memory
+  const CHUNK = 16 * 1024 * 1024; // 16 MiB per read (two in flight): few messages, flat memory
   const POOL = Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2)));
 
   function fromBase64(text) {

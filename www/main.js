@@ -25,12 +25,14 @@
   }
 
   function setText(name, text, fileName) {
+    invalidate();
     $(`#${name}`).value = text;
     $('[data-name]', slotEl(name)).textContent = fileName ? `from ${fileName}` : '';
     if (name === 'release') onReleaseInput();
   }
 
   function setBin(name, value) {
+    invalidate();
     bins[name] = value;
     const slot = slotEl(name);
     const label = $('[data-name]', slot);
@@ -193,6 +195,7 @@
     }
     for (const name of TEXT_SLOTS) {
       $(`#${name}`).addEventListener('input', () => {
+        invalidate();
         $('[data-name]', slotEl(name)).textContent = '';
         markDemo(null);
         if (name === 'release') onReleaseInput();
@@ -221,9 +224,17 @@
         flash(err.message);
       }
     });
-    $('#safe-chain-id').addEventListener('input', onReleaseInput);
-    $('#safe-version').addEventListener('input', onReleaseInput);
-    $('#now-reset').addEventListener('click', () => { $('#now').value = ''; });
+    for (const id of ['#safe-chain-id', '#safe-version']) {
+      $(id).addEventListener('input', () => {
+        invalidate();
+        onReleaseInput();
+      });
+    }
+    $('#now').addEventListener('input', invalidate);
+    $('#now-reset').addEventListener('click', () => {
+      invalidate();
+      $('#now').value = '';
+    });
     $('#verify').addEventListener('click', () => verify());
     $('#cancel').addEventListener('click', () => UpgradeGate.cancel());
     $('#clear-all').addEventListener('click', clearAll);
@@ -333,6 +344,29 @@
   }
 
   // ---- verification --------------------------------------------------------------
+  /** An input changed: the verdict on screen no longer describes the inputs, so it goes. */
+  function invalidate() {
+    if (!$('#verdict [data-decision]:not([data-decision="none"]):not([data-decision="stale"])')) return;
+    runId++;
+    UpgradeGate.cancel();
+    $('#progress').hidden = true;
+    clear($('#details'));
+    const safe = $('#safe');
+    if (safe.dataset.fromReport) {
+      delete safe.dataset.fromReport;
+      safe.hidden = true;
+      clear(safe);
+    }
+    clear($('#verdict')).appendChild(
+      el(
+        'div',
+        { class: 'banner idle', 'data-decision': 'stale' },
+        el('div', { class: 'word', text: 'INPUTS CHANGED' }),
+        el('p', { class: 'lead', text: 'The previous verdict was cleared because an input changed. Press Verify.' }),
+      ),
+    );
+  }
+
   function resetResult() {
     clear($('#verdict')).appendChild(
       el(
@@ -604,7 +638,7 @@
     if (m) return m[1] || (DEMO[0] && DEMO[0].name);
     // `npm start` serves on the loopback address: open on the demo there.
     const local = location.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(location.hostname);
-    return local && !location.hash && DEMO[0] ? DEMO[0].name : null;
+    return local && !location.hash && !/nodemo/.test(location.search) && DEMO[0] ? DEMO[0].name : null;
   }
 
   // ---- start -----------------------------------------------------------------------

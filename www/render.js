@@ -1,5 +1,5 @@
 // DOM helpers and the report view. Everything from data goes in through
-// textContent or attributes set one by one: never innerHTML built from data.
+// textContent or attributes set one by one: no markup is ever parsed from data.
 'use strict';
 
 (function () {

@@ -26,8 +26,13 @@ self.onmessage = async (event) => {
     if (!ready) throw new Error('the wasm module is not initialised');
     const hasher = new wasm_bindgen.Sha256();
     try {
-      for (let offset = 0; offset < file.size; offset += chunkSize) {
-        const chunk = new Uint8Array(await file.slice(offset, offset + chunkSize).arrayBuffer());
+      // Read the next chunk while this one is hashed: the browser reads the
+      // file on another thread, so reading and hashing overlap.
+      const read = (offset) => (offset < file.size ? file.slice(offset, offset + chunkSize).arrayBuffer() : null);
+      let next = read(0);
+      for (let offset = 0; next; offset += chunkSize) {
+        const chunk = new Uint8Array(await next);
+        next = read(offset + chunkSize);
         hasher.update(chunk);
         self.postMessage({ type: 'progress', id, bytes: chunk.length });
       }

@@ -32,7 +32,7 @@ describe('the verifier page', () => {
   });
 
   test('the demo yields release', async () => {
-    const page = await open(browser.context, srv.url + '?');
+    const page = await open(browser.context, srv.url + '?nodemo');
     await page.click('#load-demo');
     assert.equal(await decision(page), 'release');
     assert.match(await page.textContent('#verdict .banner .word'), /RELEASE/);
@@ -56,7 +56,7 @@ describe('the verifier page', () => {
   });
 
   test('every example case gets its expected decision and failing checks', async () => {
-    const page = await open(browser.context, srv.url + '?');
+    const page = await open(browser.context, srv.url + '?nodemo');
     for (const c of cases) {
       await page.click(c.name === cases[0].name ? '#load-demo' : `button[data-case="${c.name}"]`);
       await page.waitForSelector(`#verdict .banner[data-decision="${c.expected.decision}"]`, { timeout: 60_000 }).catch(() => {});
@@ -78,7 +78,7 @@ describe('the verifier page', () => {
     const bytes = readFileSync(join(demo, 'package.tar'));
     bytes[bytes.length >> 1] ^= 0x01;
     writeFileSync(bad, bytes);
-    const page = await open(browser.context, srv.url + '?');
+    const page = await open(browser.context, srv.url + '?nodemo');
     for (const doc of ['manifest', 'release', 'approvals']) {
       await page.fill(`#${doc}`, readFileSync(join(demo, `${doc}.json`), 'utf8'));
     }
@@ -104,7 +104,7 @@ describe('the verifier page', () => {
     const src = join(examples, 'folder-package');
     const folder = join(tmp, 'package');
     cpSync(join(src, 'package'), folder, { recursive: true });
-    const page = await open(browser.context, srv.url + '?');
+    const page = await open(browser.context, srv.url + '?nodemo');
     for (const doc of ['manifest', 'release', 'approvals']) {
       await page.fill(`#${doc}`, readFileSync(join(src, `${doc}.json`), 'utf8'));
     }
@@ -131,7 +131,7 @@ describe('the verifier page', () => {
   });
 
   test('an unreadable input shows an error state, never the previous verdict', async () => {
-    const page = await open(browser.context, srv.url + '?');
+    const page = await open(browser.context, srv.url + '?nodemo');
     await page.click('#load-demo');
     assert.equal(await decision(page), 'release');
     await page.fill('#manifest', '{"schema": "upgrade-gate/manifest/v1", "chainId": 1,');
@@ -150,7 +150,7 @@ describe('the verifier page', () => {
     writeFileSync(big, '');
     const { truncateSync } = await import('node:fs');
     truncateSync(big, 1536 * 1024 * 1024);
-    const page = await open(browser.context, srv.url + '?');
+    const page = await open(browser.context, srv.url + '?nodemo');
     await page.click('#load-demo');
     assert.equal(await decision(page), 'release');
     await page.click('.slot[data-slot="package"] [data-open]');

@@ -26,7 +26,7 @@ describe('trust', () => {
     const record = (where) => (r) => requests.push({ where, url: r.url(), afterLoad: loaded });
     const onContext = record('context');
     browser.context.on('request', onContext);
-    const page = await open(browser.context, srv.url + '?');
+    const page = await open(browser.context, srv.url + '?nodemo');
     page.on('request', record('page'));
     page.on('websocket', (ws) => requests.push({ where: 'websocket', url: ws.url(), afterLoad: loaded }));
     for (const w of page.workers()) w.on('request', record('worker'));
@@ -78,7 +78,7 @@ describe('trust', () => {
 
   test('the footer shows the SHA-256 of the wasm module that runs', async () => {
     const want = `sha256:${createHash('sha256').update(readFileSync(join(www, 'pkg', 'upgrade_gate_bg.wasm'))).digest('hex')}`;
-    const page = await open(browser.context, srv.url + '?');
+    const page = await open(browser.context, srv.url + '?nodemo');
     assert.equal(await page.getAttribute('#wasm-hash', 'data-wasm-sha256'), want);
     const shown = await page.locator('#wasm-hash .hash').evaluate((n) => n.textContent);
     assert.equal(shown, want, 'the grouped hash copies back as the exact hash');

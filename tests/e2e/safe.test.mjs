@@ -32,7 +32,7 @@ describe('a pasted Safe transaction', () => {
 
   test(`shows the hashes of all ${vectors.length} vectors, in hardware-wallet order`, async () => {
     assert.ok(vectors.length >= 3);
-    const page = await open(browser.context, srv.url + '?');
+    const page = await open(browser.context, srv.url + '?nodemo');
     for (const [i, v] of vectors.entries()) {
       await page.fill('#release', '');
       await page.fill('#release', JSON.stringify(v.safeTx, null, 2));
@@ -47,7 +47,7 @@ describe('a pasted Safe transaction', () => {
   });
 
   test('a Safe Transaction Service record takes chain id and Safe version from the fields', async () => {
-    const page = await open(browser.context, srv.url + '?');
+    const page = await open(browser.context, srv.url + '?nodemo');
     const v = vectors[1];
     const { chainId, safeVersion, ...rest } = v.safeTx;
     // What the Transaction Service serves: no chainId or safeVersion, extra fields.
@@ -76,7 +76,7 @@ describe('a pasted Safe transaction', () => {
   test('the Safe transaction of a release can be pasted alone and verified against the manifest', async () => {
     const dir = join(root, 'examples', 'safe-multisend');
     const release = JSON.parse(readFileSync(join(dir, 'release.json'), 'utf8'));
-    const page = await open(browser.context, srv.url + '?');
+    const page = await open(browser.context, srv.url + '?nodemo');
     await page.click('button[data-case="safe-multisend"]');
     await page.waitForSelector('#verdict .banner[data-decision="release"]');
     // Replace the release by the bare Safe transaction, as copied from the Safe UI.

@@ -1,0 +1,93 @@
+// The forum card: a manifest carried in the URL fragment (as the CLI's
+// `embed-link` prints it), rendered, and a package verified right there.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { launch, open, root, screenshot, server, shownHash } from './helpers.mjs';
+
+/** Runs the CLI (built by `cargo test`; built here if missing). */
+function cli(...args) {
+  const bin = join(root, 'target', 'debug', process.platform === 'win32' ? 'upgrade-gate.exe' : 'upgrade-gate');
+  const r = existsSync(bin)
+    ? spawnSync(bin, args, { encoding: 'utf8' })
+    : spawnSync('cargo', ['run', '--quiet', '--bin', 'upgrade-gate', '--', ...args], { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.trim();
+}
+
+describe('the embed card', () => {
+  let browser;
+  let srv;
+  let tmp;
+  before(async () => {
+    browser = await launch();
+    srv = await server();
+    tmp = mkdtempSync(join(tmpdir(), 'upgrade-gate-embed-'));
+  });
+  after(async () => {
+    await browser?.close();
+    await srv?.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  async function card(example) {
+    const manifest = join(root, 'examples', example, 'manifest.json');
+    const link = cli('embed-link', manifest, '--base', srv.url);
+    assert.match(link, /\/embed\.html#manifest=/);
+    const page = await open(browser.context, link);
+    await page.setViewportSize({ width: 600, height: 600 });
+    return { page, manifest: JSON.parse(readFileSync(manifest, 'utf8')), digest: cli('digest', manifest).split(/\s+/)[0] };
+  }
+
+  test('renders from the URL fragment and verifies a package file', async () => {
+    const { page, manifest, digest } = await card('standard-transparent');
+    assert.equal(await page.textContent('h1'), manifest.title);
+    assert.equal(await shownHash(page.locator('.kv .hash').first()), digest);
+    assert.match(await page.textContent('#card-body'), /standard_upgrade/);
+    for (const t of manifest.targets) {
+      const proxies = await page.locator('.target .hash').evaluateAll((ns) => ns.map((n) => n.dataset.hash.toLowerCase()));
+      assert.ok(proxies.includes(t.proxy.toLowerCase()), t.proxy);
+    }
+    assert.equal(await page.getAttribute('[data-rollback]', 'data-rollback'), 'pass');
+    await page.setInputFiles('#file-picker', join(root, 'examples', 'standard-transparent', 'package.tar'));
+    await page.waitForSelector('[data-package]');
+    assert.equal(await page.getAttribute('[data-package]', 'data-package'), 'pass');
+    await screenshot(page, '09-embed-package-matches');
+    // One flipped byte: the card says so.
+    const bytes = readFileSync(join(root, 'examples', 'standard-transparent', 'package.tar'));
+    bytes[100] ^= 0x20;
+    writeFileSync(join(tmp, 'package.tar'), bytes);
+    await page.setInputFiles('#file-picker', join(tmp, 'package.tar'));
+    await page.waitForSelector('[data-package="fail"]');
+    assert.match(await page.textContent('[data-package]'), /does NOT match/);
+    await screenshot(page, '10-embed-package-differs');
+    assert.deepEqual(await page.problems(), []);
+    await page.close();
+  });
+
+  test('verifies a folder package, and rejects one with an extra file', async () => {
+    const { page } = await card('folder-package');
+    const folder = join(tmp, 'package');
+    cpSync(join(root, 'examples', 'folder-package', 'package'), folder, { recursive: true });
+    await page.setInputFiles('#folder-picker', folder);
+    await page.waitForSelector('[data-package]');
+    assert.equal(await page.getAttribute('[data-package]', 'data-package'), 'pass');
+    writeFileSync(join(folder, 'extra.txt'), 'not reviewed\n');
+    await page.setInputFiles('#folder-picker', folder);
+    await page.waitForSelector('[data-package="fail"]');
+    assert.match(await page.textContent('[data-package]'), /extra\.txt/);
+    await page.close();
+  });
+
+  test('says so when the link carries no manifest or a broken one', async () => {
+    const page = await open(browser.context, srv.url + 'embed.html');
+    assert.match(await page.textContent('#card-body'), /No manifest in this link/);
+    await page.goto(srv.url + 'embed.html#manifest=' + encodeURIComponent('{"schema":"upgrade-gate/manifest/v1"}'));
+    await page.waitForSelector('[data-error]');
+    assert.match(await page.textContent('#card-body'), /cannot be read/);
+    await page.close();
+  });
+});
