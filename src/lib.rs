@@ -1,5 +1,8 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
+// Nothing that came from input may panic the core (issue 5): no unwrap, expect,
+// panic or unchecked indexing outside tests. The CLI binary is held to less.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 
 pub mod digest;
 pub mod document;

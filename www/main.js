@@ -461,7 +461,7 @@
         observed,
       });
       if (run !== runId) return;
-      showReport(report, { wrappedSafeTx: release.safe });
+      showReport(report, { wrappedSafeTx: release.safe, releaseTextUsed: release.text });
     } catch (e) {
       if (run !== runId) return;
       $('#progress').hidden = true;
@@ -522,7 +522,7 @@
     return el('div', { class: 'kv' }, el('div', { class: 'k', text: label }), el('div', { class: 'v' }, value ? hexGroups(value) : el('span', { class: 'muted', text: 'not supplied' }), extra || null));
   }
 
-  function showReport(report, { wrappedSafeTx }) {
+  function showReport(report, { wrappedSafeTx, releaseTextUsed }) {
     const verdict = clear($('#verdict'));
     const b = Render.banner(report);
     if (demoName) b.appendChild(el('p', { class: 'demo-tag', text: `Demo case: ${demoName}` }));
@@ -533,7 +533,16 @@
       box.hidden = false;
       box.dataset.fromReport = '1';
       box.appendChild(el('h2', { text: 'Safe transaction — compare with your wallet' }));
-      box.appendChild(Render.safeHashes(report.safeTx));
+      let claimed = null;
+      try {
+        const tx = JSON.parse(releaseTextUsed).safeTx || {};
+        claimed = tx.safeTxHash || tx.contractTransactionHash || null;
+      } catch {
+        claimed = null;
+      }
+      box.appendChild(Render.safeHashes(report.safeTx, claimed));
+      const verdict = Render.safeVerdict(report.checks.find((c) => c.id === 'safe.tx'));
+      if (verdict) box.appendChild(verdict);
       if (wrappedSafeTx) box.appendChild(el('p', { class: 'muted', text: 'The pasted Safe transaction was wrapped in a release with the manifest’s digest and lane: what it executes is compared with the manifest’s actions.' }));
     }
 

@@ -191,15 +191,22 @@
   /** The three values a hardware wallet shows for a Safe transaction, in its order. */
   function safeHashes(h, claimed) {
     const row = (label, value, note) =>
-      el('div', { class: 'hw-row' }, el('div', { class: 'hw-label', text: label }), hexGroups(value, { big: true }), note ? el('div', { class: 'hw-note', text: note }) : null);
+      el('div', { class: 'hw-row' }, el('div', { class: 'hw-label', text: label }), hexGroups(value, { big: true }), note ? el('div', { class: 'hw-note' }, note) : null);
     return el(
       'div',
       { class: 'hw', 'data-safe-hashes': '' },
-      row('Domain hash', h.domainHash, 'Ledger / Trezor show this first'),
-      row('Message hash', h.messageHash, 'then this'),
-      row('safeTxHash', h.safeTxHash, claimed ? `the transaction claims ${claimed}` : 'what the Safe UI shows and owners sign'),
+      row('Domain hash', h.domainHash, 'a hardware wallet shows this first (the EIP-712 domain: chain and Safe)'),
+      row('Message hash', h.messageHash, 'then this (the SafeTx fields)'),
+      row('safeTxHash', h.safeTxHash, claimed ? el('span', { class: 'claimed' }, 'recomputed here; the transaction claims ', hexGroups(claimed)) : 'what the Safe UI shows and owners sign'),
     );
   }
 
-  self.Render = { el, append, clear, hexGroups, formatBytes, formatDuration, banner, errorBanner, headline, checksTable, actionView, safeHashes, classBadge };
+  /** The core's safe.tx check under the hashes, in the check's own words. */
+  function safeVerdict(check) {
+    if (!check || check.status === 'skip') return null;
+    const ok = check.status === 'pass';
+    return el('p', { class: `safe-verdict ${ok ? 'ok' : 'bad'}`, 'data-safe-check': check.status }, el('strong', { text: ok ? '✓ safe.tx passes: ' : `✗ safe.tx ${check.status}: ` }), check.detail);
+  }
+
+  self.Render = { el, append, clear, hexGroups, formatBytes, formatDuration, banner, errorBanner, headline, checksTable, actionView, safeHashes, safeVerdict, classBadge };
 })();

@@ -55,15 +55,19 @@ pub fn unpack(packed: &[u8], max_entries: usize) -> Result<Vec<Action>, UnpackEr
         }
         let truncated = UnpackError::Truncated { entry, offset };
         let header = packed.get(offset..offset.checked_add(HEADER).ok_or(truncated.clone())?).ok_or(truncated.clone())?;
-        let operation = match header[0] {
+        // The header is exactly HEADER bytes: operation ‖ to ‖ value ‖ length.
+        let (op, rest) = header.split_first().ok_or(truncated.clone())?;
+        let (to, rest) = rest.split_at_checked(20).ok_or(truncated.clone())?;
+        let (value, len) = rest.split_at_checked(32).ok_or(truncated.clone())?;
+        let operation = match op {
             0 => Operation::Call,
             1 => Operation::DelegateCall,
-            op => return Err(UnpackError::BadOperation { entry, operation: op }),
+            &op => return Err(UnpackError::BadOperation { entry, operation: op }),
         };
-        let to = Address::from_slice(&header[1..21]);
-        let value = U256::from_be_slice(&header[21..53]);
-        let len = usize::try_from(U256::from_be_slice(&header[53..85])).map_err(|_| truncated.clone())?;
-        let start = offset + HEADER;
+        let to = Address::from_slice(to);
+        let value = U256::from_be_slice(value);
+        let len = usize::try_from(U256::from_be_slice(len)).map_err(|_| truncated.clone())?;
+        let start = offset.checked_add(HEADER).ok_or(truncated.clone())?;
         let end = start.checked_add(len).ok_or(truncated.clone())?;
         let data = packed.get(start..end).ok_or(truncated)?;
         actions.push(Action { to, value, data: Bytes::copy_from_slice(data), operation });

@@ -129,7 +129,7 @@ pub fn targets_set(case: &Case) -> Check {
     let mut problems = Vec::new();
     let mut touched = vec![false; targets.len()];
     for (i, t) in targets.iter().enumerate() {
-        if targets[..i].iter().any(|o| o.proxy == t.proxy) {
+        if targets.iter().take(i).any(|o| o.proxy == t.proxy) {
             problems.push(format!("target {} is declared twice", checksum(&t.proxy)));
         }
     }
@@ -141,8 +141,8 @@ pub fn targets_set(case: &Case) -> Check {
         match match_upgrade(targets, action, upgrade) {
             Err(p) => problems.push(p),
             Ok((t, implementation)) => {
-                if let Some(i) = targets.iter().position(|o| std::ptr::eq(o, t)) {
-                    touched[i] = true;
+                if let Some(hit) = targets.iter().position(|o| std::ptr::eq(o, t)).and_then(|i| touched.get_mut(i)) {
+                    *hit = true;
                 }
                 if implementation != t.implementation {
                     problems.push(format!(

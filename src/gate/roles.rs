@@ -23,7 +23,7 @@ pub fn roles_separation(case: &Case) -> Check {
         if *a == r.executor {
             problems.push(format!("approver {} is also the executor", checksum(a)));
         }
-        if r.approvers[..i].contains(a) {
+        if r.approvers.iter().take(i).any(|b| b == a) {
             problems.push(format!("approver {} is listed twice", checksum(a)));
         }
     }
