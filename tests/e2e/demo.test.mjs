@@ -130,6 +130,37 @@ describe('the verifier page', () => {
     await page.close();
   });
 
+  test('a case dropped on the page is routed by file name; a package dropped on its box replaces it', async () => {
+    const dir = join(examples, 'standard-transparent');
+    const names = ['manifest.json', 'release.json', 'approvals.json', 'package.tar', 'rollback.tar', 'evidence.json', 'README.md'];
+    const files = names.map((name) => ({ name, b64: readFileSync(join(dir, name)).toString('base64') }));
+    const page = await open(browser.context, srv.url + '?nodemo');
+    const drop = (selector, list) =>
+      page.evaluate(
+        ({ selector, list }) => {
+          const dt = new DataTransfer();
+          for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name));
+          document.querySelector(selector).dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+        },
+        { selector, list },
+      );
+    await drop('main', files);
+    await page.waitForFunction(() => document.querySelector('.slot[data-slot="evidence"]').classList.contains('filled'));
+    await page.fill('#now', JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')).now);
+    await page.click('#verify');
+    assert.equal(await decision(page), 'release');
+    const bad = readFileSync(join(dir, 'package.tar'));
+    bad[200] ^= 0x04;
+    await drop('.slot[data-slot="package"]', [{ name: 'package-from-mirror.tar', b64: bad.toString('base64') }]);
+    assert.equal(await page.getAttribute('#verdict .banner', 'data-decision'), 'stale', 'the old verdict is cleared at once');
+    await page.click('#verify');
+    assert.equal(await decision(page), 'reject');
+    assert.equal(await checkStatus(page, 'package.hash'), 'fail');
+    await screenshot(page, '12-dropped-package-reject');
+    assert.deepEqual(await page.problems(), []);
+    await page.close();
+  });
+
   test('an unreadable input shows an error state, never the previous verdict', async () => {
     const page = await open(browser.context, srv.url + '?nodemo');
     await page.click('#load-demo');
