@@ -110,9 +110,13 @@ pub struct Timestamp(pub OffsetDateTime);
 impl Timestamp {
     /// Parses RFC 3339, offsets allowed.
     pub fn parse(s: &str) -> Result<Self, String> {
-        OffsetDateTime::parse(s, &Rfc3339)
-            .map(|t| Timestamp(t.to_offset(time::UtcOffset::UTC)))
-            .map_err(|e| format!("`{s}` is not an RFC 3339 timestamp such as 2026-12-01T00:00:00Z ({e})"))
+        let t = OffsetDateTime::parse(s, &Rfc3339)
+            .map_err(|e| format!("`{s}` is not an RFC 3339 timestamp such as 2026-12-01T00:00:00Z ({e})"))?;
+        // `to_offset` panics when UTC falls outside years -9999..=9999
+        // (`9999-12-31T23:59:59-01:00`); found while writing the fuzz targets.
+        t.checked_to_offset(time::UtcOffset::UTC)
+            .map(Timestamp)
+            .ok_or_else(|| format!("`{s}` falls past the year 9999 once converted to UTC"))
     }
 
     /// Whole seconds from `earlier` to `self` (negative when `self` is before).
