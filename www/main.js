@@ -324,14 +324,13 @@
         : shape.kind === 'release' && shape.value.safeTx
           ? 'A release carrying a Safe transaction.'
           : '';
+    // The report's own Safe panel stays until an input changes (invalidate() removes it).
+    if (box.dataset.fromReport) return;
     if (shape.kind !== 'safeTx' || !api) {
-      if (!box.dataset.fromReport) {
-        box.hidden = true;
-        clear(box);
-      }
+      box.hidden = true;
+      clear(box);
       return;
     }
-    delete box.dataset.fromReport;
     clear(box);
     box.hidden = false;
     box.appendChild(el('h2', { text: 'Safe transaction — compare with your wallet' }));

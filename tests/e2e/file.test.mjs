@@ -36,7 +36,7 @@ describe('from file://', () => {
     const page = await open(browser.context, fileUrl('index.html'));
     await page.fill('#release', JSON.stringify(v.safeTx));
     await page.waitForSelector('#safe [data-safe-hashes]');
-    assert.equal(await shownHash(page.locator('#safe .hw-row').nth(2).locator('.hash')), v.expected.safeTxHash);
+    assert.equal(await shownHash(page.locator('#safe .hw-row').nth(2).locator('.hash.big')), v.expected.safeTxHash);
     await page.close();
   });
 

@@ -13,7 +13,7 @@ const vectors = [...file.vectors, ...(file.nested || [])].filter((v) => v.safeTx
 async function shownHashes(page) {
   const rows = page.locator('#safe .hw-row');
   await page.waitForSelector('#safe [data-safe-hashes]');
-  const [domainHash, messageHash, safeTxHash] = await Promise.all([0, 1, 2].map((i) => shownHash(rows.nth(i).locator('.hash'))));
+  const [domainHash, messageHash, safeTxHash] = await Promise.all([0, 1, 2].map((i) => shownHash(rows.nth(i).locator('.hash.big'))));
   const labels = await rows.locator('.hw-label').allTextContents();
   return { labels, hashes: { domainHash, messageHash, safeTxHash } };
 }
@@ -36,7 +36,7 @@ describe('a pasted Safe transaction', () => {
     for (const [i, v] of vectors.entries()) {
       await page.fill('#release', '');
       await page.fill('#release', JSON.stringify(v.safeTx, null, 2));
-      await page.waitForFunction((want) => document.querySelector('#safe .hw-row:last-child .hash')?.dataset.hash === want, v.expected.safeTxHash);
+      await page.waitForFunction((want) => document.querySelector('#safe .hw-row:last-child .hash.big')?.dataset.hash === want, v.expected.safeTxHash);
       const { labels, hashes } = await shownHashes(page);
       assert.deepEqual(labels, ['Domain hash', 'Message hash', 'safeTxHash']);
       assert.deepEqual(hashes, v.expected, v.source);
@@ -57,7 +57,7 @@ describe('a pasted Safe transaction', () => {
     assert.match(await page.textContent('#safe .error-line'), /chainId/);
     await page.fill('#safe-chain-id', String(chainId));
     await page.fill('#safe-version', safeVersion);
-    await page.waitForFunction((want) => document.querySelector('#safe .hw-row:last-child .hash')?.dataset.hash === want, v.expected.safeTxHash);
+    await page.waitForFunction((want) => document.querySelector('#safe .hw-row:last-child .hash.big')?.dataset.hash === want, v.expected.safeTxHash);
     assert.deepEqual((await shownHashes(page)).hashes, v.expected);
     await screenshot(page, '08-safe-service-record');
     await page.close();
