@@ -69,7 +69,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const port = i > 0 ? Number(process.argv[i + 1]) : Number(process.env.PORT || 8080);
   serve({ port }).then(
     ({ url }) => {
-      process.stdout.write(`upgrade-gate: serving www/ on ${url}  (demo: ${url}#demo)\n`);
+      process.stdout.write(`upgrade-gate: serving www/ on ${url}\n`);
     },
     (e) => {
       process.stderr.write(`upgrade-gate: cannot listen on 127.0.0.1:${port}: ${e.message}\n`);

@@ -12,7 +12,10 @@ try {
 const port = Number(process.env.PORT || 8080);
 serve({ port }).then(
   ({ url }) => {
-    process.stdout.write(`\n  upgrade-gate is ready: open ${url}#demo\n  (the page itself needs no server: www/index.html also works from file://)\n  Ctrl-C to stop.\n\n`);
+    process.stdout.write(
+      `\n  upgrade-gate is ready: open ${url}  (the demo is preloaded; tampered variants are one click away)\n` +
+        `  The page needs no server: www/index.html also works offline, from file://.\n  Ctrl-C to stop.\n\n`,
+    );
   },
   (e) => {
     log(`cannot listen on 127.0.0.1:${port}: ${e.message} (set PORT to use another port)`);

@@ -33,17 +33,31 @@ use crate::error::{Document, Error, Result};
 pub struct Limits {
     /// Bytes of one JSON document.
     pub document_bytes: usize,
+    /// Levels of nested JSON arrays and objects (a manifest needs 5).
+    pub json_depth: usize,
     /// Actions after MultiSend batches are unpacked.
     pub actions: usize,
+    /// Entries packed in one MultiSend batch.
+    pub multisend_entries: usize,
     /// Bytes of one action's calldata.
     pub calldata_bytes: usize,
     /// How deep `upgradeToAndCall` inner calls and nested batches are followed.
     pub call_depth: usize,
+    /// Approvals in one approvals document (each costs a signature recovery).
+    pub approvals: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { document_bytes: 16 << 20, actions: 4096, calldata_bytes: 4 << 20, call_depth: 8 }
+        Limits {
+            document_bytes: 16 << 20,
+            json_depth: 64,
+            actions: 4096,
+            multisend_entries: 4096,
+            calldata_bytes: 4 << 20,
+            call_depth: 8,
+            approvals: 1024,
+        }
     }
 }
 
@@ -190,6 +204,7 @@ pub fn parse_json<T: DeserializeOwned>(document: Document, text: &str, limits: &
             actual: text.len(),
         });
     }
+    check_json_depth(document, text, limits.json_depth)?;
     let mut de = serde_json::Deserializer::from_str(text);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
@@ -202,6 +217,35 @@ pub fn parse_json<T: DeserializeOwned>(document: Document, text: &str, limits: &
 /// Parses the document as a plain JSON value (what the digest is taken over).
 pub fn parse_value(document: Document, text: &str, limits: &Limits) -> Result<serde_json::Value> {
     parse_json(document, text, limits)
+}
+
+/// Refuses JSON nested deeper than `limit` before parsing it, so that depth
+/// is a named limit rather than the parser's recursion guard.
+fn check_json_depth(document: Document, text: &str, limit: usize) -> Result<()> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for b in text.bytes() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth = depth.saturating_add(1);
+                if depth > limit {
+                    return Err(Error::LimitExceeded { document, path: String::new(), what: "levels of JSON nesting", limit, actual: depth });
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 fn json_error(document: Document, path: String, e: serde_json::Error) -> Error {

@@ -70,6 +70,20 @@ fn calldata_error(document: Document, path: &str, message: String) -> Error {
     Error::Calldata { document, path: path.to_string(), message }
 }
 
+/// A batch past the entry limit is a limit, not bad calldata.
+fn unpack_error(document: Document, path: &str, e: multisend::UnpackError) -> Error {
+    match e {
+        multisend::UnpackError::TooMany { limit } => Error::LimitExceeded {
+            document,
+            path: path.to_string(),
+            what: "MultiSend entries",
+            limit,
+            actual: limit.saturating_add(1),
+        },
+        other => calldata_error(document, path, other.to_string()),
+    }
+}
+
 /// Decodes and classifies calldata (SPEC §3 table).
 pub fn classify(data: &[u8], policy: &Policy, limits: &Limits, document: Document, path: &str, depth: usize) -> Result<Call> {
     if depth > limits.call_depth {
@@ -105,8 +119,8 @@ pub fn classify(data: &[u8], policy: &Policy, limits: &Limits, document: Documen
             }
             if let KnownCall::multiSend(m) = &k {
                 // Decoded for people to read; whether it is trusted depends on how it is called.
-                let entries = multisend::unpack(&m.transactions, limits.actions)
-                    .map_err(|e| calldata_error(document, path, e.to_string()))?;
+                let entries = multisend::unpack(&m.transactions, limits.multisend_entries)
+                    .map_err(|e| unpack_error(document, path, e))?;
                 call.batch = Some(normalize_from(&entries, policy, limits, document, &format!("{path} → multiSend"), depth + 1)?);
             }
         }
@@ -145,8 +159,8 @@ fn normalize_from(actions: &[Action], policy: &Policy, limits: &Limits, document
             let Some(KnownCall::multiSend(m)) = known else {
                 return Err(calldata_error(document, &data_path, "multiSend(bytes) calldata did not decode".into()));
             };
-            let entries = multisend::unpack(&m.transactions, limits.actions)
-                .map_err(|e| calldata_error(document, &data_path, e.to_string()))?;
+            let entries = multisend::unpack(&m.transactions, limits.multisend_entries)
+                .map_err(|e| unpack_error(document, &data_path, e))?;
             out.extend(normalize_from(&entries, policy, limits, document, &format!("{here} → multiSend"), depth + 1)?);
         } else {
             let call = classify(&a.data, policy, limits, document, &format!("{here}.data"), depth)?;

@@ -50,6 +50,10 @@ impl Case {
         let release: Release = parse_json(Document::Release, inputs.release, limits)?;
         let approvals: Option<Approvals> =
             inputs.approvals.map(|t| parse_json(Document::Approvals, t, limits)).transpose()?;
+        if let Some(count) = approvals.as_ref().map(|a| a.approvals.len()).filter(|&n| n > limits.approvals) {
+            let (what, limit) = ("approvals", limits.approvals);
+            return Err(Error::LimitExceeded { document: Document::Approvals, path: "approvals".into(), what, limit, actual: count });
+        }
         let policy: Policy =
             inputs.policy.map(|t| parse_json(Document::Policy, t, limits)).transpose()?.unwrap_or_default();
         validate_observed(&inputs.observed)?;
