@@ -32,11 +32,13 @@ for t in "${targets[@]}"; do
   mkdir -p "corpus/$t" "artifacts/$t"
   dirs=("corpus/$t")
   [ -d "seeds/$t" ] && dirs+=("seeds/$t")
+  extra=()
+  [ -f "dicts/$t.dict" ] && extra+=("-dict=dicts/$t.dict")
   log="logs/$t-$(date -u +%Y%m%dT%H%M%SZ).log"
   echo "== $t: ${seconds}s, log $log" >&2
   # -timeout: an input that takes 10 s is a hang, and a finding.
   if ! nice -n 19 cargo +nightly fuzz run -O "$t" "${dirs[@]}" -- \
-      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1; then
+      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "${extra[@]}" >"$log" 2>&1; then
     status=1
     echo "!! $t found a crash, hang or OOM: see $log and fuzz/artifacts/$t/" >&2
   fi
