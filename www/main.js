@@ -56,7 +56,17 @@
     clear(out);
     if (!v || !v.hashes) return;
     if (v.kind === 'file') out.appendChild(hexGroups(v.hashes));
-    else out.appendChild(el('span', { class: 'muted', text: `${Object.keys(v.hashes).length} files hashed` }));
+    else {
+      const paths = Object.keys(v.hashes).sort();
+      out.appendChild(
+        el(
+          'details',
+          { class: 'files' },
+          el('summary', { text: `${paths.length} files hashed` }),
+          el('ul', {}, paths.map((p) => el('li', {}, el('code', { class: 'wrap', text: p }), hexGroups(v.hashes[p])))),
+        ),
+      );
+    }
   }
 
   async function readTextFile(file) {
@@ -547,7 +557,9 @@
 
     const d = clear($('#details'));
     const obs = report.observed || {};
-    const pkgMatch = obs.packageHash ? (obs.packageHash === report.packageHash ? 'matches' : 'DIFFERS') : null;
+    // The marker repeats the core's package.hash check; the page compares nothing itself.
+    const pkgCheck = report.checks.find((c) => c.id === 'package.hash');
+    const pkgMatch = obs.packageHash && pkgCheck && pkgCheck.status !== 'skip' ? (pkgCheck.status === 'pass' ? 'matches' : 'DIFFERS') : null;
     d.appendChild(
       el(
         'section',
