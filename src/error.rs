@@ -21,6 +21,10 @@ pub enum Document {
     Calldata,
     /// What the caller observed (hashes of supplied bytes, the clock).
     Observed,
+    /// A Safe Transaction Builder batch file (`manifest from-tx-builder`).
+    TxBuilderBatch,
+    /// A Foundry broadcast file (`manifest from-foundry`).
+    FoundryBroadcast,
 }
 
 impl fmt::Display for Document {
@@ -34,6 +38,8 @@ impl fmt::Display for Document {
             Document::Actions => "actions",
             Document::Calldata => "calldata",
             Document::Observed => "observed input",
+            Document::TxBuilderBatch => "Transaction Builder batch",
+            Document::FoundryBroadcast => "Foundry broadcast",
         })
     }
 }

@@ -8,7 +8,9 @@ pub mod digest;
 pub mod document;
 pub mod error;
 pub mod evm;
+pub mod formats;
 pub mod gate;
+pub mod schema;
 pub mod tools;
 
 #[cfg(target_arch = "wasm32")]

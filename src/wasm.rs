@@ -212,3 +212,114 @@ pub fn listing_hash(files: JsValue) -> Result<String, JsValue> {
     let files: BTreeMap<String, FileHash> = parse_json(Document::Observed, &text, &Limits::default()).map_err(into_error)?;
     Ok(digest::listing_hash(&files.into_iter().map(|(k, v)| (k, v.0)).collect()).to_string())
 }
+
+/// A Safe given to `fromTxBuilder`: `{ safe, safeVersion, nonce, chainId?, multisend? }`.
+#[cfg(feature = "wasm-formats")]
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct SafeTargetDoc {
+    #[serde(deserialize_with = "de_with::address")]
+    safe: alloy_primitives::Address,
+    safe_version: String,
+    #[serde(deserialize_with = "de_with::uint")]
+    nonce: alloy_primitives::U256,
+    #[serde(default, deserialize_with = "de_with::opt_u64")]
+    chain_id: Option<u64>,
+    #[serde(default, deserialize_with = "de_with::opt_address")]
+    multisend: Option<alloy_primitives::Address>,
+}
+
+/// An owner Safe given to `nestedSafeTxHash`: `{ safe, nonce, version }`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OwnerSafeDoc {
+    #[serde(deserialize_with = "de_with::address")]
+    safe: alloy_primitives::Address,
+    #[serde(deserialize_with = "de_with::uint")]
+    nonce: alloy_primitives::U256,
+    version: String,
+}
+
+fn safe_version_of(s: &str, path: &str) -> Result<crate::document::SafeVersion, JsValue> {
+    crate::document::SafeVersion::parse(s).map_err(|m| into_error(Error::Invalid { document: Document::SafeTx, path: path.into(), message: m }))
+}
+
+/// `fromTxBuilder(batch, safe?)` → the draft: `{ source, chainId, actions, actionsHash,
+/// batchChecksum, safeTx?, safeTxHashes?, notes }`. With `safe` (`{ safe, safeVersion,
+/// nonce, chainId?, multisend? }`), also the Safe transaction the Safe UI would build.
+#[cfg(feature = "wasm-formats")]
+#[wasm_bindgen(js_name = fromTxBuilder)]
+pub fn from_tx_builder(batch: JsValue, safe: JsValue) -> Result<JsValue, JsValue> {
+    let text = text_of(&batch, "batch")?.ok_or_else(|| usage("batch: required"))?;
+    let target = match text_of(&safe, "safe")? {
+        None => None,
+        Some(t) => {
+            let doc: SafeTargetDoc = parse_json(Document::SafeTx, &t, &Limits::default()).map_err(into_error)?;
+            Some(crate::formats::tx_builder::SafeTarget {
+                safe: doc.safe,
+                chain_id: doc.chain_id,
+                version: safe_version_of(&doc.safe_version, "safeVersion")?,
+                nonce: doc.nonce,
+                multisend: doc.multisend.unwrap_or(crate::formats::tx_builder::MULTISEND_CALL_ONLY_1_4_1),
+            })
+        }
+    };
+    let draft = crate::formats::tx_builder::draft(&text, target.as_ref()).map_err(into_error)?;
+    to_js(&draft)
+}
+
+/// `fromFoundry(broadcast, chainId?)` → the draft of a Foundry `run-latest.json`:
+/// its CALL transactions as actions, deployments skipped with a note.
+#[cfg(feature = "wasm-formats")]
+#[wasm_bindgen(js_name = fromFoundry)]
+pub fn from_foundry(broadcast: JsValue, chain_id: Option<f64>) -> Result<JsValue, JsValue> {
+    let text = text_of(&broadcast, "broadcast")?.ok_or_else(|| usage("broadcast: required"))?;
+    let chain = match chain_id {
+        Some(c) if c >= 0.0 && c.fract() == 0.0 && c <= 9_007_199_254_740_991.0 => Some(c as u64),
+        Some(_) => return Err(usage("chainId: expected a non-negative integer")),
+        None => None,
+    };
+    let draft = crate::formats::foundry::draft(&text, chain).map_err(into_error)?;
+    to_js(&draft)
+}
+
+/// `nestedSafeTxHash(safeTx, { safe, nonce, version })` → `{ domainHash, messageHash,
+/// safeTxHash, nested: { safe, to, data, nonce, safeVersion, domainHash, messageHash,
+/// safeTxHash } }`: the outer transaction's hashes and those of the `approveHash`
+/// transaction the owner Safe signs for it.
+#[wasm_bindgen(js_name = nestedSafeTxHash)]
+pub fn nested_safe_tx_hash(safe_tx: JsValue, owner: JsValue) -> Result<JsValue, JsValue> {
+    let text = text_of(&safe_tx, "safeTx")?.ok_or_else(|| usage("safeTx: required"))?;
+    let owner_text = text_of(&owner, "owner")?.ok_or_else(|| usage("owner: required ({ safe, nonce, version })"))?;
+    let doc: OwnerSafeDoc = parse_json(Document::SafeTx, &owner_text, &Limits::default()).map_err(into_error)?;
+    let owner = crate::formats::nested::OwnerSafe { safe: doc.safe, nonce: doc.nonce, version: safe_version_of(&doc.version, "version")? };
+    let view = tools::safe_tx_hash(&text, None, None).map_err(into_error)?;
+    let approval = crate::formats::nested::nested_approval(&view.tx, &owner);
+    let mut out = serde_json::to_value(view.hashes).map_err(|e| usage(&e.to_string()))?;
+    let nested = serde_json::to_value(&approval).map_err(|e| usage(&e.to_string()))?;
+    if let Some(map) = out.as_object_mut() {
+        map.insert("nested".into(), nested);
+    }
+    to_js(&out)
+}
+
+/// `timelockOperations(release, manifest?)` → the OpenZeppelin TimelockController
+/// operations a release (or Safe transaction, or array of actions) schedules or
+/// executes: `[{ source, timelock, function, operationId, predecessor, salt,
+/// delaySeconds?, calls, matchesManifest?, detail }]`.
+#[wasm_bindgen(js_name = timelockOperations)]
+pub fn timelock_operations(release: JsValue, manifest: JsValue) -> Result<JsValue, JsValue> {
+    let limits = Limits::default();
+    let policy = crate::document::Policy::default();
+    let text = text_of(&release, "release")?.ok_or_else(|| usage("release: required"))?;
+    let actions = crate::formats::timelock::actions_in(&text, &policy).map_err(into_error)?;
+    let manifest_actions = match text_of(&manifest, "manifest")? {
+        None => None,
+        Some(m) => {
+            let parsed: crate::document::Manifest = parse_json(Document::Manifest, &m, &limits).map_err(into_error)?;
+            let normalized = crate::evm::calls::normalize(&parsed.actions, &policy, &limits, Document::Manifest, "actions").map_err(into_error)?;
+            Some(normalized.iter().map(|a| a.action()).collect::<Vec<_>>())
+        }
+    };
+    to_js(&crate::formats::timelock::operations(&actions, manifest_actions.as_deref()))
+}

@@ -6,9 +6,17 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
-use upgrade_gate::document::SafeVersion;
-use upgrade_gate::evm::calls::Call;
+use std::io::IsTerminal;
+use std::sync::OnceLock;
+
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use upgrade_gate::document::values::{parse_address, parse_decimal};
+use upgrade_gate::document::{Policy, SafeVersion};
+use upgrade_gate::evm::calls::{self, Call};
+use upgrade_gate::formats::nested::{self, OwnerSafe};
+use upgrade_gate::formats::timelock::{self, TimelockOperation};
+use upgrade_gate::formats::tx_builder::{self, SafeTarget};
+use upgrade_gate::formats::{self, foundry, Draft};
 use upgrade_gate::gate::{self, Inputs, Observed, ObservedPackage};
 use upgrade_gate::tools::{self, Fill};
 use upgrade_gate::{digest, Limits, Report, Sha256Digest, Status, Timestamp};
@@ -21,6 +29,84 @@ struct Cli {
     /// Output for people (text) or machines (json).
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Color the decision and status words: auto (a terminal, and NO_COLOR unset), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Print nothing on stdout: the exit status is the answer (input errors still go to stderr).
+    #[arg(long, short, global = true)]
+    quiet: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// How this run prints, decided once from the flags and the environment.
+struct Ui {
+    color: bool,
+    quiet: bool,
+}
+
+static UI: OnceLock<Ui> = OnceLock::new();
+
+fn ui() -> &'static Ui {
+    UI.get_or_init(|| Ui { color: false, quiet: false })
+}
+
+/// NO_COLOR (https://no-color.org): any non-empty value turns color off, unless `--color always`.
+fn wants_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+                && io::stdout().is_terminal()
+        }
+    }
+}
+
+/// A word in color (green good, yellow waiting, red bad, dim skipped), padded to `width`.
+fn paint(word: &str, tone: Tone, width: usize) -> String {
+    let pad = " ".repeat(width.saturating_sub(word.chars().count()));
+    if !ui().color {
+        return format!("{word}{pad}");
+    }
+    let code = match tone {
+        Tone::Good => "32",
+        Tone::Wait => "33",
+        Tone::Bad => "31",
+        Tone::Dim => "2",
+    };
+    format!("\x1b[1;{code}m{word}\x1b[0m{pad}")
+}
+
+#[derive(Clone, Copy)]
+enum Tone {
+    Good,
+    Wait,
+    Bad,
+    Dim,
+}
+
+fn status_tone(s: Status) -> Tone {
+    match s {
+        Status::Pass => Tone::Good,
+        Status::Pending => Tone::Wait,
+        Status::Fail => Tone::Bad,
+        Status::Skip => Tone::Dim,
+    }
+}
+
+fn decision_tone(d: upgrade_gate::Decision) -> Tone {
+    match d {
+        upgrade_gate::Decision::Release => Tone::Good,
+        upgrade_gate::Decision::Hold => Tone::Wait,
+        upgrade_gate::Decision::Reject => Tone::Bad,
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -48,6 +134,35 @@ enum Command {
         chain_id: Option<u64>,
         #[arg(long)]
         safe_version: Option<String>,
+        /// An owner Safe that approves this transaction with approveHash: also print its transaction's hashes.
+        #[arg(long, requires_all = ["nested_nonce", "nested_version"])]
+        nested_safe: Option<String>,
+        /// The owner Safe's nonce for its approveHash transaction.
+        #[arg(long, requires = "nested_safe")]
+        nested_nonce: Option<String>,
+        /// The owner Safe's version (it decides that transaction's hash).
+        #[arg(long, requires = "nested_safe")]
+        nested_version: Option<String>,
+    },
+    /// Show the OpenZeppelin TimelockController operations a release schedules or executes: id, calls, match with the manifest.
+    Timelock {
+        /// A release, a Safe transaction, a JSON array of actions, or 0x calldata.
+        input: String,
+        /// Hold each operation's calls against this manifest's actions (exit 20 when they differ).
+        #[arg(long)]
+        manifest: Option<PathBuf>,
+        #[arg(long)]
+        policy: Option<PathBuf>,
+    },
+    /// Print the JSON Schema (draft 2020-12) of a document or of the report.
+    Schema {
+        #[arg(value_enum)]
+        document: SchemaName,
+    },
+    /// Print a shell completion script, e.g. `upgrade-gate completions bash > /etc/bash_completion.d/upgrade-gate`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
     },
     /// Decode calldata: the function, its arguments, its class, inner calls.
     Decode { calldata: String },
@@ -63,6 +178,27 @@ enum Command {
         #[arg(long)]
         base: String,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SchemaName {
+    Manifest,
+    Release,
+    Approvals,
+    Policy,
+    Report,
+}
+
+impl SchemaName {
+    fn as_str(self) -> &'static str {
+        match self {
+            SchemaName::Manifest => "manifest",
+            SchemaName::Release => "release",
+            SchemaName::Approvals => "approvals",
+            SchemaName::Policy => "policy",
+            SchemaName::Report => "report",
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -82,6 +218,51 @@ enum ManifestCommand {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// Draft actions from a Safe Transaction Builder batch file and, with --safe, the Safe transaction the Safe UI would build.
+    FromTxBuilder {
+        batch: PathBuf,
+        #[command(flatten)]
+        safe: SafeTargetArgs,
+        #[command(flatten)]
+        write: DraftOutput,
+    },
+    /// Draft actions from a Foundry broadcast file (broadcast/<script>/<chain>/run-latest.json); deployments are skipped.
+    FromFoundry {
+        broadcast: PathBuf,
+        /// The chain the broadcast must be for.
+        #[arg(long)]
+        chain_id: Option<u64>,
+        #[command(flatten)]
+        write: DraftOutput,
+    },
+}
+
+#[derive(Args)]
+struct SafeTargetArgs {
+    /// The Safe that executes the batch: also build its transaction.
+    #[arg(long, requires_all = ["safe_version", "nonce"])]
+    safe: Option<String>,
+    /// Defaults to the batch's chainId.
+    #[arg(long)]
+    chain_id: Option<u64>,
+    #[arg(long, requires = "safe")]
+    safe_version: Option<String>,
+    /// The Safe's nonce for this transaction.
+    #[arg(long, requires = "safe")]
+    nonce: Option<String>,
+    /// The MultiSend a batch is delegatecalled through (default: MultiSendCallOnly 1.4.1, as the Safe UI).
+    #[arg(long, requires = "safe")]
+    multisend: Option<String>,
+}
+
+#[derive(Args)]
+struct DraftOutput {
+    /// Write the actions into this manifest (replacing its `actions`) and print its new digest.
+    #[arg(long)]
+    into: Option<PathBuf>,
+    /// Write the release for the manifest given with --into (the Safe transaction, or the actions and their sender).
+    #[arg(long, requires = "into")]
+    release: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -129,6 +310,7 @@ type Outcome = Result<ExitCode, Failure>;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let _ = UI.set(Ui { color: wants_color(cli.color), quiet: cli.quiet });
     match run(cli) {
         Ok(code) => code,
         Err(Failure(msg)) => {
@@ -150,13 +332,26 @@ fn run(cli: Cli) -> Outcome {
             }
         }
         Command::Hash { files } => hash(&files, format),
-        Command::SafeHash { tx, chain_id, safe_version } => {
+        Command::SafeHash { tx, chain_id, safe_version, nested_safe, nested_nonce, nested_version } => {
             let version = safe_version.map(|v| SafeVersion::parse(&v)).transpose().map_err(|e| Failure(format!("--safe-version: {e}")))?;
             let view = tools::safe_tx_hash(&read_text(&tx)?, chain_id, version).map_err(|e| Failure::at(&tx, e))?;
             let mismatch = view.claimed.filter(|c| *c != view.hashes.safe_tx_hash);
+            let owner = match (nested_safe, nested_nonce, nested_version) {
+                (Some(safe), Some(nonce), Some(version)) => Some(OwnerSafe {
+                    safe: parse_address(&safe).map_err(|e| Failure(format!("--nested-safe: {e}")))?,
+                    nonce: parse_decimal(&nonce).map_err(|e| Failure(format!("--nested-nonce: {e}")))?,
+                    version: SafeVersion::parse(&version).map_err(|e| Failure(format!("--nested-version: {e}")))?,
+                }),
+                _ => None,
+            };
+            let approval = owner.map(|o| nested::nested_approval(&view.tx, &o));
             match format {
                 Format::Json => {
-                    out_json(&view.hashes)?;
+                    let mut v = serde_json::to_value(view.hashes).map_err(|e| Failure(e.to_string()))?;
+                    if let Some(a) = &approval {
+                        v["nested"] = serde_json::to_value(a).map_err(|e| Failure(e.to_string()))?;
+                    }
+                    out_json(&v)?;
                 }
                 Format::Text => {
                     let t = &view.tx;
@@ -174,11 +369,27 @@ fn run(cli: Cli) -> Outcome {
                         grouped(&view.hashes.safe_tx_hash.to_string()),
                     ))?;
                     if view.claimed.is_some() && mismatch.is_none() {
-                        out("the claimed safeTxHash matches\n")?;
+                        out(&format!("the claimed safeTxHash {}\n", paint("matches", Tone::Good, 0)))?;
+                    }
+                    if let Some(a) = &approval {
+                        out(&format!(
+                            "\nnested: owner Safe {} (version {}) approves it with approveHash({}), nonce {}\ncall to {}\n\ndomainHash   {}\nmessageHash  {}\nsafeTxHash   {}\n",
+                            a.safe.to_checksum(None),
+                            a.safe_version,
+                            view.hashes.safe_tx_hash,
+                            a.nonce,
+                            a.to.to_checksum(None),
+                            grouped(&a.hashes.domain_hash.to_string()),
+                            grouped(&a.hashes.message_hash.to_string()),
+                            grouped(&a.hashes.safe_tx_hash.to_string()),
+                        ))?;
                     }
                 }
             }
             if let Some(claimed) = mismatch {
+                if ui().quiet {
+                    return Ok(ExitCode::from(20));
+                }
                 eprintln!(
                     "upgrade-gate: MISMATCH: the document claims safeTxHash {claimed}, but the transaction hashes to {}",
                     view.hashes.safe_tx_hash
@@ -213,6 +424,25 @@ fn run(cli: Cli) -> Outcome {
                 Format::Json => out_json(&serde_json::json!({ "manifestDigest": digest.to_string(), "written": target.display().to_string() })),
             }
         }
+        Command::Manifest(ManifestCommand::FromTxBuilder { batch, safe, write }) => {
+            let target = safe_target(&safe)?;
+            let draft = tx_builder::draft(&read_text(&batch)?, target.as_ref()).map_err(|e| Failure::at(&batch, e))?;
+            emit_draft(&draft, &write, format)
+        }
+        Command::Manifest(ManifestCommand::FromFoundry { broadcast, chain_id, write }) => {
+            let draft = foundry::draft(&read_text(&broadcast)?, chain_id).map_err(|e| Failure::at(&broadcast, e))?;
+            emit_draft(&draft, &write, format)
+        }
+        Command::Timelock { input, manifest, policy } => timelock_command(&input, manifest.as_deref(), policy.as_deref(), format),
+        Command::Schema { document } => {
+            let text = upgrade_gate::schema::schema_text(document.as_str()).ok_or_else(|| Failure("no such schema".into()))?;
+            out(&text)
+        }
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "upgrade-gate", &mut buf);
+            out(&String::from_utf8_lossy(&buf))
+        }
         Command::ApprovalMessage { manifest } => {
             let msg = tools::approval_message(&read_text(&manifest)?).map_err(|e| Failure::at(&manifest, e))?;
             match format {
@@ -232,6 +462,9 @@ fn run(cli: Cli) -> Outcome {
 }
 
 fn out(s: &str) -> Outcome {
+    if ui().quiet {
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut stdout = io::stdout().lock();
     stdout.write_all(s.as_bytes()).and_then(|_| stdout.flush()).map_err(|e| Failure(format!("stdout: {e}")))?;
     Ok(ExitCode::SUCCESS)
@@ -372,7 +605,7 @@ fn text_report(r: &Report) -> String {
     } else {
         " — every check passed or was skipped".to_string()
     };
-    s.push_str(&format!("{}{reason}\n\n", r.decision.as_str().to_uppercase()));
+    s.push_str(&format!("{}{reason}\n\n", paint(&r.decision.as_str().to_uppercase(), decision_tone(r.decision), 0)));
     s.push_str(&format!("  manifest     {}\n", r.manifest_digest));
     s.push_str(&format!("  package      {}\n", r.package_hash));
     s.push_str(&format!("  targets      {}\n", r.targets.join(", ")));
@@ -387,13 +620,175 @@ fn text_report(r: &Report) -> String {
     s.push_str(&format!("  evaluated at {}\n\n", r.evaluated_at));
     let width = r.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
     for c in &r.checks {
-        s.push_str(&format!("  {:<7} {:<width$}  {}\n", c.status.as_str(), c.id, c.detail));
+        s.push_str(&format!("  {} {:<width$}  {}\n", paint(c.status.as_str(), status_tone(c.status), 7), c.id, c.detail));
+    }
+    if !r.timelock.is_empty() {
+        s.push_str("\ntimelock operations (extension; not one of the checks):\n");
+        for t in &r.timelock {
+            s.push_str(&describe_timelock(t));
+        }
     }
     s.push_str("\nactions (normalized):\n");
     for a in &r.decoded_actions {
         let what = a.call.function.unwrap_or(a.call.selector.as_deref().unwrap_or("(no data)"));
         s.push_str(&format!("  {:<12} {} {} → {} [{}]\n", a.source, a.operation.as_str(), what, a.to.to_checksum(None), a.call.class.as_str()));
     }
+    s
+}
+
+fn safe_target(args: &SafeTargetArgs) -> Result<Option<SafeTarget>, Failure> {
+    let (Some(safe), Some(version), Some(nonce)) = (&args.safe, &args.safe_version, &args.nonce) else {
+        return Ok(None);
+    };
+    Ok(Some(SafeTarget {
+        safe: parse_address(safe).map_err(|e| Failure(format!("--safe: {e}")))?,
+        chain_id: args.chain_id,
+        version: SafeVersion::parse(version).map_err(|e| Failure(format!("--safe-version: {e}")))?,
+        nonce: parse_decimal(nonce).map_err(|e| Failure(format!("--nonce: {e}")))?,
+        multisend: match &args.multisend {
+            Some(m) => parse_address(m).map_err(|e| Failure(format!("--multisend: {e}")))?,
+            None => tx_builder::MULTISEND_CALL_ONLY_1_4_1,
+        },
+    }))
+}
+
+/// Prints a draft, and writes it into the manifest and a release when asked.
+fn emit_draft(draft: &Draft, write: &DraftOutput, format: Format) -> Outcome {
+    let mut written = serde_json::Map::new();
+    if let Some(path) = &write.into {
+        let (text, digest) = formats::write_actions(&read_text(path)?, draft).map_err(|e| Failure::at(path, e))?;
+        std::fs::write(path, &text).map_err(|e| Failure::at(path, e))?;
+        written.insert("manifest".into(), path.display().to_string().into());
+        written.insert("manifestDigest".into(), digest.to_string().into());
+        if let Some(release_path) = &write.release {
+            let release = formats::release_document(&text, draft).map_err(|e| Failure::at(path, e))?;
+            std::fs::write(release_path, release).map_err(|e| Failure::at(release_path, e))?;
+            written.insert("release".into(), release_path.display().to_string().into());
+        }
+    }
+    match format {
+        Format::Json => {
+            let mut v = serde_json::to_value(draft).map_err(|e| Failure(e.to_string()))?;
+            if !written.is_empty() {
+                v["written"] = serde_json::Value::Object(written);
+            }
+            out_json(&v)
+        }
+        Format::Text => {
+            let mut s = String::new();
+            let source = match draft.source {
+                formats::Source::SafeTxBuilder => "Safe Transaction Builder batch",
+                formats::Source::FoundryBroadcast => "Foundry broadcast",
+            };
+            let chain = draft.chain_id.map(|c| format!(" on chain {c}")).unwrap_or_default();
+            s.push_str(&format!("{source}: {} action(s){chain}\n", draft.actions.len()));
+            let policy = Policy::default();
+            for (i, a) in draft.actions.iter().enumerate() {
+                let what = match calls::classify(&a.data, &policy, &Limits::default(), upgrade_gate::Document::Actions, "", 0) {
+                    Ok(call) => {
+                        let name = call.function.map(str::to_string).or(call.selector.clone()).unwrap_or_else(|| "(no data)".into());
+                        format!("{name} [{}]", call.class.as_str())
+                    }
+                    Err(e) => format!("({e})"),
+                };
+                s.push_str(&format!("  actions[{i}] {} {what} → {} value {}\n", a.operation.as_str(), a.to.to_checksum(None), a.value));
+            }
+            s.push_str(&format!("actionsHash  {}\n", draft.actions_hash));
+            if let Some(e) = &draft.executor {
+                s.push_str(&format!("sent by      {}\n", e.to_checksum(None)));
+            }
+            if let Some((tx, hashes)) = &draft.safe_tx {
+                let how = if tx.operation == upgrade_gate::Operation::DelegateCall {
+                    format!("delegatecall multiSend to {}", tx.to.to_checksum(None))
+                } else {
+                    format!("call to {}", tx.to.to_checksum(None))
+                };
+                s.push_str(&format!(
+                    "\nSafe transaction for {} (version {}) on chain {}, nonce {}: {how}\ndomainHash   {}\nmessageHash  {}\nsafeTxHash   {}\n",
+                    tx.safe.to_checksum(None),
+                    tx.version,
+                    tx.chain_id,
+                    tx.nonce,
+                    grouped(&hashes.domain_hash.to_string()),
+                    grouped(&hashes.message_hash.to_string()),
+                    grouped(&hashes.safe_tx_hash.to_string()),
+                ));
+            }
+            if !draft.notes.is_empty() {
+                s.push_str("\nnotes:\n");
+                for n in &draft.notes {
+                    s.push_str(&format!("  - {n}\n"));
+                }
+            }
+            for (k, v) in &written {
+                s.push_str(&format!("{k}: {}\n", v.as_str().unwrap_or_default()));
+            }
+            if write.into.is_none() {
+                s.push_str("\n(--into MANIFEST writes the actions into a manifest; --format json prints them)\n");
+            }
+            out(&s)
+        }
+    }
+}
+
+fn timelock_command(input: &str, manifest: Option<&Path>, policy: Option<&Path>, format: Format) -> Outcome {
+    let policy: Policy = match policy {
+        Some(p) => upgrade_gate::document::parse_json(upgrade_gate::Document::Policy, &read_text(p)?, &Limits::default())
+            .map_err(|e| Failure::at(p, e))?,
+        None => Policy::default(),
+    };
+    let path = Path::new(input);
+    let actions = if input.starts_with("0x") && !path.exists() {
+        let data = upgrade_gate::document::values::parse_bytes(input).map_err(|e| Failure(format!("calldata: {e}")))?;
+        let action = upgrade_gate::Action { to: alloy_primitives::Address::ZERO, value: alloy_primitives::U256::ZERO, data, operation: upgrade_gate::Operation::Call };
+        calls::normalize(&[action], &policy, &Limits::default(), upgrade_gate::Document::Calldata, "calldata").map_err(|e| Failure(e.to_string()))?
+    } else {
+        timelock::actions_in(&read_text(path)?, &policy).map_err(|e| Failure::at(path, e))?
+    };
+    let manifest_actions = match manifest {
+        Some(m) => {
+            let text = read_text(m)?;
+            let parsed: upgrade_gate::Manifest =
+                upgrade_gate::document::parse_json(upgrade_gate::Document::Manifest, &text, &Limits::default()).map_err(|e| Failure::at(m, e))?;
+            let normalized = calls::normalize(&parsed.actions, &policy, &Limits::default(), upgrade_gate::Document::Manifest, "actions")
+                .map_err(|e| Failure::at(m, e))?;
+            Some(normalized.iter().map(|a| a.action()).collect::<Vec<_>>())
+        }
+        None => None,
+    };
+    let ops = timelock::operations(&actions, manifest_actions.as_deref());
+    if ops.is_empty() {
+        return Err(Failure(format!("{input}: no TimelockController schedule/scheduleBatch/execute/executeBatch call found")));
+    }
+    match format {
+        Format::Json => out_json(&ops)?,
+        Format::Text => out(&ops.iter().map(describe_timelock).collect::<String>())?,
+    };
+    let ok = ops.iter().all(|o| o.operation_id.is_some() && o.matches_manifest != Some(false));
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(20) })
+}
+
+fn describe_timelock(t: &TimelockOperation) -> String {
+    let mut s = format!("  {} on timelock {} ({})\n", t.function, t.timelock.to_checksum(None), t.source);
+    if let Some(id) = &t.operation_id {
+        s.push_str(&format!("    operation id  {}\n", grouped(&id.to_string())));
+    }
+    if let Some(p) = &t.predecessor {
+        s.push_str(&format!("    predecessor   {p}\n"));
+    }
+    if let Some(salt) = &t.salt {
+        s.push_str(&format!("    salt          {salt}\n"));
+    }
+    if let Some(d) = &t.delay_seconds {
+        s.push_str(&format!("    delay         {d} s\n"));
+    }
+    let verdict = match t.matches_manifest {
+        Some(true) => paint("matches", Tone::Good, 0),
+        Some(false) => paint("DIFFERS", Tone::Bad, 0),
+        None if t.operation_id.is_none() => paint("UNREADABLE", Tone::Bad, 0),
+        None => String::new(),
+    };
+    s.push_str(&format!("    {verdict}{}{}\n", if verdict.is_empty() { "" } else { " " }, t.detail));
     s
 }
 

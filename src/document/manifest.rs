@@ -7,7 +7,7 @@ use super::values::{de_with, Sha256Digest, Timestamp};
 use super::{Action, Lane};
 
 /// `upgrade-gate/manifest/v1`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Manifest {
     /// Lets editors find the JSON Schema; not part of the rules.
@@ -17,6 +17,7 @@ pub struct Manifest {
     #[serde(default)]
     pub title: Option<String>,
     #[serde(deserialize_with = "de_with::u64_value")]
+    #[schemars(with = "crate::schema::Uint256")]
     pub chain_id: u64,
     pub lane: Lane,
     #[serde(deserialize_with = "de_with::timestamp")]
@@ -33,7 +34,7 @@ pub struct Manifest {
 }
 
 /// The release package: one file, or a folder listed file by file.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Package {
     #[serde(deserialize_with = "de_with::sha256")]
@@ -43,7 +44,7 @@ pub struct Package {
 }
 
 /// One file of a folder package.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PackageFile {
     pub path: String,
@@ -52,7 +53,7 @@ pub struct PackageFile {
 }
 
 /// How a proxy is upgraded (SPEC §2.1 `targets[].kind`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ProxyKind {
     /// Upgraded through `admin`, a ProxyAdmin.
@@ -75,20 +76,23 @@ impl ProxyKind {
 }
 
 /// A proxy the release may upgrade, and how.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Target {
     #[serde(deserialize_with = "de_with::address")]
+    #[schemars(with = "crate::schema::Address")]
     pub proxy: Address,
     pub kind: ProxyKind,
     #[serde(default, deserialize_with = "de_with::opt_address")]
+    #[schemars(with = "crate::schema::Address")]
     pub admin: Option<Address>,
     #[serde(deserialize_with = "de_with::address")]
+    #[schemars(with = "crate::schema::Address")]
     pub implementation: Address,
 }
 
 /// When the release may execute.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Timing {
     #[serde(deserialize_with = "de_with::timestamp")]
@@ -101,24 +105,28 @@ pub struct Timing {
 ///
 /// Fields are optional in parsing so that a missing one fails
 /// `simulation.evidence` with its name, rather than hiding the whole report.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Simulation {
     #[serde(default, deserialize_with = "de_with::opt_sha256")]
+    #[schemars(with = "Sha256Digest")]
     pub evidence_hash: Option<Sha256Digest>,
     #[serde(default, deserialize_with = "de_with::opt_sha256")]
+    #[schemars(with = "Sha256Digest")]
     pub package_hash: Option<Sha256Digest>,
     #[serde(default, deserialize_with = "de_with::opt_keccak")]
+    #[schemars(with = "crate::schema::Keccak")]
     pub actions_hash: Option<B256>,
     #[serde(default)]
     pub result: Option<String>,
     #[serde(default, deserialize_with = "de_with::opt_timestamp")]
+    #[schemars(with = "Timestamp")]
     pub simulated_at: Option<Timestamp>,
 }
 
 /// The plan for undoing the release. Checked by `rollback.ready`, so every
 /// part is optional here and its absence is a named check failure.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Rollback {
     #[serde(default)]
@@ -128,21 +136,23 @@ pub struct Rollback {
     #[serde(default)]
     pub owner: Option<String>,
     #[serde(default, deserialize_with = "de_with::opt_u64")]
+    #[schemars(with = "crate::schema::Uint256")]
     pub max_time_to_rollback_seconds: Option<u64>,
     #[serde(default)]
     pub stop_conditions: Option<Vec<StopCondition>>,
 }
 
 /// The rollback package's bytes.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RollbackPackage {
     #[serde(default, deserialize_with = "de_with::opt_sha256")]
+    #[schemars(with = "Sha256Digest")]
     pub hash: Option<Sha256Digest>,
 }
 
 /// When to roll back, and how fast.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct StopCondition {
     #[serde(default)]
@@ -152,19 +162,24 @@ pub struct StopCondition {
     #[serde(default)]
     pub response: Option<String>,
     #[serde(default, deserialize_with = "de_with::opt_u64")]
+    #[schemars(with = "crate::schema::Uint256")]
     pub observation_window_seconds: Option<u64>,
 }
 
 /// Who proposes, who approves, who executes.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Roles {
     #[serde(deserialize_with = "de_with::address")]
+    #[schemars(with = "crate::schema::Address")]
     pub proposer: Address,
     #[serde(deserialize_with = "super::addresses")]
+    #[schemars(with = "Vec<crate::schema::Address>")]
     pub approvers: Vec<Address>,
     #[serde(deserialize_with = "de_with::u64_value")]
+    #[schemars(with = "crate::schema::Uint256")]
     pub threshold: u64,
     #[serde(deserialize_with = "de_with::address")]
+    #[schemars(with = "crate::schema::Address")]
     pub executor: Address,
 }

@@ -62,7 +62,7 @@ impl Default for Limits {
 }
 
 /// SPEC §2.1 `lane`: ordered, `Standard < Privileged`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Lane {
     #[serde(rename = "standard_upgrade")]
@@ -88,7 +88,7 @@ impl fmt::Display for Lane {
 }
 
 /// How the executor's account runs an action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Operation {
     Call,
@@ -115,14 +115,17 @@ impl Operation {
 }
 
 /// One call the executor makes (SPEC §2.1 `actions[]`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Action {
     #[serde(deserialize_with = "de_with::address")]
+    #[schemars(with = "crate::schema::Address")]
     pub to: Address,
     #[serde(deserialize_with = "de_with::uint")]
+    #[schemars(with = "crate::schema::Uint256")]
     pub value: U256,
     #[serde(deserialize_with = "de_with::bytes")]
+    #[schemars(with = "crate::schema::Bytes")]
     pub data: Bytes,
     pub operation: Operation,
 }

@@ -25,7 +25,7 @@ pub struct LanePolicy {
 }
 
 /// Supplied bytes that must be present for a `release`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum Required {
     Package,
@@ -78,8 +78,9 @@ impl Policy {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(rename = "Policy")]
 struct PolicyDoc {
     #[serde(rename = "$schema", default)]
     _json_schema: Option<String>,
@@ -88,17 +89,21 @@ struct PolicyDoc {
     #[serde(default)]
     lanes: Option<LanesDoc>,
     #[serde(default, deserialize_with = "opt_addresses")]
+    #[schemars(with = "Vec<crate::schema::Address>")]
     delegatecall_allowlist: Option<Vec<Address>>,
     #[serde(default, deserialize_with = "opt_selectors")]
+    #[schemars(with = "Vec<crate::schema::Selector>")]
     routine_selectors: Option<Vec<FixedBytes<4>>>,
     #[serde(default)]
     require: Option<Vec<Required>>,
     #[serde(default, deserialize_with = "opt_nullable_u64")]
+    #[schemars(with = "Option<crate::schema::Uint256>")]
     simulation_max_age_seconds: Option<Option<u64>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Lanes")]
 struct LanesDoc {
     #[serde(default)]
     standard_upgrade: Option<LaneDoc>,
@@ -106,12 +111,15 @@ struct LanesDoc {
     privileged_upgrade: Option<LaneDoc>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(rename = "LanePolicy")]
 struct LaneDoc {
     #[serde(default, deserialize_with = "super::de_with::opt_u64")]
+    #[schemars(with = "crate::schema::Uint256")]
     min_delay_seconds: Option<u64>,
     #[serde(default, deserialize_with = "super::de_with::opt_u64")]
+    #[schemars(with = "crate::schema::Uint256")]
     min_approvals: Option<u64>,
 }
 
@@ -135,6 +143,16 @@ fn opt_nullable_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<u64
     #[derive(Deserialize)]
     struct N(#[serde(deserialize_with = "super::de_with::u64_value")] u64);
     Option::<N>::deserialize(d).map(|v| Some(v.map(|n| n.0)))
+}
+
+impl schemars::JsonSchema for Policy {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        PolicyDoc::schema_name()
+    }
+
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        PolicyDoc::json_schema(g)
+    }
 }
 
 impl<'de> Deserialize<'de> for Policy {

@@ -11,8 +11,9 @@ use super::{Action, Lane, Operation};
 
 /// `upgrade-gate/release/v1`. Exactly one of `actions` or `safe_tx` is set
 /// (checked when the document is read).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(extend("oneOf" = [{ "required": ["actions"] }, { "required": ["safeTx"] }]))]
 pub struct Release {
     #[serde(rename = "$schema", default)]
     pub json_schema: Option<String>,
@@ -20,6 +21,7 @@ pub struct Release {
     #[serde(deserialize_with = "de_with::sha256")]
     pub manifest_digest: Sha256Digest,
     #[serde(default, deserialize_with = "de_with::opt_address")]
+    #[schemars(with = "crate::schema::Address")]
     pub executor: Option<Address>,
     pub lane: Lane,
     #[serde(default)]
@@ -145,6 +147,47 @@ impl<'de> Deserialize<'de> for SafeVersionField {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
         SafeVersion::parse(&s).map(SafeVersionField).map_err(de::Error::custom)
+    }
+}
+
+/// The shape the visitor below accepts. `tests/schemas.rs` holds the two
+/// together: every property listed here parses, and nothing else does.
+impl schemars::JsonSchema for SafeTx {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SafeTx".into()
+    }
+
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        use crate::schema;
+        let address = g.subschema_for::<schema::Address>();
+        let uint = g.subschema_for::<schema::Uint256>();
+        let keccak = g.subschema_for::<schema::Keccak>();
+        let bytes = g.subschema_for::<schema::Bytes>();
+        let version = g.subschema_for::<SafeVersion>();
+        let mut properties = serde_json::json!({
+            "safe": address, "chainId": uint, "safeVersion": version,
+            "to": address, "value": uint,
+            "data": { "anyOf": [bytes, { "type": "null" }], "description": "null (Safe Transaction Service) means empty data" },
+            "operation": { "enum": [0, 1, "0", "1", "call", "delegatecall"], "description": "0 call, 1 delegatecall" },
+            "safeTxGas": uint, "baseGas": uint,
+            "dataGas": { "allOf": [uint], "description": "what Safe < 1.0.0 called baseGas" },
+            "gasPrice": uint, "gasToken": address, "refundReceiver": address, "nonce": uint,
+            "safeTxHash": { "allOf": [keccak], "description": "the hash the signer's wallet or the Safe UI shows; checked when given" },
+            "contractTransactionHash": { "allOf": [keccak], "description": "the Safe Transaction Service's name for safeTxHash" },
+        });
+        if let Some(map) = properties.as_object_mut() {
+            for field in SAFE_TRANSACTION_SERVICE_FIELDS {
+                map.insert((*field).into(), serde_json::json!({ "description": "Safe Transaction Service field, ignored" }));
+            }
+        }
+        schemars::json_schema!({
+            "type": "object",
+            "description": "A Safe transaction (SPEC §2.2), or a Safe Transaction Service record",
+            "properties": properties,
+            "required": ["safe", "to", "value", "data", "operation", "safeTxGas", "gasPrice", "gasToken", "refundReceiver", "nonce"],
+            "oneOf": [{ "required": ["baseGas"] }, { "required": ["dataGas"] }],
+            "additionalProperties": false
+        })
     }
 }
 

@@ -49,7 +49,7 @@ sol! {
 pub use IGate::IGateCalls as KnownCall;
 
 /// SPEC §3 classes, from most to least trusted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Class {
     /// Points a proxy or beacon at a new implementation.
@@ -176,7 +176,7 @@ pub fn signature_of(selector: [u8; 4]) -> Option<&'static str> {
 }
 
 /// One decoded argument, for people to read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Argument {
     pub name: &'static str,
     #[serde(rename = "type")]

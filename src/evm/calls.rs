@@ -9,10 +9,11 @@ use crate::document::{Action, Lane, Limits, Operation, Policy};
 use crate::error::{Document, Error, Result};
 
 /// One decoded call: what it is, its class, and the call it makes inside the proxy.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Call {
     /// `0x` + 8 hex, absent for empty data.
+    #[schemars(with = "Option<crate::schema::Selector>")]
     pub selector: Option<String>,
     /// Solidity signature when the gate knows the selector.
     pub function: Option<&'static str>,
@@ -44,17 +45,20 @@ impl Call {
 }
 
 /// An action after normalization, with where it came from and what it does.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DecodedAction {
     /// Where it came from, e.g. `actions[0]` or `safeTx.data → multiSend[2]`.
     pub source: String,
     #[serde(serialize_with = "crate::document::values::ser_with::address")]
+    #[schemars(with = "crate::schema::Address")]
     pub to: alloy_primitives::Address,
     #[serde(serialize_with = "crate::document::values::ser_with::display")]
+    #[schemars(with = "crate::schema::Uint256")]
     pub value: alloy_primitives::U256,
     pub operation: Operation,
     #[serde(serialize_with = "crate::document::values::ser_with::display")]
+    #[schemars(with = "crate::schema::Bytes")]
     pub data: alloy_primitives::Bytes,
     pub call: Call,
 }

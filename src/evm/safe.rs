@@ -47,14 +47,17 @@ mod legacy {
 }
 
 /// The three values a hardware wallet shows for a Safe transaction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SafeTxHashes {
     #[serde(serialize_with = "hex_lower")]
+    #[schemars(with = "crate::schema::Keccak")]
     pub domain_hash: B256,
     #[serde(serialize_with = "hex_lower")]
+    #[schemars(with = "crate::schema::Keccak")]
     pub message_hash: B256,
     #[serde(serialize_with = "hex_lower")]
+    #[schemars(with = "crate::schema::Keccak")]
     pub safe_tx_hash: B256,
 }
 

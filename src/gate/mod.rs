@@ -57,7 +57,7 @@ pub struct Inputs<'a> {
 }
 
 /// A check's outcome (SPEC §4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Pass,
@@ -79,7 +79,7 @@ impl Status {
 }
 
 /// One line of evidence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Check {
     pub id: &'static str,
     pub status: Status,

@@ -9,9 +9,10 @@ use crate::document::values::{checksum, Sha256Digest, Timestamp};
 use crate::document::Lane;
 use crate::evm::calls::DecodedAction;
 use crate::evm::safe::SafeTxHashes;
+use crate::formats::timelock::{self, TimelockOperation};
 
 /// The gate's answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Decision {
     Release,
@@ -51,7 +52,7 @@ impl Decision {
 }
 
 /// What was hashed from the supplied bytes.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ObservedHashes {
     pub package_hash: Option<Sha256Digest>,
@@ -60,19 +61,23 @@ pub struct ObservedHashes {
 }
 
 /// `upgrade-gate/report/v1` (SPEC §5), plus `decodedActions` for people.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Report {
+    #[schemars(extend("const" = "upgrade-gate/report/v1"))]
     pub schema: &'static str,
     pub decision: Decision,
     pub package_hash: Sha256Digest,
+    #[schemars(with = "crate::schema::Address")]
     pub target_proxy: String,
     pub lane: Lane,
     pub rollback_ready: bool,
     pub manifest_digest: Sha256Digest,
     #[serde(serialize_with = "crate::document::values::ser_with::display")]
+    #[schemars(with = "crate::schema::Keccak")]
     pub actions_hash: B256,
     pub derived_lane: Lane,
+    #[schemars(with = "Vec<crate::schema::Address>")]
     pub targets: Vec<String>,
     pub observed: ObservedHashes,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -81,6 +86,10 @@ pub struct Report {
     pub checks: Vec<Check>,
     /// Extension: the release's normalized actions, decoded and classified.
     pub decoded_actions: Vec<DecodedAction>,
+    /// Extension: OpenZeppelin TimelockController operations the release
+    /// schedules or executes, with their ids; absent when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub timelock: Vec<TimelockOperation>,
 }
 
 impl Report {
@@ -92,6 +101,7 @@ impl Report {
 
 pub(super) fn build(case: &Case, checks: Vec<Check>) -> Report {
     let m = &case.manifest;
+    let manifest_actions: Vec<_> = case.manifest_actions.iter().map(DecodedAction::action).collect();
     let package_hash = match &case.observed.package {
         Some(ObservedPackage::File(h)) => Some(*h),
         Some(ObservedPackage::Folder(files)) => Some(digest::listing_hash(files)),
@@ -117,5 +127,6 @@ pub(super) fn build(case: &Case, checks: Vec<Check>) -> Report {
         evaluated_at: case.now,
         checks,
         decoded_actions: case.release_actions.clone(),
+        timelock: timelock::operations(&case.release_actions, Some(&manifest_actions)),
     }
 }
