@@ -89,6 +89,9 @@ pub struct EncodedCall {
     /// The canonical signature the selector is taken over, e.g. `upgrade(address,address)`.
     pub signature: String,
     pub data: Bytes,
+    /// Value keys that name no parameter (left over in the Transaction
+    /// Builder's form from another method); not encoded.
+    pub ignored: Vec<String>,
 }
 
 /// Why a method or its values could not be encoded; `field` names the input.
@@ -124,24 +127,29 @@ impl ContractMethod {
 
     /// Encodes selector and arguments from `values`, keyed by input name.
     ///
-    /// Every input must have a value and every value an input: a misspelt
-    /// key would otherwise leave a parameter empty without anyone noticing.
+    /// Every input must have a value: a misspelt key leaves its parameter
+    /// without one and is refused. Keys that name no parameter are
+    /// returned in `ignored` (the Transaction Builder keeps values of
+    /// methods the form showed before, and ignores them too).
     pub fn encode(&self, values: &Map<String, Value>) -> Result<EncodedCall, EncodeError> {
         if self.name.is_empty() || !self.name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$') {
             return Err(EncodeError::new("", format!("`{}` is not a function name", self.name)));
         }
         let types = self.types()?;
         let labels: Vec<String> = self.inputs.iter().enumerate().map(|(i, input)| input_label(input, i)).collect();
-        if let Some(extra) = values.keys().find(|k| !labels.contains(k)) {
-            return Err(EncodeError::new(
-                extra.clone(),
-                format!("is not a parameter of {} (its parameters: {})", self.name, labels.join(", ")),
-            ));
-        }
+        let ignored: Vec<String> = values.keys().filter(|k| !labels.contains(k)).cloned().collect();
         let mut args = Vec::with_capacity(types.len());
         for (ty, label) in types.iter().zip(&labels) {
             let value = values.get(label).ok_or_else(|| {
-                EncodeError::new(label.clone(), format!("missing value for the {} parameter", ty.sol_type_name()))
+                let others = if ignored.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (the values name {}, which is no parameter: a misspelling?)", ignored.join(", "))
+                };
+                EncodeError::new(
+                    label.clone(),
+                    format!("missing value for the {} parameter{others}", ty.sol_type_name()),
+                )
             })?;
             args.push(coerce(ty, value, true).map_err(|m| EncodeError::new(label.clone(), m))?);
         }
@@ -152,7 +160,7 @@ impl ContractMethod {
         );
         let mut data = keccak256(signature.as_bytes()).get(..4).unwrap_or_default().to_vec();
         data.extend_from_slice(&DynSolValue::Tuple(args).abi_encode_params());
-        Ok(EncodedCall { signature, data: Bytes::from(data) })
+        Ok(EncodedCall { signature, data: Bytes::from(data), ignored })
     }
 }
 

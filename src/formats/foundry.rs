@@ -59,6 +59,7 @@ pub fn draft(text: &str, chain_id: Option<u64>) -> Result<Draft> {
     let mut notes = Vec::new();
     let mut actions = Vec::new();
     let mut senders: Vec<Address> = Vec::new();
+    let mut functions = Vec::new();
     for (i, entry) in entries.iter().enumerate() {
         let e = Obj::new(entry, format!("transactions[{i}]"), DOC)?;
         let tx = e.object("transaction")?.ok_or_else(|| e.error("transaction", "missing"))?;
@@ -118,6 +119,7 @@ pub fn draft(text: &str, chain_id: Option<u64>) -> Result<Draft> {
         if let Some(n) = e.array("additionalContracts")?.map(Vec::len).filter(|n| *n > 0) {
             notes.push(format!("{} also deploys {n} contract(s) from inside the call", e.path));
         }
+        functions.push(e.string("function")?.filter(|f| !f.is_empty()).map(str::to_string));
         actions.push(Action { to, value, data, operation: Operation::Call });
     }
     if actions.is_empty() {
@@ -136,6 +138,7 @@ pub fn draft(text: &str, chain_id: Option<u64>) -> Result<Draft> {
         ));
     }
     let mut draft = Draft::new(Source::FoundryBroadcast, chain, actions, notes);
+    draft.functions = functions;
     if let [one] = senders.as_slice() {
         draft.executor = Some(*one);
     }

@@ -50,6 +50,10 @@ pub struct Draft {
     pub actions: Vec<Action>,
     /// SPEC §2.1 actions hash (plain calls normalize to themselves).
     pub actions_hash: B256,
+    /// Per action, the function the file says it calls (the Transaction
+    /// Builder's `contractMethod`, Foundry's `function`), for people to
+    /// compare with what the gate decodes; not trusted for anything.
+    pub functions: Vec<Option<String>>,
     /// Who sends the actions, when the file says (a Foundry broadcast's `from`).
     pub executor: Option<Address>,
     /// For a Transaction Builder file: whether its `meta.checksum` still matches.
@@ -66,6 +70,7 @@ impl Draft {
             source,
             chain_id,
             actions_hash: digest::actions_hash(&actions),
+            functions: vec![None; actions.len()],
             actions,
             executor: None,
             batch_checksum: None,
@@ -124,6 +129,7 @@ impl Serialize for Draft {
         m.serialize_entry("chainId", &self.chain_id)?;
         m.serialize_entry("actions", &self.actions.iter().map(action_json).collect::<Vec<_>>())?;
         m.serialize_entry("actionsHash", &self.actions_hash.to_string())?;
+        m.serialize_entry("functions", &self.functions)?;
         if let Some(e) = &self.executor {
             m.serialize_entry("executor", &checksum(e))?;
         }
@@ -185,28 +191,27 @@ pub fn release_document(manifest_text: &str, draft: &Draft) -> Result<String> {
             "are not the drafted actions; write them into the manifest first (--into)",
         ));
     }
-    let release = match (&draft.safe_tx, &draft.executor) {
-        (Some((tx, hashes)), _) => json!({
-            "schema": "upgrade-gate/release/v1",
-            "manifestDigest": digest.to_string(),
-            "lane": manifest.lane.as_str(),
-            "safeTx": safe_tx_json(tx, hashes),
-        }),
-        (None, Some(executor)) => json!({
-            "schema": "upgrade-gate/release/v1",
-            "manifestDigest": digest.to_string(),
-            "executor": checksum(executor),
-            "lane": manifest.lane.as_str(),
-            "actions": Value::Array(draft.actions.iter().map(action_json).collect()),
-        }),
-        (None, None) => {
-            return Err(Error::invalid(
+    let release =
+        match (&draft.safe_tx, &draft.executor) {
+            (Some((tx, hashes)), _) => json!({
+                "schema": "upgrade-gate/release/v1",
+                "manifestDigest": digest.to_string(),
+                "lane": manifest.lane.as_str(),
+                "safeTx": safe_tx_json(tx, hashes),
+            }),
+            (None, Some(executor)) => json!({
+                "schema": "upgrade-gate/release/v1",
+                "manifestDigest": digest.to_string(),
+                "executor": checksum(executor),
+                "lane": manifest.lane.as_str(),
+                "actions": Value::Array(draft.actions.iter().map(action_json).collect()),
+            }),
+            (None, None) => return Err(Error::invalid(
                 Document::Release,
                 "",
                 "the draft names no executor: give the Safe (--safe, --safe-version, --nonce) to build its transaction",
-            ))
-        }
-    };
+            )),
+        };
     let mut out = serde_json::to_string_pretty(&release).unwrap_or_default();
     out.push('\n');
     Ok(out)

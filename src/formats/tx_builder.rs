@@ -147,13 +147,24 @@ pub fn draft(text: &str, safe: Option<&SafeTarget>) -> Result<Draft> {
     let state = batch_checksum(&value, claimed_checksum);
     notes.push(match state {
         BatchChecksum::Valid => "meta.checksum matches: the file is as the Transaction Builder exported it".to_string(),
-        BatchChecksum::Mismatch => "meta.checksum does not match: the file was changed after the Transaction Builder exported it (the Safe UI warns about this too); review every transaction".to_string(),
+        BatchChecksum::Mismatch => format!(
+            "meta.checksum does not match (the file hashes to {}): it was changed after the Transaction Builder exported it (the Safe UI warns about this too); review every transaction",
+            compute_checksum(&value)
+        ),
         BatchChecksum::Absent => "no meta.checksum: the file was not exported by the Transaction Builder, or the checksum was removed".to_string(),
     });
     let mut actions = Vec::with_capacity(transactions.len());
+    let mut functions = Vec::with_capacity(transactions.len());
     for (i, tx) in transactions.iter().enumerate() {
         let path = format!("transactions[{i}]");
-        let data = transaction_data(tx, &path)?;
+        let (data, signature, ignored) = transaction_data(tx, &path)?;
+        functions.push(signature);
+        if !ignored.is_empty() {
+            notes.push(format!(
+                "{path}.contractInputsValues has {} for no parameter of the method: ignored, as the Transaction Builder does",
+                ignored.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+            ));
+        }
         if let Some(m) = &tx.contract_method {
             if !m.payable && tx.value > U256::ZERO {
                 notes.push(format!(
@@ -165,6 +176,7 @@ pub fn draft(text: &str, safe: Option<&SafeTarget>) -> Result<Draft> {
         actions.push(Action { to: tx.to, value: tx.value, data, operation: Operation::Call });
     }
     let mut draft = Draft::new(Source::SafeTxBuilder, Some(chain_id), actions, notes);
+    draft.functions = functions;
     draft.batch_checksum = Some(state);
     if let Some(target) = safe {
         let chain_id = match target.chain_id {
@@ -226,7 +238,8 @@ pub fn safe_tx_for(actions: &[Action], target: &SafeTarget, chain_id: u64) -> Sa
 
 /// The calldata of one batch transaction: `data`, or `contractMethod`
 /// encoded with `contractInputsValues` — and when both are given, they must agree.
-fn transaction_data(tx: &BatchTransaction, path: &str) -> Result<Bytes> {
+/// Also returns the signature encoded, and the value keys that name no parameter.
+fn transaction_data(tx: &BatchTransaction, path: &str) -> Result<(Bytes, Option<String>, Vec<String>)> {
     let given = tx.data.clone();
     let encoded = match (&tx.contract_method, &tx.contract_inputs_values) {
         (Some(method), values) => {
@@ -263,17 +276,17 @@ fn transaction_data(tx: &BatchTransaction, path: &str) -> Result<Bytes> {
                 if data.get(..4) != call.data.get(..4) { ", and the selectors differ" } else { "" }
             ),
         )),
-        (_, Some(call)) => Ok(call.data),
-        (Some(data), None) => Ok(data),
+        (_, Some(call)) => Ok((call.data, Some(call.signature), call.ignored)),
+        (Some(data), None) => Ok((data, None, Vec::new())),
         // Neither: a plain transfer of `value`.
-        (None, None) => Ok(Bytes::new()),
+        (None, None) => Ok((Bytes::new(), None, Vec::new())),
     }
 }
 
-/// The Transaction Builder's checksum: keccak256 of its own serialization
-/// of the file with `meta.name` set to null and `meta.checksum` removed.
-pub fn batch_checksum(file: &Value, claimed: Option<&str>) -> BatchChecksum {
-    let Some(claimed) = claimed.filter(|c| !c.is_empty()) else { return BatchChecksum::Absent };
+/// The Transaction Builder's checksum of a batch file: keccak256 of its own
+/// serialization of the file with `meta.name` set to null and
+/// `meta.checksum` removed (renaming a batch keeps its checksum).
+pub fn compute_checksum(file: &Value) -> B256 {
     let mut v = file.clone();
     if let Some(root) = v.as_object_mut() {
         let meta = root.entry("meta").or_insert_with(|| Value::Object(Map::new()));
@@ -282,13 +295,24 @@ pub fn batch_checksum(file: &Value, claimed: Option<&str>) -> BatchChecksum {
             meta.insert("name".into(), Value::Null);
         }
     }
-    let mut serialized = String::new();
-    serialize_like_tx_builder(&v, &mut serialized);
-    let computed: B256 = keccak256(serialized.as_bytes());
-    if claimed.eq_ignore_ascii_case(&computed.to_string()) {
-        BatchChecksum::Valid
-    } else {
-        BatchChecksum::Mismatch
+    keccak256(serialization(&v).as_bytes())
+}
+
+/// The Transaction Builder's `serializeJSONObject` of a value (what its
+/// checksum hashes), exposed so tests can hold it to the Transaction
+/// Builder's own test vector.
+pub fn serialization(v: &Value) -> String {
+    let mut out = String::new();
+    serialize_like_tx_builder(v, &mut out);
+    out
+}
+
+/// Whether the `meta.checksum` a file claims is [`compute_checksum`] of it.
+pub fn batch_checksum(file: &Value, claimed: Option<&str>) -> BatchChecksum {
+    match claimed.filter(|c| !c.is_empty()) {
+        None => BatchChecksum::Absent,
+        Some(c) if c.eq_ignore_ascii_case(&compute_checksum(file).to_string()) => BatchChecksum::Valid,
+        Some(_) => BatchChecksum::Mismatch,
     }
 }
 
