@@ -220,6 +220,7 @@ enum ManifestCommand {
     },
     /// Draft actions from a Safe Transaction Builder batch file and, with --safe, the Safe transaction the Safe UI would build.
     FromTxBuilder {
+        /// The batch file the Safe UI's Transaction Builder exported.
         batch: PathBuf,
         #[command(flatten)]
         safe: SafeTargetArgs,
@@ -228,6 +229,7 @@ enum ManifestCommand {
     },
     /// Draft actions from a Foundry broadcast file (broadcast/<script>/<chain>/run-latest.json); deployments are skipped.
     FromFoundry {
+        /// broadcast/<script>/<chain>/run-latest.json (or its dry-run/ twin).
         broadcast: PathBuf,
         /// The chain the broadcast must be for.
         #[arg(long)]
@@ -245,6 +247,7 @@ struct SafeTargetArgs {
     /// Defaults to the batch's chainId.
     #[arg(long)]
     chain_id: Option<u64>,
+    /// The Safe's version, e.g. 1.4.1 (it decides the hash).
     #[arg(long, requires = "safe")]
     safe_version: Option<String>,
     /// The Safe's nonce for this transaction.
@@ -692,6 +695,9 @@ fn emit_draft(draft: &Draft, write: &DraftOutput, format: Format) -> Outcome {
                     Err(e) => format!("({e})"),
                 };
                 s.push_str(&format!("  actions[{i}] {} {what} → {} value {}\n", a.operation.as_str(), a.to.to_checksum(None), a.value));
+                if let Some(Some(f)) = draft.functions.get(i) {
+                    s.push_str(&format!("              the file says: {f}\n"));
+                }
             }
             s.push_str(&format!("actionsHash  {}\n", draft.actions_hash));
             if let Some(e) = &draft.executor {
