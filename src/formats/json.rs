@@ -35,6 +35,7 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// An input error about one of this object's fields.
     pub fn error(&self, key: &str, message: impl Into<String>) -> Error {
         Error::invalid(self.doc, self.at(key), message)
     }
@@ -52,6 +53,7 @@ impl<'a> Obj<'a> {
         self.map.get(key).filter(|v| !v.is_null())
     }
 
+    /// A string field, absent or null allowed.
     pub fn string(&self, key: &str) -> Result<Option<&'a str>> {
         match self.get(key) {
             None => Ok(None),
@@ -60,10 +62,12 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// A string field that must be there.
     pub fn required_string(&self, key: &str) -> Result<&'a str> {
         self.string(key)?.ok_or_else(|| self.error(key, "missing"))
     }
 
+    /// An array field, absent or null allowed.
     pub fn array(&self, key: &str) -> Result<Option<&'a Vec<Value>>> {
         match self.get(key) {
             None => Ok(None),
@@ -72,6 +76,7 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// An object field, absent or null allowed.
     pub fn object(&self, key: &str) -> Result<Option<Obj<'a>>> {
         self.get(key).map(|v| Obj::new(v, self.at(key), self.doc)).transpose()
     }

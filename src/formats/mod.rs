@@ -35,8 +35,10 @@ use tx_builder::BatchChecksum;
 /// Where a draft's actions came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Source {
+    /// A Safe Transaction Builder batch file.
     #[serde(rename = "safe-tx-builder")]
     SafeTxBuilder,
+    /// A Foundry broadcast file.
     #[serde(rename = "foundry-broadcast")]
     FoundryBroadcast,
 }
@@ -44,7 +46,9 @@ pub enum Source {
 /// Actions drafted from another tool's file, with what a person should know about them.
 #[derive(Debug, Clone)]
 pub struct Draft {
+    /// The tool whose file it was.
     pub source: Source,
+    /// The chain the file is for, when it says.
     pub chain_id: Option<u64>,
     /// Every action is a `call`: neither tool writes delegatecalls.
     pub actions: Vec<Action>,
