@@ -673,6 +673,8 @@
       h.setAttribute('data-wasm-sha256', wasmSha256);
       $('#wasm-size').textContent = `(${formatBytes(wasmBytes)}, ${UpgradeGate.poolSize} hashing workers)`;
       document.body.setAttribute('data-ready', '');
+      // Navigation → ready to verify: `npm run bench` reads this mark.
+      performance.mark('upgrade-gate:ready');
       onReleaseInput();
       const demo = demoFromUrl();
       if (demo) loadCase(demo);

@@ -1,0 +1,339 @@
+// `npm run bench`: the performance figures of issue 4, measured side by side in
+// one run and printed as one table (figure, ours, baseline, ratio, target, met).
+//
+// Needs the built page (`npm run build`) and the release CLI
+// (`cargo build --release`). Everything is timed here, interleaved with its
+// baseline round by round, and reported as the median of the rounds: the
+// machines are shared, so absolute numbers drift while ratios stay fair.
+//
+//   BENCH_ROUNDS=5        rounds per timed figure
+//   BENCH_SIZE_MIB=1024   size of the temporary file (under /tmp, removed at the end)
+//   BENCH_JSON=path       also write the rows as JSON
+import { spawnSync } from 'node:child_process';
+import { randomFillSync } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { launch, server, root } from '../tests/e2e/helpers.mjs';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
+const SIZE = Number(process.env.BENCH_SIZE_MIB || 1024) * 1024 * 1024;
+const MiB = 1024 * 1024;
+const cli = join(root, 'target', 'release', 'upgrade-gate');
+const wasmPath = join(root, 'www', 'pkg', 'upgrade_gate_bg.wasm');
+
+const log = (m) => process.stderr.write(`[bench] ${m}\n`);
+const median = (xs) => {
+  const s = xs.slice().sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+for (const [what, path] of [['the page (npm run build)', wasmPath], ['the CLI (cargo build --release)', cli]]) {
+  if (!existsSync(path)) {
+    log(`${path} is missing: build ${what} first`);
+    process.exit(1);
+  }
+}
+
+// ---- inputs -------------------------------------------------------------------
+const work = mkdtempSync(join(tmpdir(), 'upgrade-gate-bench-'));
+const bigFile = join(work, 'package.bin');
+const folder = join(work, 'folder');
+
+function writeRandom(path, size) {
+  const block = randomFillSync(Buffer.alloc(16 * MiB));
+  const fd = openSync(path, 'w');
+  for (let left = size, i = 0; left > 0; i++) {
+    block.writeUInt32LE(i, 0); // no two blocks alike
+    const n = Math.min(left, block.length);
+    writeSync(fd, block, 0, n);
+    left -= n;
+  }
+  closeSync(fd);
+}
+
+// ---- native -------------------------------------------------------------------
+/** Runs a command and returns [seconds, stdout]. */
+function timed(cmd, args) {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const s = Number(process.hrtime.bigint() - t) / 1e9;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr || r.status}`);
+  return [s, r.stdout];
+}
+
+const hexOf = (out) => (out.match(/[0-9a-f]{64}/) || [''])[0];
+
+// ---- browser ------------------------------------------------------------------
+/** Process ids below this one (the Chromium processes Playwright started). */
+function descendants(pid) {
+  const parent = new Map();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      /* gone */
+    }
+  }
+  const out = [];
+  const walk = (p) => {
+    for (const [c, pp] of parent) if (pp === p) out.push(c), walk(c);
+  };
+  walk(pid);
+  return out;
+}
+
+/** Resident memory (bytes) of the renderer processes started by this run. */
+function rendererRss() {
+  let total = 0;
+  for (const pid of descendants(process.pid)) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
+      const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
+      if (m) total += Number(m[1]) * 1024;
+    } catch {
+      /* gone */
+    }
+  }
+  return total;
+}
+
+/** A fresh page on the verifier, ready to verify, with no demo loaded. */
+async function openPage(context, url) {
+  const page = await context.newPage();
+  await page.goto(`${url}index.html?nodemo`);
+  await page.waitForSelector('body[data-ready]');
+  if ((await page.getAttribute('body', 'data-ready')) === 'error') throw new Error(`the page failed to start: ${await page.textContent('#verdict')}`);
+  return page;
+}
+
+/** Gives the page real File objects (disk-backed, as a picker would) in window.__files. */
+async function pickFiles(page, paths) {
+  await page.evaluate(() => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.multiple = true;
+    input.id = 'bench-picker';
+    input.hidden = true;
+    document.body.appendChild(input);
+  });
+  await page.setInputFiles('#bench-picker', paths);
+  await page.evaluate(() => {
+    const input = document.querySelector('#bench-picker');
+    window.__files = Array.from(input.files);
+    input.remove();
+  });
+}
+
+/** Hashes window.__files[0] through the page's worker pipeline; samples renderer RSS meanwhile. */
+async function pageHash(page) {
+  const before = rendererRss();
+  let peak = before;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, rendererRss());
+  }, 50);
+  try {
+    const r = await page.evaluate(async () => {
+      const t = performance.now();
+      const hash = await UpgradeGate.hashFile(window.__files[0]);
+      return { ms: performance.now() - t, hash };
+    });
+    peak = Math.max(peak, rendererRss());
+    return { ...r, growth: peak - before };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** crypto.subtle.digest over the whole file read into memory (the one-shot native path). */
+async function pageSubtle(page) {
+  return page.evaluate(async () => {
+    const t = performance.now();
+    const bytes = await window.__files[0].arrayBuffer();
+    const d = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+    const ms = performance.now() - t;
+    return { ms, hash: 'sha256:' + Array.from(d, (b) => b.toString(16).padStart(2, '0')).join('') };
+  });
+}
+
+/** The folder over the whole pool (as the page does), and file after file on one worker. */
+async function pageFolder(page, pool) {
+  return page.evaluate(async (pool) => {
+    const entries = window.__files.map((file) => ({ path: file.name, file }));
+    const t = performance.now();
+    const out = pool ? await UpgradeGate.hashFiles(entries) : {};
+    if (!pool) for (const e of entries) out[e.path] = await UpgradeGate.hashFile(e.file); // hashFile: one worker
+    return { ms: performance.now() - t, hashes: out };
+  }, pool);
+}
+
+// ---- the 200-action case --------------------------------------------------------
+function bigCase() {
+  const dir = join(root, 'examples', 'standard-transparent');
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  const release = JSON.parse(readFileSync(join(dir, 'release.json'), 'utf8'));
+  const two = manifest.actions;
+  manifest.actions = Array.from({ length: 200 }, (_, i) => two[i % two.length]);
+  release.actions = manifest.actions;
+  const path = join(work, 'manifest-200.json');
+  writeFileSync(path, JSON.stringify(manifest, null, 2));
+  const fill = ['manifest', 'fill', path, '--package', join(dir, 'package.tar'), '--evidence', join(dir, 'evidence.json'), '--rollback-package', join(dir, 'rollback.tar')];
+  const r = spawnSync(cli, fill, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`upgrade-gate manifest fill: ${r.stderr}`);
+  const digest = (r.stdout.match(/sha256:[0-9a-f]{64}/) || [])[0];
+  release.manifestDigest = digest;
+  const packageHash = `sha256:${hexOf(timed(cli, ['hash', join(dir, 'package.tar')])[1])}`;
+  return {
+    manifest: readFileSync(path, 'utf8'),
+    release: JSON.stringify(release),
+    now: JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')).now,
+    observed: { packageHash },
+  };
+}
+
+// ---- the run ----------------------------------------------------------------------
+const rows = [];
+const row = (figure, ours, baseline, ratio, target, met) => rows.push({ figure, ours, baseline, ratio, target, met });
+const mbps = (bytes, s) => `${(bytes / MiB / s).toFixed(0)} MiB/s`;
+
+let browser = null;
+let srv = null;
+try {
+  log(`writing ${SIZE / MiB} MiB to ${bigFile}`);
+  writeRandom(bigFile, SIZE);
+  mkdirSync(folder);
+  const FOLDER_FILES = 8;
+  const folderFiles = [];
+  for (let i = 0; i < FOLDER_FILES; i++) {
+    const p = join(folder, `part-${i}.bin`);
+    writeRandom(p, Math.max(MiB, SIZE / 2 / FOLDER_FILES));
+    folderFiles.push(p);
+  }
+  // Just written, so in the page cache: no run pays for the disk (24 GiB of RAM here).
+
+  srv = await server();
+  browser = await launch();
+  const page = await openPage(browser.context, srv.url);
+  await pickFiles(page, [bigFile]);
+
+  // (1), (2), (7): one round = every tool once on the same file, in turn.
+  const t = { page: [], subtle: [], sha256sum: [], openssl: [], cli: [] };
+  const growth = [];
+  const hashes = new Set();
+  for (let round = 0; round < ROUNDS; round++) {
+    const [s1, o1] = timed('sha256sum', [bigFile]);
+    t.sha256sum.push(s1);
+    hashes.add(hexOf(o1));
+    const p = await pageHash(page);
+    t.page.push(p.ms / 1000);
+    growth.push(p.growth);
+    hashes.add(p.hash.replace('sha256:', ''));
+    const [s2, o2] = timed('openssl', ['dgst', '-sha256', bigFile]);
+    t.openssl.push(s2);
+    hashes.add(hexOf(o2));
+    const [s3, o3] = timed(cli, ['hash', bigFile]);
+    t.cli.push(s3);
+    hashes.add(hexOf(o3));
+    if (process.env.BENCH_SUBTLE !== '0') {
+      const s = await pageSubtle(page);
+      t.subtle.push(s.ms / 1000);
+      hashes.add(s.hash.replace('sha256:', ''));
+    }
+    log(`round ${round + 1}/${ROUNDS}: page ${t.page.at(-1).toFixed(2)} s, sha256sum ${s1.toFixed(2)} s, openssl ${s2.toFixed(2)} s, cli ${s3.toFixed(2)} s${t.subtle.length ? `, subtle ${t.subtle.at(-1).toFixed(2)} s` : ''}, growth ${(p.growth / MiB).toFixed(0)} MiB`);
+  }
+  if (hashes.size !== 1) throw new Error(`the tools disagree on the file's hash: ${[...hashes].join(', ')}`);
+  const m = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.length ? median(v) : NaN]));
+  const ratio = (ours, base) => base / ours; // throughput ratio from times
+  const fmtRatio = (x) => `${x.toFixed(2)}×`;
+  const size = `${SIZE / MiB} MiB`;
+  row(`page hashing, ${size} (worker + wasm Sha256)`, mbps(SIZE, m.page), `sha256sum ${mbps(SIZE, m.sha256sum)}`, fmtRatio(ratio(m.page, m.sha256sum)), '≥ 1.0×', ratio(m.page, m.sha256sum) >= 1);
+  row(`page hashing vs openssl dgst -sha256`, mbps(SIZE, m.page), `openssl ${mbps(SIZE, m.openssl)}`, fmtRatio(ratio(m.page, m.openssl)), 'report', null);
+  const g = Math.max(...growth);
+  row('page memory growth while hashing (renderer RSS, max)', `${(g / MiB).toFixed(0)} MiB`, '—', '—', '≤ 64 MiB', g <= 64 * MiB);
+  if (t.subtle.length) {
+    row(`crypto.subtle.digest, ${size} read whole`, mbps(SIZE, m.subtle), `sha256sum ${mbps(SIZE, m.sha256sum)}`, fmtRatio(ratio(m.subtle, m.sha256sum)), 'report', null);
+    row('crypto.subtle.digest vs openssl dgst -sha256', mbps(SIZE, m.subtle), `openssl ${mbps(SIZE, m.openssl)}`, fmtRatio(ratio(m.subtle, m.openssl)), 'report', null);
+  }
+  row(`CLI upgrade-gate hash, ${size}`, mbps(SIZE, m.cli), `sha256sum ${mbps(SIZE, m.sha256sum)}`, fmtRatio(ratio(m.cli, m.sha256sum)), '≥ 1.0×', ratio(m.cli, m.sha256sum) >= 1);
+  row('CLI upgrade-gate hash vs openssl dgst -sha256', mbps(SIZE, m.cli), `openssl ${mbps(SIZE, m.openssl)}`, fmtRatio(ratio(m.cli, m.openssl)), 'report', null);
+
+  // (3) folder: the pool against one worker, interleaved.
+  await pickFiles(page, folderFiles);
+  const fpool = [];
+  const fone = [];
+  let folderHashes = null;
+  for (let round = 0; round < ROUNDS; round++) {
+    const a = await pageFolder(page, true);
+    const b = await pageFolder(page, false);
+    fpool.push(a.ms);
+    fone.push(b.ms);
+    if (JSON.stringify(a.hashes) !== JSON.stringify(b.hashes)) throw new Error('the pool and one worker disagree on the folder');
+    folderHashes = a.hashes;
+  }
+  for (const p of folderFiles) {
+    const want = `sha256:${hexOf(timed('sha256sum', [p])[1])}`;
+    const name = p.split('/').pop();
+    if (folderHashes[name] !== want) throw new Error(`${name}: the page says ${folderHashes[name]}, sha256sum ${want}`);
+  }
+  const poolSize = await page.evaluate(() => UpgradeGate.poolSize);
+  const folderBytes = SIZE / 2;
+  const fr = median(fone) / median(fpool);
+  row(`folder, ${FOLDER_FILES} files, ${folderBytes / MiB} MiB: ${poolSize} workers vs 1`, mbps(folderBytes, median(fpool) / 1000), `1 worker ${mbps(folderBytes, median(fone) / 1000)}`, fmtRatio(fr), '≥ 1.8×', fr >= 1.8);
+  await page.close();
+
+  // (4) the module, gzipped as a server would send it.
+  const wasm = readFileSync(wasmPath);
+  const gz = gzipSync(wasm, { level: 9 }).length;
+  row('wasm module, gzip -9', `${(gz / 1024).toFixed(0)} KiB`, `${(wasm.length / 1024).toFixed(0)} KiB raw`, '—', '≤ 150 KiB', gz <= 150 * 1024);
+
+  // (5) cold start: navigation start → the page's `upgrade-gate:ready` mark.
+  const starts = [];
+  for (let round = 0; round < Math.max(ROUNDS, 7); round++) {
+    const p = await browser.context.newPage();
+    await p.goto(`${srv.url}index.html?nodemo`);
+    await p.waitForSelector('body[data-ready]');
+    starts.push(await p.evaluate(() => (performance.getEntriesByName('upgrade-gate:ready')[0] || {}).startTime ?? NaN));
+    await p.close();
+  }
+  const cold = median(starts);
+  row('cold start: navigation → ready to verify', `${cold.toFixed(0)} ms`, '—', '—', '≤ 100 ms', cold <= 100);
+
+  // (6) verify on 200 actions, in the page.
+  const c = bigCase();
+  const vp = await openPage(browser.context, srv.url);
+  const v = await vp.evaluate(({ c, n }) => {
+    const api = UpgradeGate.api();
+    const input = { manifest: c.manifest, release: c.release, now: c.now, observed: c.observed };
+    const first = api.verify(input);
+    const ms = [];
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      api.verify(input);
+      ms.push(performance.now() - t);
+    }
+    return { ms, decision: first.decision, actions: (first.decodedActions || []).length };
+  }, { c, n: 25 });
+  await vp.close();
+  if (v.actions !== 200) throw new Error(`verify decoded ${v.actions} actions, not 200 (decision ${v.decision})`);
+  const vm = median(v.ms);
+  row('verify, 200 actions, in the page (median of 25)', `${vm.toFixed(2)} ms`, '—', '—', '≤ 5 ms', vm <= 5);
+} finally {
+  if (browser) await browser.close();
+  if (srv) await srv.stop();
+  rmSync(work, { recursive: true, force: true });
+}
+
+// ---- the table ------------------------------------------------------------------------
+const head = ['figure', 'ours', 'baseline', 'ratio', 'target', 'met'];
+const cells = rows.map((r) => [r.figure, r.ours, r.baseline, r.ratio, r.target, r.met == null ? '—' : r.met ? 'yes' : 'NO']);
+const width = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+const line = (c) => `| ${c.map((x, i) => x.padEnd(width[i])).join(' | ')} |`;
+process.stdout.write(
+  [line(head), `|${width.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.map(line)].join('\n') +
+    `\n\n${ROUNDS} rounds, medians; ${new Date().toISOString().slice(0, 10)}\n`,
+);
+if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify(rows, null, 2));
