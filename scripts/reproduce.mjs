@@ -12,7 +12,7 @@
 //   npm run reproduce -- --keep  # keep them, to diff what differs
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -45,11 +45,24 @@ export function reproducibleRustflags(sourceDir) {
   ];
 }
 
-function buildIn(dir, files) {
-  for (const f of files) {
-    mkdirSync(dirname(join(dir, f)), { recursive: true });
-    copyFileSync(join(root, f), join(dir, f));
+/** Writes the same snapshot of the sources into every folder, before any build starts. */
+function copySources(files, dirs) {
+  const sources = createHash('sha256');
+  const snapshot = files.map((f) => {
+    const bytes = readFileSync(join(root, f));
+    sources.update(`${f}\0${bytes.length}\0`).update(bytes);
+    return [f, bytes];
+  });
+  for (const dir of dirs) {
+    for (const [f, bytes] of snapshot) {
+      mkdirSync(dirname(join(dir, f)), { recursive: true });
+      writeFileSync(join(dir, f), bytes);
+    }
   }
+  return `sha256:${sources.digest('hex')}`;
+}
+
+function buildIn(dir) {
   const env = { ...process.env };
   delete env.RUSTFLAGS;
   env.CARGO_ENCODED_RUSTFLAGS = reproducibleRustflags(dir).join('\x1f');
@@ -74,7 +87,9 @@ function main() {
   // Different depths and names, so a path that leaks changes the bytes.
   const dirs = [join(base, 'a', 'upgrade-gate'), join(base, 'second', 'checkout', 'elsewhere')];
   try {
-    const builds = dirs.map((d) => buildIn(d, files));
+    const sources = copySources(files, dirs);
+    log(`sources: ${files.length} files, ${sources}`);
+    const builds = dirs.map((d) => buildIn(d));
     const same = builds[0].module.equals(builds[1].module);
     for (const [i, b] of builds.entries()) {
       process.stdout.write(`${sha256(b.module)}  ${join(dirs[i], 'www/pkg/upgrade_gate_bg.wasm')}\n`);

@@ -26,7 +26,9 @@ pub fn approval_message(text: &str) -> Result<String> {
 }
 
 fn policy_or_default(policy: Option<&str>, limits: &Limits) -> Result<Policy> {
-    Ok(policy.map(|t| parse_json(Document::Policy, t, limits)).transpose()?.unwrap_or_default())
+    let policy = policy.map(|t| parse_json(Document::Policy, t, limits)).transpose()?.unwrap_or_default();
+    crate::gate::check_policy_size(&policy, limits)?;
+    Ok(policy)
 }
 
 /// SPEC §2.1 actions hash of a JSON array of actions, after normalization.

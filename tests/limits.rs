@@ -360,3 +360,88 @@ fn a_non_canonical_multisend_encoding_is_an_error() {
     let e = safe_multisend_error(data);
     assert!(e.to_string().contains("multiSend(bytes)") && e.to_string().contains("not canonically"), "{e}");
 }
+
+// --- long lists: no check is quadratic ----------------------------------------
+//
+// Lists without their own limit are bounded by the document size; every check
+// on them uses sets, so 16 MiB of them is answered in linear time. These sizes
+// would take minutes with a scan per element (they did, before issue 5).
+// The policy's lists are searched per action, so they have a limit of their own.
+
+fn filler(i: usize) -> String {
+    format!("0x{:040x}", i + 1)
+}
+
+/// Reads the case, then runs the checks alone under a budget: reading is
+/// linear by construction, the checks are what could be quadratic.
+#[track_caller]
+fn checks_within(f: &Fixture, budget: Duration) -> Report {
+    let (m, r, ap, p) = f.texts();
+    let case = upgrade_gate::gate::Case::read(&Inputs {
+        manifest: &m,
+        release: &r,
+        approvals: ap.as_deref(),
+        policy: p.as_deref(),
+        observed: f.observed.clone(),
+        now: Timestamp::parse(&f.now).unwrap(),
+        limits: Limits::default(),
+    })
+    .unwrap();
+    within(budget, || upgrade_gate::gate::evaluate(&case))
+}
+
+#[test]
+fn a_long_approver_list_with_duplicates_is_answered_in_linear_time() {
+    let mut f = Fixture::releasable();
+    let approvers = f.manifest["roles"]["approvers"].as_array_mut().unwrap();
+    approvers.extend((0..100_000).map(|i| json!(filler(i % 50_000))));
+    let report = checks_within(&f, Duration::from_secs(60));
+    let detail = &report.check("roles.separation").unwrap().detail;
+    assert!(detail.contains("is listed twice") && detail.contains("and 49999 more"), "{}", &detail[..200]);
+}
+
+#[test]
+fn a_long_target_list_is_answered_in_linear_time() {
+    let mut f = Fixture::releasable();
+    let first = f.manifest["targets"][0].clone();
+    let targets = f.manifest["targets"].as_array_mut().unwrap();
+    targets.extend((0..30_000).map(|i| {
+        let mut t = first.clone();
+        t["proxy"] = json!(filler(i % 15_000));
+        t
+    }));
+    let report = checks_within(&f, Duration::from_secs(60));
+    assert_eq!(report.decision, Decision::Reject);
+}
+
+#[test]
+fn a_long_package_listing_is_answered_in_linear_time() {
+    use std::collections::BTreeMap;
+    use upgrade_gate::gate::ObservedPackage;
+    let n: u32 = 50_000;
+    let files: BTreeMap<String, upgrade_gate::Sha256Digest> = (0..n).map(|i| (format!("out/{i}.json"), sha(&i.to_le_bytes()))).collect();
+    let mut f = Fixture::releasable();
+    // Every listed file but one is supplied, and one supplied file is not listed.
+    let listed: Vec<Value> = files.iter().skip(1).map(|(p, h)| json!({ "path": p, "hash": h.to_string() })).collect();
+    f.manifest["package"]["files"] = json!(listed);
+    let mut supplied = files;
+    supplied.insert("extra.sh".into(), sha(b"extra"));
+    f.observed.package = Some(ObservedPackage::Folder(supplied));
+    let report = checks_within(&f, Duration::from_secs(60));
+    let detail = &report.check("package.files").unwrap().detail;
+    assert!(detail.contains("extra.sh is not in the manifest"), "{detail}");
+}
+
+#[test]
+fn policy_lists_longer_than_their_limit_are_refused() {
+    let limits = Limits { policy_entries: 3, ..Limits::default() };
+    let mut f = Fixture::releasable();
+    let selectors = ["0x00000001", "0x00000002", "0x00000003", "0x00000004"];
+    f.policy = Some(json!({ "schema": "upgrade-gate/policy/v1", "delegatecallAllowlist": [], "routineSelectors": selectors }));
+    let e = assert_limit(run_with(&f, limits), Document::Policy, "entries", 3);
+    assert_eq!(e.path(), "routineSelectors");
+    let allowlist: Vec<String> = (0..4).map(filler).collect();
+    f.policy = Some(json!({ "schema": "upgrade-gate/policy/v1", "delegatecallAllowlist": allowlist }));
+    let e = assert_limit(run_with(&f, limits), Document::Policy, "entries", 3);
+    assert_eq!(e.path(), "delegatecallAllowlist");
+}

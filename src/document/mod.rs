@@ -45,6 +45,8 @@ pub struct Limits {
     pub call_depth: usize,
     /// Approvals in one approvals document (each costs a signature recovery).
     pub approvals: usize,
+    /// Entries in each of the policy's lists (searched for every action).
+    pub policy_entries: usize,
 }
 
 impl Default for Limits {
@@ -57,6 +59,7 @@ impl Default for Limits {
             calldata_bytes: 4 << 20,
             call_depth: 8,
             approvals: 1024,
+            policy_entries: 4096,
         }
     }
 }

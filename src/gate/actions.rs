@@ -128,8 +128,10 @@ pub fn targets_set(case: &Case) -> Check {
     let targets = &case.manifest.targets;
     let mut problems = Vec::new();
     let mut touched = vec![false; targets.len()];
-    for (i, t) in targets.iter().enumerate() {
-        if targets.iter().take(i).any(|o| o.proxy == t.proxy) {
+    // A set, not a scan per target: the list may be long (issue 5: no hang).
+    let mut declared = std::collections::BTreeSet::new();
+    for t in targets {
+        if !declared.insert(t.proxy) {
             problems.push(format!("target {} is declared twice", checksum(&t.proxy)));
         }
     }

@@ -56,6 +56,7 @@ impl Case {
         }
         let policy: Policy =
             inputs.policy.map(|t| parse_json(Document::Policy, t, limits)).transpose()?.unwrap_or_default();
+        check_policy_size(&policy, limits)?;
         validate_observed(&inputs.observed)?;
 
         let manifest_actions = calls::normalize(&manifest.actions, &policy, limits, Document::Manifest, "actions")?;
@@ -119,6 +120,21 @@ impl Case {
     pub fn release_delegatecalls(&self) -> impl Iterator<Item = &DecodedAction> {
         self.release_actions.iter().filter(|a| a.operation == Operation::DelegateCall)
     }
+}
+
+/// The policy's lists are searched for every action: bound them, so that a
+/// huge policy cannot make the gate hang.
+pub(crate) fn check_policy_size(policy: &Policy, limits: &Limits) -> Result<()> {
+    for (path, actual) in [
+        ("delegatecallAllowlist", policy.delegatecall_allowlist.len()),
+        ("routineSelectors", policy.routine_selectors.len()),
+    ] {
+        if actual > limits.policy_entries {
+            let limit = limits.policy_entries;
+            return Err(Error::LimitExceeded { document: Document::Policy, path: path.into(), what: "entries", limit, actual });
+        }
+    }
+    Ok(())
 }
 
 /// Rules that span the manifest: required non-empty lists, admin paths, file paths.

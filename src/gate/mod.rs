@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 pub use case::Case;
+pub(crate) use case::check_policy_size;
 pub use report::{Decision, Report};
 
 use crate::document::values::{Sha256Digest, Timestamp};

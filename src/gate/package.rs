@@ -58,8 +58,10 @@ pub fn package_files(case: &Case) -> Check {
             Some(_) => {}
         }
     }
+    // A set, not a scan per file: both lists may be long (issue 5: no hang).
+    let listed_paths: std::collections::BTreeSet<&str> = listed.iter().map(|f| f.path.as_str()).collect();
     for path in supplied.keys() {
-        if !listed.iter().any(|f| &f.path == path) {
+        if !listed_paths.contains(path.as_str()) {
             problems.push(format!("{path} is not in the manifest (extra file)"));
         }
     }

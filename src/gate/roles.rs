@@ -16,14 +16,16 @@ pub fn roles_separation(case: &Case) -> Check {
     if r.proposer == r.executor {
         problems.push(format!("proposer and executor are the same account {}", checksum(&r.proposer)));
     }
-    for (i, a) in r.approvers.iter().enumerate() {
+    // A set, not a scan per approver: the list may be long (issue 5: no hang).
+    let mut seen = BTreeSet::new();
+    for a in &r.approvers {
         if *a == r.proposer {
             problems.push(format!("approver {} is also the proposer", checksum(a)));
         }
         if *a == r.executor {
             problems.push(format!("approver {} is also the executor", checksum(a)));
         }
-        if r.approvers.iter().take(i).any(|b| b == a) {
+        if !seen.insert(a) {
             problems.push(format!("approver {} is listed twice", checksum(a)));
         }
     }
@@ -69,6 +71,7 @@ pub fn approvals_quorum(case: &Case) -> Check {
     let mut problems = Vec::new();
     let mut ignored = Vec::new();
     let approvals = case.approvals.as_ref().map(|a| a.approvals.as_slice()).unwrap_or_default();
+    let listed: BTreeSet<&Address> = roles.approvers.iter().collect();
     for (i, a) in approvals.iter().enumerate() {
         if a.manifest_digest != case.manifest_digest {
             ignored.push(format!("approvals[{i}] from {} signs {}", checksum(&a.approver), a.manifest_digest));
@@ -81,7 +84,7 @@ pub fn approvals_quorum(case: &Case) -> Check {
                 checksum(&signer),
                 checksum(&a.approver)
             )),
-            Ok(_) if !roles.approvers.contains(&a.approver) => {
+            Ok(_) if !listed.contains(&a.approver) => {
                 problems.push(format!("approvals[{i}] comes from {}, who is not a listed approver", checksum(&a.approver)))
             }
             Ok(_) => {
