@@ -313,3 +313,12 @@ fn a_bad_package_file_path_is_an_input_error() {
     f.manifest["package"]["files"] = json!([{ "path": "./out/Vault.json", "hash": sha(b"x").to_string() }]);
     assert_field(&input_error(&f), Document::Manifest, "package.files[0].path", "segments");
 }
+
+#[test]
+fn a_document_cut_short_names_no_field_but_gives_the_position() {
+    let (m, ..) = Fixture::releasable().texts();
+    let cut = &m[..m.len() / 2];
+    let e = upgrade_gate::tools::manifest_digest(cut).unwrap_err();
+    assert!(matches!(&e, Error::Json { path, line, .. } if !path.contains('?') && *line > 1), "{e:?}");
+    assert!(!e.to_string().contains('?'), "{e}");
+}

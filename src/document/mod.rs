@@ -213,8 +213,10 @@ pub fn parse_json<T: DeserializeOwned>(document: Document, text: &str, limits: &
     check_json_depth(document, text, limits.json_depth)?;
     let mut de = serde_json::Deserializer::from_str(text);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        // serde_path_to_error writes `?` for a key it never got to read (the text ended).
         let path = e.path().to_string();
-        json_error(document, if path == "." { String::new() } else { path }, e.into_inner())
+        let path = path.trim_end_matches('?').trim_end_matches('.');
+        json_error(document, path.to_string(), e.into_inner())
     })?;
     de.end().map_err(|e| json_error(document, String::new(), e))?;
     Ok(value)
