@@ -1,12 +1,51 @@
 // The hashing worker. It runs from a blob: URL built by gate.js out of the
 // wasm-bindgen classic glue (which defines `wasm_bindgen`) followed by this file,
 // so it works from file:// too. It keeps one wasm instance across messages and
-// streams each file through the module's own Sha256 in large chunks: memory
-// stays flat whatever the size. Stop is worker.terminate(), from the page.
+// streams each file through the module's own Sha256 in one reused buffer:
+// memory stays flat whatever the size. Stop is worker.terminate(), from the page.
 /* global wasm_bindgen */
 'use strict';
 
 let ready = false;
+// One buffer, read into again and again (a BYOB reader): no garbage per chunk,
+// so memory stays flat without waiting for the collector; its size is also
+// all the wasm module's memory grows by, since each update copies into it.
+const BUFFER = 1024 * 1024;
+const PROGRESS_EVERY = 8 * 1024 * 1024;
+
+function canReadInto(file) {
+  try {
+    file.slice(0, 0).stream().getReader({ mode: 'byob' }).releaseLock();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The file's stream read into one reused buffer; the browser fills its pipe while we hash. */
+async function hashStream(file, hasher, progress) {
+  const reader = file.stream().getReader({ mode: 'byob' });
+  let buffer = new ArrayBuffer(BUFFER);
+  for (;;) {
+    const { value, done } = await reader.read(new Uint8Array(buffer));
+    if (done) break;
+    hasher.update(value);
+    progress(value.length);
+    buffer = value.buffer;
+  }
+}
+
+/** Where streams cannot be read into a buffer: Blob.slice, the next read overlapping this hash. */
+async function hashSlices(file, chunkSize, hasher, progress) {
+  const read = (offset) => (offset < file.size ? file.slice(offset, offset + chunkSize).arrayBuffer() : null);
+  let next = read(0);
+  for (let offset = 0; next; offset += chunkSize) {
+    const chunk = new Uint8Array(await next);
+    next = read(offset + chunkSize);
+    for (let at = 0; at < chunk.length; at += BUFFER) hasher.update(chunk.subarray(at, at + BUFFER));
+    progress(chunk.length);
+  }
+}
 
 self.onmessage = async (event) => {
   const msg = event.data;
@@ -26,16 +65,18 @@ self.onmessage = async (event) => {
     if (!ready) throw new Error('the wasm module is not initialised');
     const hasher = new wasm_bindgen.Sha256();
     try {
-      // Read the next chunk while this one is hashed: the browser reads the
-      // file on another thread, so reading and hashing overlap.
-      const read = (offset) => (offset < file.size ? file.slice(offset, offset + chunkSize).arrayBuffer() : null);
-      let next = read(0);
-      for (let offset = 0; next; offset += chunkSize) {
-        const chunk = new Uint8Array(await next);
-        next = read(offset + chunkSize);
-        hasher.update(chunk);
-        self.postMessage({ type: 'progress', id, bytes: chunk.length });
-      }
+      // Progress in steps of PROGRESS_EVERY: one message per read would flood the page.
+      let pending = 0;
+      const progress = (bytes, last) => {
+        pending += bytes;
+        if (pending >= PROGRESS_EVERY || (last && pending)) {
+          self.postMessage({ type: 'progress', id, bytes: pending });
+          pending = 0;
+        }
+      };
+      if (canReadInto(file)) await hashStream(file, hasher, progress);
+      else await hashSlices(file, chunkSize, hasher, progress);
+      progress(0, true);
       self.postMessage({ type: 'done', id, hash: hasher.finalize() });
     } finally {
       hasher.free();
