@@ -134,10 +134,21 @@ async function smokeTest() {
   if (got !== want) throw new Error(`the built module hashes "abc" to ${got}, not ${want}`);
 }
 
+/** The JSON Schemas (generated from the Rust types into schema/), served by the page at /schema/. */
+export function copySchemas() {
+  const from = join(root, 'schema');
+  const to = join(www, 'schema');
+  rmSync(to, { recursive: true, force: true });
+  if (!existsSync(from)) return;
+  mkdirSync(to, { recursive: true });
+  for (const name of readdirSync(from).filter((n) => n.endsWith('.json'))) copyFileSync(join(from, name), join(to, name));
+}
+
 export async function build() {
   setup();
   const { wasm, wasmPath } = buildModule();
   await smokeTest();
+  copySchemas();
   const cases = buildDemo();
   const rel = relative(root, wasmPath);
   log(`demo cases: ${cases.length ? cases.map((c) => c.name).join(', ') : 'none'}`);

@@ -8,6 +8,8 @@ try {
   setup({ test: true });
   run('cargo', ['test']);
   await build();
+  // The npm package, imported from a clean directory as a bot or forum plugin would.
+  run(process.execPath, ['--test', 'examples/node/']);
   run(process.execPath, ['--test', '--test-concurrency=1', 'tests/e2e/']);
 } catch (e) {
   log(e.message);
