@@ -70,9 +70,12 @@ fuzz_target!(|input: Input| {
         assert_eq!(safe_tx_hashes(&other).domain_hash, h.domain_hash);
     }
 
+    // Above 2^53 a JSON number cannot hold every integer exactly: the gate
+    // refuses those (SPEC §1 decimal strings), so write them as strings.
+    let chain_id = if p.chain_id < (1 << 53) { json!(p.chain_id) } else { json!(p.chain_id.to_string()) };
     let doc = json!({
         "safe": p.safe.to_checksum(None),
-        "chainId": p.chain_id,
+        "chainId": chain_id,
         "safeVersion": p.version.to_string(),
         "to": p.to.to_string().to_lowercase(),
         "value": p.value.to_string(),
