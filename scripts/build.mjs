@@ -30,7 +30,7 @@ const WASM_FEATURES = ['sign-ext', 'mutable-globals', 'bulk-memory', 'nontrappin
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
 export function buildModule() {
-  run('cargo', ['build', '--lib', '--release', '--target', 'wasm32-unknown-unknown']);
+  run('cargo', ['build', '--lib', '--release', '--target', 'wasm32-unknown-unknown', '--features', 'wasm-formats']);
   // wasm-opt runs before wasm-bindgen: Debian's binaryen (108) mislabels the
   // externref table that wasm-bindgen adds, which breaks the module at start.
   let input = cargoWasm;

@@ -234,7 +234,8 @@
         flash(err.message);
       }
     });
-    for (const id of ['#safe-chain-id', '#safe-version']) {
+    for (const id of ['#nested-safe', '#nested-nonce', '#nested-version']) $(id).addEventListener('input', updateNested);
+    for (const id of ['#safe-chain-id', '#safe-version', '#safe-address', '#safe-nonce']) {
       $(id).addEventListener('input', () => {
         invalidate();
         onReleaseInput();
@@ -256,8 +257,7 @@
     for (const n of TEXT_SLOTS) setText(n, '', null);
     for (const n of BIN_SLOTS) setBin(n, null);
     $('#now').value = '';
-    $('#safe-chain-id').value = '';
-    $('#safe-version').value = '';
+    for (const id of ['#safe-chain-id', '#safe-version', '#safe-address', '#safe-nonce']) $(id).value = '';
     markDemo(null);
     resetResult();
     onReleaseInput();
@@ -276,6 +276,7 @@
     }
     if (!v || typeof v !== 'object' || Array.isArray(v)) return { kind: 'unreadable' };
     if ('schema' in v) return { kind: 'release', value: v };
+    if ('version' in v && 'chainId' in v && 'meta' in v && Array.isArray(v.transactions)) return { kind: 'txBuilder', value: v };
     if ('to' in v && ('data' in v || 'operation' in v || 'safeTxGas' in v)) return { kind: 'safeTx', value: v };
     return { kind: 'release', value: v };
   }
@@ -299,9 +300,52 @@
     return `{${add.join(', ')}${body.startsWith('}') ? '' : ', '}${body}`;
   }
 
+  /**
+   * A Safe Transaction Builder batch through the core's `fromTxBuilder`: with the
+   * Safe's version and nonce, the Safe transaction the Safe UI builds (one call
+   * sent directly, several as a MultiSendCallOnly delegatecall); without them,
+   * the actions only. Returns `{ draft, safeTxText|null, note }`.
+   */
+  function fromBatch(text, value) {
+    const n = value.transactions.length;
+    const safe = $('#safe-address').value.trim() || (value.meta && value.meta.createdFromSafeAddress) || '';
+    const version = $('#safe-version').value.trim();
+    const nonce = $('#safe-nonce').value.trim();
+    const chain = $('#safe-chain-id').value.trim();
+    const read = `Read as a Safe Transaction Builder batch: ${n} transaction${n === 1 ? '' : 's'}`;
+    if (safe && version && nonce) {
+      const target = { safe, safeVersion: version, nonce };
+      if (chain) target.chainId = /^[0-9]+$/.test(chain) ? Number(chain) : chain;
+      const draft = api.fromTxBuilder(text, JSON.stringify(target));
+      const how = n === 1 ? 'sent directly as a call' : `batched in a MultiSendCallOnly delegatecall (${draft.safeTx.to})`;
+      return {
+        draft,
+        safeTxText: JSON.stringify(draft.safeTx),
+        note: `${read}, turned into the Safe transaction the Safe UI builds for Safe ${safe} (version ${version}, nonce ${nonce}): ${how}.`,
+      };
+    }
+    const draft = api.fromTxBuilder(text, null);
+    const missing = [!safe && 'the Safe', !version && 'the Safe version', !nonce && 'the nonce'].filter(Boolean).join(', ');
+    return { draft, safeTxText: null, note: `${read}, used as the release’s actions (give ${missing} to build and hash the Safe transaction instead).` };
+  }
+
   function releaseText(manifestText) {
     const text = $('#release').value;
     const shape = releaseShape(text);
+    if (shape.kind === 'txBuilder') {
+      const b = fromBatch(text, shape.value);
+      let lane = null;
+      try {
+        lane = JSON.parse(manifestText).lane ?? null;
+      } catch {
+        /* the core names the manifest's error below */
+      }
+      const digest = api.manifestDigest(manifestText);
+      const head = `{"schema": "upgrade-gate/release/v1", "manifestDigest": ${JSON.stringify(digest)}, "lane": ${JSON.stringify(lane)}`;
+      return b.safeTxText
+        ? { text: `${head}, "safeTx": ${b.safeTxText}}`, safe: true, batch: b.note }
+        : { text: `${head}, "actions": ${JSON.stringify(b.draft.actions)}}`, safe: false, batch: b.note };
+    }
     if (shape.kind !== 'safeTx') return { text, safe: false };
     let lane = null;
     try {
@@ -328,15 +372,30 @@
     const kindEl = $('#release-kind');
     const text = $('#release').value;
     const shape = text.trim() ? releaseShape(text) : { kind: 'empty' };
+    let batch = null;
+    if (shape.kind === 'txBuilder' && api) {
+      try {
+        batch = fromBatch(text, shape.value);
+      } catch (e) {
+        batch = { error: e.message || String(e) };
+      }
+    }
     kindEl.textContent =
-      shape.kind === 'safeTx'
+      batch
+        ? batch.error
+          ? `Read as a Safe Transaction Builder batch: ${shape.value.transactions.length} transactions, but it cannot be used: ${batch.error}`
+          : batch.note
+        : shape.kind === 'safeTx'
         ? 'Read as a Safe transaction: the page wraps it in a release with the manifest’s digest and lane.'
         : shape.kind === 'release' && shape.value.safeTx
           ? 'A release carrying a Safe transaction.'
           : '';
+    nestedSource = outerSafeTx(text, shape, batch);
+    updateNested();
     // The report's own Safe panel stays until an input changes (invalidate() removes it).
     if (box.dataset.fromReport) return;
-    if (shape.kind !== 'safeTx' || !api) {
+    const batchTx = batch && batch.safeTxText;
+    if ((shape.kind !== 'safeTx' && !batchTx) || !api) {
       box.hidden = true;
       clear(box);
       return;
@@ -344,11 +403,64 @@
     clear(box);
     box.hidden = false;
     box.appendChild(el('h2', { text: 'Safe transaction — compare with your wallet' }));
+    if (batchTx) {
+      box.appendChild(Render.safeHashes(batch.draft.safeTxHashes, null));
+      box.appendChild(el('p', { class: 'muted', 'data-batch-note': '', text: batch.note }));
+      return;
+    }
     try {
       const hashes = api.safeTxHash(safeTxText(text, shape.value));
       box.appendChild(Render.safeHashes(hashes, shape.value.safeTxHash || shape.value.contractTransactionHash));
     } catch (e) {
       box.appendChild(el('p', { class: 'error-line', text: `Cannot hash this Safe transaction: ${e.message}` }));
+    }
+  }
+
+  // ---- nested Safe: an owner that is itself a Safe ------------------------------------
+  // The outer Safe transaction the release describes, as JSON text (or null).
+  let nestedSource = null;
+
+  function outerSafeTx(text, shape, batch) {
+    if (shape.kind === 'safeTx') {
+      try {
+        return safeTxText(text, shape.value);
+      } catch {
+        return null;
+      }
+    }
+    if (shape.kind === 'txBuilder') return batch && batch.safeTxText ? batch.safeTxText : null;
+    if (shape.kind === 'release' && shape.value.safeTx && typeof shape.value.safeTx === 'object') {
+      const tx = { ...shape.value.safeTx };
+      const chain = $('#safe-chain-id').value.trim();
+      const version = $('#safe-version').value.trim();
+      if (!('chainId' in tx) && chain) tx.chainId = /^[0-9]+$/.test(chain) ? Number(chain) : chain;
+      if (!('safeVersion' in tx) && version) tx.safeVersion = version;
+      return JSON.stringify(tx);
+    }
+    return null;
+  }
+
+  /** The owner Safe's approveHash transaction: its domain hash, message hash and safeTxHash, from the core. */
+  function updateNested() {
+    const box = $('#nested');
+    const out = clear($('#nested-out'));
+    box.hidden = !nestedSource || !api;
+    if (box.hidden) return;
+    const safe = $('#nested-safe').value.trim();
+    const nonce = $('#nested-nonce').value.trim();
+    const version = $('#nested-version').value.trim();
+    if (!safe || !nonce || !version) {
+      out.appendChild(el('p', { class: 'muted', text: 'Give the owner Safe’s address, nonce and version.' }));
+      return;
+    }
+    try {
+      const r = api.nestedSafeTxHash(nestedSource, JSON.stringify({ safe, nonce, version }));
+      const n = r.nested;
+      out.appendChild(el('h3', { text: `Owner Safe ${n.safe}: approveHash(${r.safeTxHash})` }));
+      out.appendChild(Render.safeHashes(n, null));
+      out.appendChild(el('p', { class: 'nested-tx muted' }, 'Its transaction: to ', el('code', { text: n.to }), ', data ', el('code', { text: n.data }), `, nonce ${n.nonce}, Safe version ${n.safeVersion}.`));
+    } catch (e) {
+      out.appendChild(el('p', { class: 'error-line', text: `Cannot hash the owner Safe’s approval: ${e.message || e}` }));
     }
   }
 
@@ -470,7 +582,7 @@
         observed,
       });
       if (run !== runId) return;
-      showReport(report, { wrappedSafeTx: release.safe, releaseTextUsed: release.text });
+      showReport(report, { wrappedSafeTx: release.safe, releaseTextUsed: release.text, batch: release.batch });
     } catch (e) {
       if (run !== runId) return;
       $('#progress').hidden = true;
@@ -531,7 +643,7 @@
     return el('div', { class: 'kv' }, el('div', { class: 'k', text: label }), el('div', { class: 'v' }, value ? hexGroups(value) : el('span', { class: 'muted', text: 'not supplied' }), extra || null));
   }
 
-  function showReport(report, { wrappedSafeTx, releaseTextUsed }) {
+  function showReport(report, { wrappedSafeTx, releaseTextUsed, batch }) {
     const verdict = clear($('#verdict'));
     const b = Render.banner(report);
     if (demoName) b.appendChild(el('p', { class: 'demo-tag', text: `Demo case: ${demoName}` }));
@@ -552,7 +664,8 @@
       box.appendChild(Render.safeHashes(report.safeTx, claimed));
       const verdict = Render.safeVerdict(report.checks.find((c) => c.id === 'safe.tx'));
       if (verdict) box.appendChild(verdict);
-      if (wrappedSafeTx) box.appendChild(el('p', { class: 'muted', text: 'The pasted Safe transaction was wrapped in a release with the manifest’s digest and lane: what it executes is compared with the manifest’s actions.' }));
+      if (batch) box.appendChild(el('p', { class: 'muted', 'data-batch-note': '', text: batch }));
+      if (wrappedSafeTx && !batch) box.appendChild(el('p', { class: 'muted', text: 'The pasted Safe transaction was wrapped in a release with the manifest’s digest and lane: what it executes is compared with the manifest’s actions.' }));
     }
 
     const d = clear($('#details'));
@@ -628,8 +741,7 @@
     setBin('rollback', c.files['rollback.tar'] ? { kind: 'file', file: file('rollback.tar') } : null);
     setBin('evidence', c.files['evidence.json'] ? { kind: 'file', file: file('evidence.json') } : null);
     $('#now').value = (c.expected && c.expected.now) || '';
-    $('#safe-chain-id').value = '';
-    $('#safe-version').value = '';
+    for (const id of ['#safe-chain-id', '#safe-version', '#safe-address', '#safe-nonce']) $(id).value = '';
     markDemo(name);
     onReleaseInput();
     return verify();
