@@ -60,6 +60,13 @@ export function buildModule() {
       wasmBase64: wasm.toString('base64'),
       workerSource: `${glue}\n;\n${worker}`,
     })};`,
+    // Decode and start compiling at once: the compile runs on the browser's
+    // background threads while the page's other scripts are parsed.
+    '(function (b) {',
+    "  b.wasmBytes = typeof Uint8Array.fromBase64 === 'function' ? Uint8Array.fromBase64(b.wasmBase64) : Uint8Array.from(atob(b.wasmBase64), (c) => c.charCodeAt(0));",
+    '  b.wasmModule = WebAssembly.compile(b.wasmBytes);',
+    '  b.wasmModule.catch(function () {}); // gate.js reports it',
+    '})(self.UPGRADE_GATE_BUILD);',
     '',
   ].join('\n');
   writeFileSync(join(pkg, 'upgrade_gate_embedded.js'), embedded);

@@ -10,13 +10,6 @@
   const CHUNK = 16 * 1024 * 1024; // 16 MiB per read (two in flight): few messages, flat memory
   const POOL = Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2)));
 
-  function fromBase64(text) {
-    const raw = atob(text);
-    const bytes = new Uint8Array(raw.length);
-    for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
-    return bytes;
-  }
-
   async function sha256Of(bytes) {
     // An independent hash of the module (WebCrypto), so a module cannot vouch
     // for itself; the wasm Sha256 only where WebCrypto is unavailable.
@@ -120,11 +113,12 @@
   }
 
   async function start() {
-    if (!build || !build.wasmBase64) throw new Error('pkg/upgrade_gate_embedded.js is missing: run `npm run build`');
+    if (!build || !build.wasmBytes) throw new Error('pkg/upgrade_gate_embedded.js is missing: run `npm run build`');
     if (typeof wasm_bindgen === 'undefined') throw new Error('pkg/upgrade_gate_classic.js is missing: run `npm run build`');
-    const bytes = fromBase64(build.wasmBase64);
+    // pkg/upgrade_gate_embedded.js decoded the bytes and started compiling them.
+    const bytes = build.wasmBytes;
     const wasmSha256 = await sha256Of(bytes);
-    module = await WebAssembly.compile(bytes);
+    module = await build.wasmModule;
     await wasm_bindgen({ module_or_path: module });
     workerUrl = URL.createObjectURL(new Blob([build.workerSource], { type: 'text/javascript' }));
     // Start the workers now, so that no request of any kind (even for a

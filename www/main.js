@@ -9,7 +9,8 @@
   const $ = (sel, root = document) => root.querySelector(sel);
   const TEXT_SLOTS = ['manifest', 'release', 'approvals', 'policy'];
   const BIN_SLOTS = ['package', 'rollback', 'evidence'];
-  const DEMO = Array.isArray(self.UPGRADE_GATE_DEMO) ? self.UPGRADE_GATE_DEMO : [];
+  // demo/demo-data.js is the last deferred script: it has run by DOMContentLoaded.
+  let DEMO = [];
 
   // ---- state ------------------------------------------------------------------
   // bins[slot] = null | { kind: 'file', file } | { kind: 'folder', name, entries: [{ path, file }] }
@@ -748,6 +749,7 @@
   }
 
   function wireDemo() {
+    DEMO = Array.isArray(self.UPGRADE_GATE_DEMO) ? self.UPGRADE_GATE_DEMO : [];
     const variants = $('#demo-variants');
     if (!DEMO.length) {
       $('#load-demo').disabled = true;
@@ -775,9 +777,14 @@
 
   // ---- start -----------------------------------------------------------------------
   wireInputs();
-  wireDemo();
-  UpgradeGate.ready.then(
-    ({ wasmSha256, wasmBytes }) => {
+  // Deferred scripts run while readyState is already 'interactive', before
+  // DOMContentLoaded: wait for it, so that demo-data.js has run too.
+  const parsed = new Promise((resolve) => {
+    if (document.readyState === 'complete') resolve();
+    else document.addEventListener('DOMContentLoaded', resolve, { once: true });
+  }).then(wireDemo);
+  Promise.all([UpgradeGate.ready, parsed]).then(
+    ([{ wasmSha256, wasmBytes }]) => {
       api = UpgradeGate.api();
       const h = clear($('#wasm-hash'));
       h.classList.remove('muted');

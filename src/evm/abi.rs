@@ -181,15 +181,52 @@ pub struct Argument {
     pub name: &'static str,
     #[serde(rename = "type")]
     pub ty: &'static str,
-    pub value: String,
+    #[schemars(with = "String")]
+    pub value: ArgumentValue,
+}
+
+/// An argument's value, turned into text only when it is shown: the EIP-55
+/// form of an address costs a keccak, and most decoded calls are compared,
+/// not printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArgumentValue {
+    Address(Address),
+    Bytes(Bytes),
+    Text(String),
+}
+
+impl std::fmt::Display for ArgumentValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ArgumentValue::Address(a) => f.write_str(&a.to_checksum(None)),
+            ArgumentValue::Bytes(b) => std::fmt::Display::fmt(b, f),
+            ArgumentValue::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+impl Serialize for ArgumentValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl PartialEq<&str> for ArgumentValue {
+    fn eq(&self, other: &&str) -> bool {
+        self.to_string() == *other
+    }
 }
 
 fn arg(name: &'static str, ty: &'static str, value: impl ToString) -> Argument {
-    Argument { name, ty, value: value.to_string() }
+    Argument { name, ty, value: ArgumentValue::Text(value.to_string()) }
 }
 
 fn addr(name: &'static str, a: &Address) -> Argument {
-    arg(name, "address", a.to_checksum(None))
+    Argument { name, ty: "address", value: ArgumentValue::Address(*a) }
+}
+
+fn bytes(name: &'static str, b: &Bytes) -> Argument {
+    Argument { name, ty: "bytes", value: ArgumentValue::Bytes(b.clone()) }
 }
 
 /// The named arguments of a known call.
@@ -197,12 +234,12 @@ pub fn arguments(call: &KnownCall) -> Vec<Argument> {
     use KnownCall as C;
     match call {
         C::upgradeTo(c) => vec![addr("newImplementation", &c.newImplementation)],
-        C::upgradeToAndCall(c) => vec![addr("newImplementation", &c.newImplementation), arg("data", "bytes", &c.data)],
+        C::upgradeToAndCall(c) => vec![addr("newImplementation", &c.newImplementation), bytes("data", &c.data)],
         C::upgrade(c) => vec![addr("proxy", &c.proxy), addr("implementation", &c.implementation)],
         C::upgradeAndCall(c) => vec![
             addr("proxy", &c.proxy),
             addr("implementation", &c.implementation),
-            arg("data", "bytes", &c.data),
+            bytes("data", &c.data),
         ],
         C::changeAdmin(c) => vec![addr("newAdmin", &c.newAdmin)],
         C::changeProxyAdmin(c) => vec![addr("proxy", &c.proxy), addr("newAdmin", &c.newAdmin)],
@@ -233,7 +270,7 @@ pub fn arguments(call: &KnownCall) -> Vec<Argument> {
         C::setPendingAdmin(c) => vec![addr("pendingAdmin_", &c.pendingAdmin_)],
         C::_setPendingAdmin(c) => vec![addr("newPendingAdmin", &c.newPendingAdmin)],
         C::setAdmin(c) => vec![addr("newAdmin", &c.newAdmin)],
-        C::multiSend(c) => vec![arg("transactions", "bytes", &c.transactions)],
+        C::multiSend(c) => vec![bytes("transactions", &c.transactions)],
     }
 }
 

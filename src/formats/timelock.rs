@@ -50,11 +50,15 @@ impl Function {
         }
     }
 
-    fn selector(self) -> [u8; 4] {
-        let h = keccak256(self.signature().as_bytes());
-        let mut selector = [0u8; 4];
-        selector.iter_mut().zip(h.iter()).for_each(|(s, v)| *s = *v);
-        selector
+    /// `keccak256(signature)[..4]`, written out: the gate looks these up for every
+    /// action it reports on (a test recomputes them).
+    const fn selector(self) -> [u8; 4] {
+        match self {
+            Function::Schedule => [0x01, 0xd5, 0x06, 0x2a],
+            Function::ScheduleBatch => [0x8f, 0x2a, 0x0b, 0xb0],
+            Function::Execute => [0x13, 0x40, 0x08, 0xd3],
+            Function::ExecuteBatch => [0xe3, 0x83, 0x35, 0xe5],
+        }
     }
 
     fn is_batch(self) -> bool {
@@ -390,4 +394,17 @@ pub fn actions_in(text: &str, policy: &Policy) -> Result<Vec<DecodedAction>> {
 
 fn action_of(tx: &SafeTx) -> Action {
     Action { to: tx.to, value: tx.value, data: tx.data.clone(), operation: tx.operation }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selectors_are_the_keccak_of_the_signatures() {
+        for f in Function::ALL {
+            let h = keccak256(f.signature().as_bytes());
+            assert_eq!(f.selector()[..], h[..4], "{}", f.signature());
+        }
+    }
 }
