@@ -69,7 +69,7 @@ fn decode_names_the_arguments_and_the_inner_call() {
     let inner = call.inner.unwrap();
     assert_eq!(inner.function, Some("transferOwnership(address)"));
     assert_eq!(inner.class, Class::AuthorityChanging);
-    assert_eq!(inner.arguments[0].value, "0xbBbBBBBbbBBBbbbBbbBbbbbBBbBbbbbBbBbbBBbB");
+    assert_eq!(inner.arguments[0].value.to_string(), "0xbBbBBBBbbBBBbbbBbbBbbbbBBbBbbbbBbBbbBBbB");
 }
 
 #[test]

@@ -211,12 +211,6 @@ impl Serialize for ArgumentValue {
     }
 }
 
-impl PartialEq<&str> for ArgumentValue {
-    fn eq(&self, other: &&str) -> bool {
-        self.to_string() == *other
-    }
-}
-
 fn arg(name: &'static str, ty: &'static str, value: impl ToString) -> Argument {
     Argument { name, ty, value: ArgumentValue::Text(value.to_string()) }
 }
