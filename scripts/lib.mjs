@@ -46,3 +46,19 @@ export function lockedVersion(crate) {
   if (!m) throw new Error(`Cargo.lock has no ${crate}`);
   return m[1];
 }
+
+/**
+ * The rustc flags that make a build independent of where it happens: paths
+ * are what usually leaks into a binary (panic locations of dependencies name
+ * ~/.cargo/registry/…), so the source folder, CARGO_HOME and RUSTUP_HOME are
+ * mapped to fixed names. `npm run build` and `npm run reproduce` both use them.
+ */
+export function reproducibleRustflags(sourceDir = root) {
+  const cargoHome = process.env.CARGO_HOME || join(homedir(), '.cargo');
+  const rustupHome = process.env.RUSTUP_HOME || join(homedir(), '.rustup');
+  return [
+    `--remap-path-prefix=${sourceDir}=/upgrade-gate`,
+    `--remap-path-prefix=${cargoHome}=/cargo`,
+    `--remap-path-prefix=${rustupHome}=/rustup`,
+  ];
+}

@@ -13,10 +13,10 @@
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { log, root } from './lib.mjs';
+import { log, reproducibleRustflags, root } from './lib.mjs';
 import { ensureWasmBindgen, ensureWasmTarget } from './setup.mjs';
 
 // What the module is built from: the crate and the build script (which also embeds www/worker.js).
@@ -32,17 +32,6 @@ function sourceFiles() {
     .filter((p) => p && SOURCES.some((s) => (s.endsWith('/') ? p.startsWith(s) : p === s)))
     .filter((p) => existsSync(join(root, p)))
     .sort();
-}
-
-/** The rustc flags that make a build independent of where it happens. */
-export function reproducibleRustflags(sourceDir) {
-  const cargoHome = process.env.CARGO_HOME || join(homedir(), '.cargo');
-  const rustupHome = process.env.RUSTUP_HOME || join(homedir(), '.rustup');
-  return [
-    `--remap-path-prefix=${sourceDir}=/upgrade-gate`,
-    `--remap-path-prefix=${cargoHome}=/cargo`,
-    `--remap-path-prefix=${rustupHome}=/rustup`,
-  ];
 }
 
 /** Writes the same snapshot of the sources into every folder, before any build starts. */
@@ -65,7 +54,7 @@ function copySources(files, dirs) {
 function buildIn(dir) {
   const env = { ...process.env };
   delete env.RUSTFLAGS;
-  env.CARGO_ENCODED_RUSTFLAGS = reproducibleRustflags(dir).join('\x1f');
+  delete env.CARGO_ENCODED_RUSTFLAGS; // buildModule() sets reproducibleRustflags() for its own folder
   env.CARGO_TARGET_DIR = join(dir, 'target');
   // buildModule() is run from the copy, so its root (and target/, www/pkg/) is the copy's.
   const driver = join(dir, '..', `build-${Date.now()}.mjs`);

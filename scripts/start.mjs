@@ -14,7 +14,7 @@ serve({ port }).then(
   ({ url }) => {
     process.stdout.write(
       `\n  upgrade-gate is ready: open ${url}  (the demo is preloaded; tampered variants are one click away)\n` +
-        `  The page needs no server: www/index.html also works offline, from file://.\n  Ctrl-C to stop.\n\n`,
+        `  The page needs no server: saved to disk, www/offline.html works from file://.\n  Ctrl-C to stop.\n\n`,
     );
   },
   (e) => {

@@ -19,6 +19,7 @@
   let runId = 0;
   let demoName = null;
   let api = null;
+  let trapped = null; // set once the module has trapped: it is not used again
 
   // ---- inputs -----------------------------------------------------------------
   function slotEl(name) {
@@ -558,6 +559,7 @@
     working('Reading the inputs…');
     try {
       if (!api) throw new Error('the wasm module did not start (see the footer)');
+      if (trapped) throw Object.assign(new Error(trapped), { title: 'The verifier stopped earlier: reload the page.' });
       const manifest = $('#manifest').value;
       if (!manifest.trim()) throw Object.assign(new Error('Paste or drop the manifest.'), { title: 'The manifest is missing' });
       if (!$('#release').value.trim()) throw Object.assign(new Error('Paste or drop the release (or a Safe transaction).'), { title: 'The release is missing' });
@@ -589,6 +591,12 @@
       $('#progress').hidden = true;
       clear($('#details'));
       const cancelled = e instanceof UpgradeGate.Cancelled;
+      if (e instanceof WebAssembly.RuntimeError) {
+        // A trap (a Rust panic aborts) may leave the module's memory half
+        // updated: never trust this instance again, for this or any input.
+        trapped = `The wasm module trapped (${e.message}): this is a bug in upgrade-gate, please report it. Nothing was verified; reload the page to start a fresh module.`;
+        e = Object.assign(new Error(trapped), { title: 'The verifier stopped with an internal error: no decision was made.' });
+      }
       const title = cancelled
         ? 'Hashing was cancelled: nothing was verified.'
         : e.title || (e.field !== undefined ? 'An input could not be read, so no decision was made (the gate fails closed).' : 'Verification stopped with an error.');

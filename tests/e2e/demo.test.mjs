@@ -175,6 +175,37 @@ describe('the verifier page', () => {
     await page.close();
   });
 
+  test('a trap in the wasm module (a Rust panic) leaves no verdict, and the module is not used again', async () => {
+    const page = await open(browser.context, srv.url + '?nodemo');
+    await page.click('#load-demo');
+    assert.equal(await decision(page), 'release');
+    // No input is known to panic the core (the fuzzers look for one): make the
+    // module trap as a panic under panic = "abort" does.
+    await page.evaluate(() => {
+      self.realVerify = wasm_bindgen.verify;
+      wasm_bindgen.verify = () => {
+        throw new WebAssembly.RuntimeError('unreachable');
+      };
+    });
+    await page.click('#verify');
+    assert.equal(await decision(page), 'error');
+    assert.equal(await page.locator('#details tr[data-check]').count(), 0, 'no stale checks');
+    assert.doesNotMatch(await page.textContent('#verdict'), /RELEASE/);
+    assert.match(await page.textContent('#verdict'), /reload the page/);
+    // Even with a working verify again, this instance is not trusted until a reload.
+    await page.evaluate(() => {
+      wasm_bindgen.verify = self.realVerify;
+    });
+    await page.click('#verify');
+    assert.equal(await decision(page), 'error');
+    assert.match(await page.textContent('#verdict'), /reload the page/i);
+    await page.reload();
+    await page.waitForSelector('body[data-ready=""]');
+    await page.click('#load-demo');
+    assert.equal(await decision(page), 'release');
+    await page.close();
+  });
+
   test('hashing shows progress and can be cancelled', async () => {
     // A sparse 1.5 GiB file: large enough to watch, cheap to make.
     const big = join(tmp, 'big-package.tar');

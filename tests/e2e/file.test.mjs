@@ -15,7 +15,7 @@ describe('from file://', () => {
   });
 
   test('the page loads the demo and verifies it, with no request after load', async () => {
-    const page = await open(browser.context, fileUrl('index.html'));
+    const page = await open(browser.context, fileUrl('offline.html'));
     const late = [];
     page.on('request', (r) => late.push(r.url()));
     await page.click('#load-demo');
@@ -33,7 +33,7 @@ describe('from file://', () => {
 
   test('a pasted Safe transaction is hashed', async () => {
     const v = JSON.parse(readFileSync(join(root, 'tests', 'vectors', 'safe-tx.json'), 'utf8')).vectors[0];
-    const page = await open(browser.context, fileUrl('index.html'));
+    const page = await open(browser.context, fileUrl('offline.html'));
     await page.fill('#release', JSON.stringify(v.safeTx));
     await page.waitForSelector('#safe [data-safe-hashes]');
     assert.equal(await shownHash(page.locator('#safe .hw-row').nth(2).locator('.hash.big')), v.expected.safeTxHash);
@@ -42,7 +42,7 @@ describe('from file://', () => {
 
   test('the embed card works too', async () => {
     const manifest = readFileSync(join(root, 'examples', 'standard-transparent', 'manifest.json'), 'utf8');
-    const page = await open(browser.context, `${fileUrl('embed.html')}#manifest=${encodeURIComponent(JSON.stringify(JSON.parse(manifest)))}`);
+    const page = await open(browser.context, `${fileUrl('offline-embed.html')}#manifest=${encodeURIComponent(JSON.stringify(JSON.parse(manifest)))}`);
     await page.setInputFiles('#file-picker', join(root, 'examples', 'standard-transparent', 'package.tar'));
     await page.waitForSelector('[data-package]');
     assert.equal(await page.getAttribute('[data-package]', 'data-package'), 'pass');
