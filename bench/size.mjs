@@ -12,10 +12,10 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { reproducibleRustflags, root } from '../scripts/lib.mjs';
+import { root, wasmRustflags } from '../scripts/lib.mjs';
 
 const target = join(root, 'target', 'size');
-const WASM_FEATURES = ['sign-ext', 'mutable-globals', 'bulk-memory', 'nontrapping-float-to-int', 'multivalue', 'reference-types'];
+const WASM_FEATURES = ['sign-ext', 'mutable-globals', 'bulk-memory', 'nontrapping-float-to-int', 'multivalue', 'reference-types', 'simd'];
 
 function run(cmd, args, env = process.env) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env });
@@ -23,7 +23,7 @@ function run(cmd, args, env = process.env) {
 }
 
 const env = { ...process.env, CARGO_PROFILE_RELEASE_STRIP: 'false', CARGO_TARGET_DIR: target };
-env.CARGO_ENCODED_RUSTFLAGS = reproducibleRustflags(root).join('\x1f');
+env.CARGO_ENCODED_RUSTFLAGS = wasmRustflags(root).join('\x1f');
 run('cargo', ['build', '--lib', '--release', '--target', 'wasm32-unknown-unknown', '--features', 'wasm-formats'], env);
 const named = join(target, 'named.wasm');
 run('wasm-opt', ['-Oz', '-g', '--strip-dwarf', ...WASM_FEATURES.map((f) => `--enable-${f}`), '-o', named, join(target, 'wasm32-unknown-unknown', 'release', 'upgrade_gate.wasm')]);

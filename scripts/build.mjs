@@ -17,7 +17,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync,
 import { gzipSync } from 'node:zlib';
 import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { log, reproducibleRustflags, root, run, which } from './lib.mjs';
+import { log, root, run, wasmRustflags, which } from './lib.mjs';
 import { setup } from './setup.mjs';
 
 const www = join(root, 'www');
@@ -27,15 +27,16 @@ const cargoWasm = join(root, 'target', 'wasm32-unknown-unknown', 'release', 'upg
 
 // Features rustc enables by default for wasm32-unknown-unknown; wasm-opt must
 // accept them (the strip = true profile removes the section that lists them).
-const WASM_FEATURES = ['sign-ext', 'mutable-globals', 'bulk-memory', 'nontrapping-float-to-int', 'multivalue', 'reference-types'];
+const WASM_FEATURES = ['sign-ext', 'mutable-globals', 'bulk-memory', 'nontrapping-float-to-int', 'multivalue', 'reference-types', 'simd'];
 
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
 export function buildModule() {
   // The published hash must be the one anyone gets: build with the flags
-  // `npm run reproduce` proves reproducible, unless the caller chose flags.
+  // `npm run reproduce` proves reproducible (and simd128), unless the caller
+  // chose flags.
   const env = { ...process.env };
-  if (!env.RUSTFLAGS && !env.CARGO_ENCODED_RUSTFLAGS) env.CARGO_ENCODED_RUSTFLAGS = reproducibleRustflags(root).join('\x1f');
+  if (!env.RUSTFLAGS && !env.CARGO_ENCODED_RUSTFLAGS) env.CARGO_ENCODED_RUSTFLAGS = wasmRustflags(root).join('\x1f');
   run('cargo', ['build', '--lib', '--release', '--target', 'wasm32-unknown-unknown', '--features', 'wasm-formats'], { env });
   // wasm-opt runs before wasm-bindgen: Debian's binaryen (108) mislabels the
   // externref table that wasm-bindgen adds, which breaks the module at start.

@@ -62,3 +62,12 @@ export function reproducibleRustflags(sourceDir = root) {
     `--remap-path-prefix=${rustupHome}=/rustup`,
   ];
 }
+
+/**
+ * The flags of the wasm module's build: the reproducible ones, and simd128,
+ * which gives sha2 its wasm SIMD compression (about 1.2× the plain one;
+ * every current browser and Node ≥ 16.4 run SIMD modules).
+ */
+export function wasmRustflags(sourceDir = root) {
+  return [...reproducibleRustflags(sourceDir), '-C', 'target-feature=+simd128'];
+}
