@@ -1,29 +1,16 @@
 // The demo and every example case, verified in the browser through the same
 // inputs a person uses; tampered packages supplied as real files and folders.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { checkStatus, decision, launch, open, root, screenshot, server, www } from './helpers.mjs';
+import { describe, test } from 'node:test';
+import { browserAndServer, checkStatus, decision, open, root, screenshot, www } from './helpers.mjs';
 
 const cases = JSON.parse(readFileSync(join(www, 'demo', 'index.json'), 'utf8'));
 const examples = join(root, 'examples');
 
 describe('the verifier page', () => {
-  let browser;
-  let srv;
-  let tmp;
-  before(async () => {
-    browser = await launch();
-    srv = await server();
-    tmp = mkdtempSync(join(tmpdir(), 'upgrade-gate-e2e-'));
-  });
-  after(async () => {
-    await browser?.close();
-    await srv?.stop();
-    rmSync(tmp, { recursive: true, force: true });
-  });
+  const env = browserAndServer({ tmp: 'upgrade-gate-e2e-' });
 
   test('the build ships the demo and its tampered variants', () => {
     const names = cases.map((c) => c.name);
@@ -32,7 +19,7 @@ describe('the verifier page', () => {
   });
 
   test('the demo yields release', async () => {
-    const page = await open(browser.context, srv.url + '?nodemo');
+    const page = await open(env.browser.context, env.srv.url + '?nodemo');
     await page.click('#load-demo');
     assert.equal(await decision(page), 'release');
     assert.match(await page.textContent('#verdict .banner .word'), /RELEASE/);
@@ -50,13 +37,13 @@ describe('the verifier page', () => {
   });
 
   test('npm start opens on the demo (loopback address)', async () => {
-    const page = await open(browser.context, srv.url);
+    const page = await open(env.browser.context, env.srv.url);
     assert.equal(await decision(page), 'release');
     await page.close();
   });
 
   test('every example case gets its expected decision and failing checks', async () => {
-    const page = await open(browser.context, srv.url + '?nodemo');
+    const page = await open(env.browser.context, env.srv.url + '?nodemo');
     for (const c of cases) {
       await page.click(c.name === cases[0].name ? '#load-demo' : `button[data-case="${c.name}"]`);
       await page.waitForSelector(`#verdict .banner[data-decision="${c.expected.decision}"]`, { timeout: 60_000 }).catch(() => {});
@@ -74,11 +61,11 @@ describe('the verifier page', () => {
 
   test('a tampered package file is rejected, and the banner says package.hash', async () => {
     const demo = join(examples, 'standard-transparent');
-    const bad = join(tmp, 'package.tar');
+    const bad = join(env.tmp, 'package.tar');
     const bytes = readFileSync(join(demo, 'package.tar'));
     bytes[bytes.length >> 1] ^= 0x01;
     writeFileSync(bad, bytes);
-    const page = await open(browser.context, srv.url + '?nodemo');
+    const page = await open(env.browser.context, env.srv.url + '?nodemo');
     for (const doc of ['manifest', 'release', 'approvals']) {
       await page.fill(`#${doc}`, readFileSync(join(demo, `${doc}.json`), 'utf8'));
     }
@@ -102,9 +89,9 @@ describe('the verifier page', () => {
 
   test('a folder package with an extra file is rejected', async () => {
     const src = join(examples, 'folder-package');
-    const folder = join(tmp, 'package');
+    const folder = join(env.tmp, 'package');
     cpSync(join(src, 'package'), folder, { recursive: true });
-    const page = await open(browser.context, srv.url + '?nodemo');
+    const page = await open(env.browser.context, env.srv.url + '?nodemo');
     for (const doc of ['manifest', 'release', 'approvals']) {
       await page.fill(`#${doc}`, readFileSync(join(src, `${doc}.json`), 'utf8'));
     }
@@ -134,7 +121,7 @@ describe('the verifier page', () => {
     const dir = join(examples, 'standard-transparent');
     const names = ['manifest.json', 'release.json', 'approvals.json', 'package.tar', 'rollback.tar', 'evidence.json', 'README.md'];
     const files = names.map((name) => ({ name, b64: readFileSync(join(dir, name)).toString('base64') }));
-    const page = await open(browser.context, srv.url + '?nodemo');
+    const page = await open(env.browser.context, env.srv.url + '?nodemo');
     const drop = (selector, list) =>
       page.evaluate(
         ({ selector, list }) => {
@@ -162,7 +149,7 @@ describe('the verifier page', () => {
   });
 
   test('an unreadable input shows an error state, never the previous verdict', async () => {
-    const page = await open(browser.context, srv.url + '?nodemo');
+    const page = await open(env.browser.context, env.srv.url + '?nodemo');
     await page.click('#load-demo');
     assert.equal(await decision(page), 'release');
     await page.fill('#manifest', '{"schema": "upgrade-gate/manifest/v1", "chainId": 1,');
@@ -176,7 +163,7 @@ describe('the verifier page', () => {
   });
 
   test('a trap in the wasm module (a Rust panic) leaves no verdict, and the module is not used again', async () => {
-    const page = await open(browser.context, srv.url + '?nodemo');
+    const page = await open(env.browser.context, env.srv.url + '?nodemo');
     await page.click('#load-demo');
     assert.equal(await decision(page), 'release');
     // No input is known to panic the core (the fuzzers look for one): make the
@@ -208,11 +195,11 @@ describe('the verifier page', () => {
 
   test('hashing shows progress and can be cancelled', async () => {
     // A sparse 1.5 GiB file: large enough to watch, cheap to make.
-    const big = join(tmp, 'big-package.tar');
+    const big = join(env.tmp, 'big-package.tar');
     writeFileSync(big, '');
     const { truncateSync } = await import('node:fs');
     truncateSync(big, 1536 * 1024 * 1024);
-    const page = await open(browser.context, srv.url + '?nodemo');
+    const page = await open(env.browser.context, env.srv.url + '?nodemo');
     await page.click('#load-demo');
     assert.equal(await decision(page), 'release');
     await page.click('.slot[data-slot="package"] [data-open]');

@@ -2,11 +2,10 @@
 // `embed-link` prints it), rendered, and a package verified right there.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { launch, open, root, screenshot, server, shownHash } from './helpers.mjs';
+import { describe, test } from 'node:test';
+import { browserAndServer, open, root, screenshot, shownHash } from './helpers.mjs';
 
 /** Runs the CLI (built by `cargo test`; built here if missing). */
 function cli(...args) {
@@ -19,25 +18,13 @@ function cli(...args) {
 }
 
 describe('the embed card', () => {
-  let browser;
-  let srv;
-  let tmp;
-  before(async () => {
-    browser = await launch();
-    srv = await server();
-    tmp = mkdtempSync(join(tmpdir(), 'upgrade-gate-embed-'));
-  });
-  after(async () => {
-    await browser?.close();
-    await srv?.stop();
-    rmSync(tmp, { recursive: true, force: true });
-  });
+  const env = browserAndServer({ tmp: 'upgrade-gate-embed-' });
 
   async function card(example) {
     const manifest = join(root, 'examples', example, 'manifest.json');
-    const link = cli('embed-link', manifest, '--base', srv.url);
+    const link = cli('embed-link', manifest, '--base', env.srv.url);
     assert.match(link, /\/embed\.html#manifest=/);
-    const page = await open(browser.context, link);
+    const page = await open(env.browser.context, link);
     await page.setViewportSize({ width: 600, height: 600 });
     return { page, manifest: JSON.parse(readFileSync(manifest, 'utf8')), digest: cli('digest', manifest).split(/\s+/)[0] };
   }
@@ -59,8 +46,8 @@ describe('the embed card', () => {
     // One flipped byte: the card says so.
     const bytes = readFileSync(join(root, 'examples', 'standard-transparent', 'package.tar'));
     bytes[100] ^= 0x20;
-    writeFileSync(join(tmp, 'package.tar'), bytes);
-    await page.setInputFiles('#file-picker', join(tmp, 'package.tar'));
+    writeFileSync(join(env.tmp, 'package.tar'), bytes);
+    await page.setInputFiles('#file-picker', join(env.tmp, 'package.tar'));
     await page.waitForSelector('[data-package="fail"]');
     assert.match(await page.textContent('[data-package]'), /does NOT match/);
     await screenshot(page, '10-embed-package-differs');
@@ -70,7 +57,7 @@ describe('the embed card', () => {
 
   test('verifies a folder package, and rejects one with an extra file', async () => {
     const { page } = await card('folder-package');
-    const folder = join(tmp, 'package');
+    const folder = join(env.tmp, 'package');
     cpSync(join(root, 'examples', 'folder-package', 'package'), folder, { recursive: true });
     await page.setInputFiles('#folder-picker', folder);
     await page.waitForSelector('[data-package]');
@@ -83,9 +70,9 @@ describe('the embed card', () => {
   });
 
   test('says so when the link carries no manifest or a broken one', async () => {
-    const page = await open(browser.context, srv.url + 'embed.html');
+    const page = await open(env.browser.context, env.srv.url + 'embed.html');
     assert.match(await page.textContent('#card-body'), /No manifest in this link/);
-    await page.goto(srv.url + 'embed.html#manifest=' + encodeURIComponent('{"schema":"upgrade-gate/manifest/v1"}'));
+    await page.goto(env.srv.url + 'embed.html#manifest=' + encodeURIComponent('{"schema":"upgrade-gate/manifest/v1"}'));
     await page.waitForSelector('[data-error]');
     assert.match(await page.textContent('#card-body'), /cannot be read/);
     await page.close();

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { decision, launch, open, root, screenshot, server, shownHash } from './helpers.mjs';
+import { before, describe, test } from 'node:test';
+import { browserAndServer, decision, open, root, screenshot, shownHash } from './helpers.mjs';
 
 const vectorsFile = JSON.parse(readFileSync(join(root, 'tests', 'vectors', 'safe-tx.json'), 'utf8'));
 const byHash = (h) => vectorsFile.vectors.find((v) => v.expected && v.expected.safeTxHash === h);
@@ -22,21 +22,12 @@ async function hashesIn(page, scope) {
 }
 
 describe('issue 6 formats on the page', () => {
-  let browser;
-  let srv;
-  before(async () => {
-    browser = await launch();
-    srv = await server();
-  });
-  after(async () => {
-    await browser?.close();
-    await srv?.stop();
-  });
+  const env = browserAndServer();
 
   test('a Safe Transaction Builder batch file is read as the MultiSendCallOnly Safe transaction and verified', async () => {
     const vector = byHash(MULTISEND_VECTOR);
     assert.ok(vector, 'the multisend vector is in tests/vectors/safe-tx.json');
-    const page = await open(browser.context, srv.url + '?nodemo');
+    const page = await open(env.browser.context, env.srv.url + '?nodemo');
     // A manifest to verify against (the Safe demo's): the page must verify as usual.
     await page.fill('#manifest', readFileSync(join(root, 'examples', 'safe-multisend', 'manifest.json'), 'utf8'));
     const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('.slot[data-slot="release"] [data-open]')]);
@@ -66,7 +57,7 @@ describe('issue 6 formats on the page', () => {
     test(`the nested-Safe form reproduces nested vector ${i + 1} (${nested.source.split(' ')[0]})`, async () => {
       const outer = byHash(nested.nestedOf.safeTxHash);
       assert.ok(outer, 'its outer transaction is a vector too');
-      const page = await open(browser.context, srv.url + '?nodemo');
+      const page = await open(env.browser.context, env.srv.url + '?nodemo');
       assert.equal(await page.isHidden('#nested'), true, 'no form before a Safe release');
       await page.fill('#release', JSON.stringify(outer.safeTx, null, 2));
       await page.waitForSelector('#nested:not([hidden])');

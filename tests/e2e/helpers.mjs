@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import { serve } from '../../scripts/serve.mjs';
 
@@ -50,6 +51,26 @@ export async function launch() {
 export async function server() {
   const { server: s, url } = await serve({ port: 0 });
   return { url, stop: () => new Promise((r) => s.close(r)) };
+}
+
+/**
+ * For the enclosing describe(): a browser and the static server, started
+ * before its tests and closed after, plus a temporary folder when `tmp` names
+ * its prefix. Read them from the returned object inside the tests.
+ */
+export function browserAndServer({ tmp } = {}) {
+  const env = { browser: null, srv: null, tmp: null };
+  before(async () => {
+    env.browser = await launch();
+    env.srv = await server();
+    if (tmp) env.tmp = mkdtempSync(join(tmpdir(), tmp));
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.srv?.stop();
+    if (env.tmp) rmSync(env.tmp, { recursive: true, force: true });
+  });
+  return env;
 }
 
 export const fileUrl = (path) => pathToFileURL(join(www, path)).href;

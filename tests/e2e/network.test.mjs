@@ -5,28 +5,19 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { decision, launch, open, root, server, www } from './helpers.mjs';
+import { after, describe, test } from 'node:test';
+import { browserAndServer, decision, open, server, www } from './helpers.mjs';
 
 describe('trust', () => {
-  let browser;
-  let srv;
-  before(async () => {
-    browser = await launch();
-    srv = await server();
-  });
-  after(async () => {
-    await browser?.close();
-    await srv?.stop();
-  });
+  const env = browserAndServer();
 
   test('the page issues no request after load, and works offline', async () => {
     const requests = [];
     let loaded = false;
     const record = (where) => (r) => requests.push({ where, url: r.url(), afterLoad: loaded });
     const onContext = record('context');
-    browser.context.on('request', onContext);
-    const page = await open(browser.context, srv.url + '?nodemo');
+    env.browser.context.on('request', onContext);
+    const page = await open(env.browser.context, env.srv.url + '?nodemo');
     page.on('request', record('page'));
     page.on('websocket', (ws) => requests.push({ where: 'websocket', url: ws.url(), afterLoad: loaded }));
     for (const w of page.workers()) w.on('request', record('worker'));
@@ -39,7 +30,7 @@ describe('trust', () => {
     assert.ok(atLoad > 0, 'the load itself was seen');
     loaded = true;
     // Everything a person does: demo, variants, a pasted Safe tx, a verification.
-    await browser.context.setOffline(true);
+    await env.browser.context.setOffline(true);
     await page.click('#load-demo');
     assert.equal(await decision(page), 'release');
     await page.click('button[data-case="folder-package"]');
@@ -54,8 +45,8 @@ describe('trust', () => {
     await page.waitForTimeout(300);
     const late = requests.filter((r) => r.afterLoad && !(r.where === 'page' && /\/index\.html$/.test(r.url)));
     assert.deepEqual(late, [], `requests after load: ${JSON.stringify(late)}`);
-    await browser.context.setOffline(false);
-    browser.context.off('request', onContext);
+    await env.browser.context.setOffline(false);
+    env.browser.context.off('request', onContext);
     await page.close();
   });
 
@@ -78,7 +69,7 @@ describe('trust', () => {
 
   test('the footer shows the SHA-256 of the wasm module that runs', async () => {
     const want = `sha256:${createHash('sha256').update(readFileSync(join(www, 'pkg', 'upgrade_gate_bg.wasm'))).digest('hex')}`;
-    const page = await open(browser.context, srv.url + '?nodemo');
+    const page = await open(env.browser.context, env.srv.url + '?nodemo');
     assert.equal(await page.getAttribute('#wasm-hash', 'data-wasm-sha256'), want);
     const shown = await page.locator('#wasm-hash .hash').evaluate((n) => n.textContent);
     assert.equal(shown, want, 'the grouped hash copies back as the exact hash');
@@ -87,8 +78,8 @@ describe('trust', () => {
 
   test('the ES module of SPEC §6 runs in the browser with its own Sha256', async () => {
     // A test page outside the app, on the same server: the module as others use it.
-    const page = await browser.context.newPage();
-    await page.goto(srv.url + 'pkg/upgrade_gate.d.ts');
+    const page = await env.browser.context.newPage();
+    await page.goto(env.srv.url + 'pkg/upgrade_gate.d.ts');
     const out = await page.evaluate(async () => {
       const m = await import('/pkg/upgrade_gate.js');
       await m.default();

@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { launch, open, root, screenshot, server, shownHash } from './helpers.mjs';
+import { describe, test } from 'node:test';
+import { browserAndServer, open, root, screenshot, shownHash } from './helpers.mjs';
 
 const file = JSON.parse(readFileSync(join(root, 'tests', 'vectors', 'safe-tx.json'), 'utf8'));
 const vectors = [...file.vectors, ...(file.nested || [])].filter((v) => v.safeTx && v.expected);
@@ -19,20 +19,11 @@ async function shownHashes(page) {
 }
 
 describe('a pasted Safe transaction', () => {
-  let browser;
-  let srv;
-  before(async () => {
-    browser = await launch();
-    srv = await server();
-  });
-  after(async () => {
-    await browser?.close();
-    await srv?.stop();
-  });
+  const env = browserAndServer();
 
   test(`shows the hashes of all ${vectors.length} vectors, in hardware-wallet order`, async () => {
     assert.ok(vectors.length >= 3);
-    const page = await open(browser.context, srv.url + '?nodemo');
+    const page = await open(env.browser.context, env.srv.url + '?nodemo');
     for (const [i, v] of vectors.entries()) {
       await page.fill('#release', '');
       await page.fill('#release', JSON.stringify(v.safeTx, null, 2));
@@ -47,7 +38,7 @@ describe('a pasted Safe transaction', () => {
   });
 
   test('a Safe Transaction Service record takes chain id and Safe version from the fields', async () => {
-    const page = await open(browser.context, srv.url + '?nodemo');
+    const page = await open(env.browser.context, env.srv.url + '?nodemo');
     const v = vectors[1];
     const { chainId, safeVersion, ...rest } = v.safeTx;
     // What the Transaction Service serves: no chainId or safeVersion, extra fields.
@@ -64,7 +55,7 @@ describe('a pasted Safe transaction', () => {
   });
 
   test('the Safe demo shows the same hashes in its report as the transaction claims', async () => {
-    const page = await open(browser.context, srv.url + '#demo=safe-multisend');
+    const page = await open(env.browser.context, env.srv.url + '#demo=safe-multisend');
     await page.waitForSelector('#verdict .banner[data-decision="release"]');
     const release = JSON.parse(readFileSync(join(root, 'examples', 'safe-multisend', 'release.json'), 'utf8'));
     const { hashes } = await shownHashes(page);
@@ -76,7 +67,7 @@ describe('a pasted Safe transaction', () => {
   test('the Safe transaction of a release can be pasted alone and verified against the manifest', async () => {
     const dir = join(root, 'examples', 'safe-multisend');
     const release = JSON.parse(readFileSync(join(dir, 'release.json'), 'utf8'));
-    const page = await open(browser.context, srv.url + '?nodemo');
+    const page = await open(env.browser.context, env.srv.url + '?nodemo');
     await page.click('button[data-case="safe-multisend"]');
     await page.waitForSelector('#verdict .banner[data-decision="release"]');
     // Replace the release by the bare Safe transaction, as copied from the Safe UI.
