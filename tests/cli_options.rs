@@ -3,30 +3,18 @@
 
 mod support;
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use support::*;
 
 fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_upgrade-gate"));
+    let mut c = support::bin();
     // The tests decide about color themselves.
     c.env_remove("NO_COLOR");
     c
 }
 
-struct Dir(PathBuf);
-
 impl Dir {
-    fn new(name: &str) -> Dir {
-        let d = std::env::temp_dir().join(format!("upgrade-gate-options-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        Dir(d)
-    }
-    fn write(&self, name: &str, bytes: impl AsRef<[u8]>) {
-        std::fs::write(self.0.join(name), bytes).unwrap();
-    }
     fn case(name: &str, f: &Fixture) -> Dir {
         let dir = Dir::new(name);
         let (m, r, ap, _) = f.texts();
@@ -56,12 +44,6 @@ impl Dir {
             .args(["--now", NOW])
             .output()
             .unwrap()
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 

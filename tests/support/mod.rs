@@ -319,3 +319,41 @@ pub fn assert_check(r: &Report, id: &str, expected: Status, needle: &str) {
     assert_eq!(c.status, expected, "{id}: {}", c.detail);
     assert!(c.detail.contains(needle), "{id} detail should mention {needle:?}: {}", c.detail);
 }
+
+/// The built `upgrade-gate` binary.
+pub fn bin() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_upgrade-gate"))
+}
+
+/// A fresh temporary folder for one test, removed when dropped.
+pub struct Dir(pub std::path::PathBuf);
+
+impl Dir {
+    pub fn new(name: &str) -> Dir {
+        let test_crate = env!("CARGO_CRATE_NAME");
+        let d = std::env::temp_dir().join(format!("upgrade-gate-{test_crate}-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        Dir(d)
+    }
+
+    /// Writes a file (and its folders) and returns its path.
+    pub fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> std::path::PathBuf {
+        let p = self.path(name);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    pub fn path(&self, name: &str) -> std::path::PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
