@@ -15,20 +15,10 @@ use alloy_primitives::{Bytes, U256};
 use alloy_sol_types::SolCall;
 use serde_json::{json, Value};
 use support::*;
-use upgrade_gate::gate::Inputs;
-use upgrade_gate::{Decision, Document, Error, Limits, Report, Timestamp};
+use upgrade_gate::{Decision, Document, Error, Limits, Report};
 
 fn run_with(f: &Fixture, limits: Limits) -> upgrade_gate::Result<Report> {
-    let (m, r, ap, p) = f.texts();
-    upgrade_gate::verify(&Inputs {
-        manifest: &m,
-        release: &r,
-        approvals: ap.as_deref(),
-        policy: p.as_deref(),
-        observed: f.observed.clone(),
-        now: Timestamp::parse(&f.now).unwrap(),
-        limits,
-    })
+    f.try_run_with(limits)
 }
 
 #[track_caller]
@@ -376,17 +366,7 @@ fn filler(i: usize) -> String {
 /// linear by construction, the checks are what could be quadratic.
 #[track_caller]
 fn checks_within(f: &Fixture, budget: Duration) -> Report {
-    let (m, r, ap, p) = f.texts();
-    let case = upgrade_gate::gate::Case::read(&Inputs {
-        manifest: &m,
-        release: &r,
-        approvals: ap.as_deref(),
-        policy: p.as_deref(),
-        observed: f.observed.clone(),
-        now: Timestamp::parse(&f.now).unwrap(),
-        limits: Limits::default(),
-    })
-    .unwrap();
+    let case = f.with_inputs(Limits::default(), upgrade_gate::gate::Case::read).unwrap();
     within(budget, || upgrade_gate::gate::evaluate(&case))
 }
 

@@ -283,17 +283,26 @@ impl Fixture {
         }
     }
 
-    pub fn try_run(&self) -> upgrade_gate::Result<Report> {
+    /// Calls `f` with this case as the gate's inputs, under `limits`.
+    pub fn with_inputs<T>(&self, limits: Limits, f: impl FnOnce(&Inputs<'_>) -> T) -> T {
         let (m, r, ap, p) = self.texts();
-        upgrade_gate::verify(&Inputs {
+        f(&Inputs {
             manifest: &m,
             release: &r,
             approvals: ap.as_deref(),
             policy: p.as_deref(),
             observed: self.observed.clone(),
             now: Timestamp::parse(&self.now).unwrap(),
-            limits: Limits::default(),
+            limits,
         })
+    }
+
+    pub fn try_run_with(&self, limits: Limits) -> upgrade_gate::Result<Report> {
+        self.with_inputs(limits, upgrade_gate::verify)
+    }
+
+    pub fn try_run(&self) -> upgrade_gate::Result<Report> {
+        self.try_run_with(Limits::default())
     }
 
     pub fn run(&self) -> Report {
