@@ -12,10 +12,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { root, wasmRustflags } from '../scripts/lib.mjs';
+import { root, WASM_FEATURES, wasmRustflags } from '../scripts/lib.mjs';
 
 const target = join(root, 'target', 'size');
-const WASM_FEATURES = ['sign-ext', 'mutable-globals', 'bulk-memory', 'nontrapping-float-to-int', 'multivalue', 'reference-types', 'simd'];
 
 function run(cmd, args, env = process.env) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env });

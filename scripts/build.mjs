@@ -17,7 +17,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync,
 import { gzipSync } from 'node:zlib';
 import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { log, root, run, wasmRustflags, which } from './lib.mjs';
+import { log, root, run, WASM_FEATURES, wasmRustflags, which } from './lib.mjs';
 import { setup } from './setup.mjs';
 
 const www = join(root, 'www');
@@ -25,9 +25,6 @@ const pkg = join(www, 'pkg');
 const demo = join(www, 'demo');
 const cargoWasm = join(root, 'target', 'wasm32-unknown-unknown', 'release', 'upgrade_gate.wasm');
 
-// Features rustc enables by default for wasm32-unknown-unknown; wasm-opt must
-// accept them (the strip = true profile removes the section that lists them).
-const WASM_FEATURES = ['sign-ext', 'mutable-globals', 'bulk-memory', 'nontrapping-float-to-int', 'multivalue', 'reference-types', 'simd'];
 
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 

@@ -71,3 +71,10 @@ export function reproducibleRustflags(sourceDir = root) {
 export function wasmRustflags(sourceDir = root) {
   return [...reproducibleRustflags(sourceDir), '-C', 'target-feature=+simd128'];
 }
+
+/**
+ * Features rustc enables for wasm32-unknown-unknown (with +simd128) that
+ * wasm-opt must accept: the strip = true profile removes the section that
+ * lists them.
+ */
+export const WASM_FEATURES = ['sign-ext', 'mutable-globals', 'bulk-memory', 'nontrapping-float-to-int', 'multivalue', 'reference-types', 'simd'];
