@@ -304,7 +304,7 @@ fn too_many_actions_are_refused() {
 fn a_bad_policy_selector_is_an_input_error() {
     let mut f = Fixture::releasable();
     f.policy = Some(json!({ "schema": "upgrade-gate/policy/v1", "routineSelectors": ["0x1234"] }));
-    assert_field(&input_error(&f), Document::Policy, "routineSelectors", "8 hex digits");
+    assert_field(&input_error(&f), Document::Policy, "routineSelectors[0]", "8 hex digits");
 }
 
 #[test]

@@ -5,6 +5,7 @@
 //! the line and column.
 
 mod approvals;
+mod json_path;
 mod manifest;
 mod policy;
 mod release;
@@ -199,7 +200,8 @@ pub(crate) fn addresses<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Address>,
     Vec::<A>::deserialize(d).map(|v| v.into_iter().map(|a| a.0).collect())
 }
 
-/// Parses one JSON document into `T`, with field path, line and column on error.
+/// Parses one JSON document into `T`, with field path, line and column on error
+/// (the path is found from the position, only when there is an error).
 pub fn parse_json<T: DeserializeOwned>(document: Document, text: &str, limits: &Limits) -> Result<T> {
     if text.len() > limits.document_bytes {
         return Err(Error::LimitExceeded {
@@ -212,13 +214,15 @@ pub fn parse_json<T: DeserializeOwned>(document: Document, text: &str, limits: &
     }
     check_json_depth(document, text, limits.json_depth)?;
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        // serde_path_to_error writes `?` for a key it never got to read (the text ended).
-        let path = e.path().to_string();
-        let path = path.trim_end_matches('?').trim_end_matches('.');
-        json_error(document, path.to_string(), e.into_inner())
+    let value = T::deserialize(&mut de).and_then(|v| de.end().map(|()| v)).map_err(|e| {
+        let kind = match e.classify() {
+            serde_json::error::Category::Data => json_path::Kind::Data,
+            serde_json::error::Category::Eof => json_path::Kind::Eof,
+            _ => json_path::Kind::Syntax,
+        };
+        let path = json_path::path_at(text, e.line(), e.column(), kind);
+        json_error(document, path, e)
     })?;
-    de.end().map_err(|e| json_error(document, String::new(), e))?;
     Ok(value)
 }
 

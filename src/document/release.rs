@@ -145,8 +145,17 @@ impl<'de> Deserialize<'de> for OperationField {
 struct SafeVersionField(SafeVersion);
 impl<'de> Deserialize<'de> for SafeVersionField {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        SafeVersion::parse(&s).map(SafeVersionField).map_err(de::Error::custom)
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = SafeVersionField;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a Safe version such as \"1.4.1\"")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<SafeVersionField, E> {
+                SafeVersion::parse(s).map(SafeVersionField).map_err(E::custom)
+            }
+        }
+        d.deserialize_str(V)
     }
 }
 
@@ -212,30 +221,32 @@ impl<'de> Visitor<'de> for SafeTxVisitor {
         let (mut safe_tx_gas, mut base_gas, mut gas_price, mut gas_token, mut refund_receiver, mut nonce) =
             (None, None, None, None, None, None);
         let mut safe_tx_hash = None;
-        fn once<T, E: de::Error>(slot: &mut Option<T>, key: &str, v: T) -> Result<(), E> {
-            if slot.replace(v).is_some() {
+        // A key given twice is refused before its value is read, so the error names it.
+        fn once<T, E: de::Error>(slot: &mut Option<T>, key: &str, read: impl FnOnce() -> Result<T, E>) -> Result<(), E> {
+            if slot.is_some() {
                 return Err(E::custom(format!("duplicate field `{key}`")));
             }
+            *slot = Some(read()?);
             Ok(())
         }
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
-                "safe" => once(&mut safe, &key, map.next_value::<AddressField>()?.0)?,
-                "chainId" => once(&mut chain_id, &key, map.next_value::<U64Field>()?.0)?,
-                "safeVersion" => once(&mut safe_version, &key, map.next_value::<SafeVersionField>()?.0)?,
-                "to" => once(&mut to, &key, map.next_value::<AddressField>()?.0)?,
-                "value" => once(&mut value, &key, map.next_value::<UintField>()?.0)?,
-                "data" => once(&mut data, &key, map.next_value::<DataField>()?.0)?,
-                "operation" => once(&mut operation, &key, map.next_value::<OperationField>()?.0)?,
-                "safeTxGas" => once(&mut safe_tx_gas, &key, map.next_value::<UintField>()?.0)?,
+                "safe" => once(&mut safe, &key, || map.next_value::<AddressField>().map(|v| v.0))?,
+                "chainId" => once(&mut chain_id, &key, || map.next_value::<U64Field>().map(|v| v.0))?,
+                "safeVersion" => once(&mut safe_version, &key, || map.next_value::<SafeVersionField>().map(|v| v.0))?,
+                "to" => once(&mut to, &key, || map.next_value::<AddressField>().map(|v| v.0))?,
+                "value" => once(&mut value, &key, || map.next_value::<UintField>().map(|v| v.0))?,
+                "data" => once(&mut data, &key, || map.next_value::<DataField>().map(|v| v.0))?,
+                "operation" => once(&mut operation, &key, || map.next_value::<OperationField>().map(|v| v.0))?,
+                "safeTxGas" => once(&mut safe_tx_gas, &key, || map.next_value::<UintField>().map(|v| v.0))?,
                 // Safe < 1.0.0 called baseGas dataGas.
-                "baseGas" | "dataGas" => once(&mut base_gas, &key, map.next_value::<UintField>()?.0)?,
-                "gasPrice" => once(&mut gas_price, &key, map.next_value::<UintField>()?.0)?,
-                "gasToken" => once(&mut gas_token, &key, map.next_value::<AddressField>()?.0)?,
-                "refundReceiver" => once(&mut refund_receiver, &key, map.next_value::<AddressField>()?.0)?,
-                "nonce" => once(&mut nonce, &key, map.next_value::<UintField>()?.0)?,
+                "baseGas" | "dataGas" => once(&mut base_gas, &key, || map.next_value::<UintField>().map(|v| v.0))?,
+                "gasPrice" => once(&mut gas_price, &key, || map.next_value::<UintField>().map(|v| v.0))?,
+                "gasToken" => once(&mut gas_token, &key, || map.next_value::<AddressField>().map(|v| v.0))?,
+                "refundReceiver" => once(&mut refund_receiver, &key, || map.next_value::<AddressField>().map(|v| v.0))?,
+                "nonce" => once(&mut nonce, &key, || map.next_value::<UintField>().map(|v| v.0))?,
                 "safeTxHash" | "contractTransactionHash" => {
-                    once(&mut safe_tx_hash, &key, map.next_value::<KeccakField>()?.0)?
+                    once(&mut safe_tx_hash, &key, || map.next_value::<KeccakField>().map(|v| v.0))?
                 }
                 k if SAFE_TRANSACTION_SERVICE_FIELDS.contains(&k) => {
                     map.next_value::<IgnoredAny>()?;

@@ -1,15 +1,14 @@
 //! SPEC §1 value formats: strict parsing, canonical printing.
 //!
 //! Every type here parses from JSON through serde, so a bad value is reported
-//! by serde_json with its line and column, and by serde_path_to_error with
-//! its field path.
+//! by serde_json with its line and column, from which its field path is found.
 
 use std::fmt;
 use std::str::FromStr;
 
 use alloy_primitives::{Address, Bytes, B256, U256};
 use serde::de::{self, Deserializer, Visitor};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
@@ -229,17 +228,53 @@ pub(crate) mod de_with {
 
     /// A uint256-formatted value that must also fit in 64 bits (chain ids, nonces, durations).
     pub fn u64_value<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-        let v = uint(d)?;
-        u64::try_from(v).map_err(|_| de::Error::custom(format!("{v} is too large (at most {})", u64::MAX)))
+        d.deserialize_any(U64Visitor)
     }
 
-    /// uint256, where a Safe Transaction Service `null` means zero-length data.
-    pub fn bytes_or_null<'de, D: Deserializer<'de>>(d: D) -> Result<Bytes, D::Error> {
-        let v: Option<String> = Option::deserialize(d)?;
-        match v {
-            None => Ok(Bytes::new()),
-            Some(s) => parse_bytes(&s).map_err(de::Error::custom),
+    // Every check runs inside a visitor, so that serde_json places the error
+    // right after the value (which is how its field path is found).
+    struct U64Visitor;
+    impl U64Visitor {
+        fn narrow<E: de::Error>(v: Result<U256, E>) -> Result<u64, E> {
+            let v = v?;
+            u64::try_from(v).map_err(|_| E::custom(format!("{v} is too large (at most {})", u64::MAX)))
         }
+    }
+    impl<'de> Visitor<'de> for U64Visitor {
+        type Value = u64;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            UintVisitor.expecting(f)
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
+            Self::narrow(UintVisitor.visit_u64(v))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
+            Self::narrow(UintVisitor.visit_i64(v))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<u64, E> {
+            Self::narrow(UintVisitor.visit_f64(v))
+        }
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<u64, E> {
+            Self::narrow(UintVisitor.visit_str(s))
+        }
+    }
+
+    /// bytes, where a Safe Transaction Service `null` means zero-length data.
+    pub fn bytes_or_null<'de, D: Deserializer<'de>>(d: D) -> Result<Bytes, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Bytes;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a hex string 0x + even number of hex digits, or null")
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Bytes, E> {
+                Ok(Bytes::new())
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Bytes, D::Error> {
+                bytes(d)
+            }
+        }
+        d.deserialize_option(V)
     }
 }
 
