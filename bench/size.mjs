@@ -134,4 +134,30 @@ const out = [
   ...rows.filter(([, n]) => n >= 1024).map(([c, n]) => `| ${c} | ${kib(n)} | ${((100 * n) / code).toFixed(1)}% |`),
   `| (${rows.filter(([, n]) => n < 1024).length} crates under 1 KiB) | ${kib(rows.filter(([, n]) => n < 1024).reduce((s, [, n]) => s + n, 0))} | |`,
 ];
+
+// `npm run bench:size -- --top 40`: the largest functions as well.
+const top = process.argv.indexOf('--top');
+if (top >= 0) {
+  const n = Number(process.argv[top + 1]) || 30;
+  out.push('', '| function | code |', '|---|---:|');
+  for (const [index, size] of [...bodies].sort((a, b) => b[1] - a[1]).slice(0, n)) {
+    out.push(`| ${demangle(names.get(index) || '?').slice(0, 160)} | ${kib(size)} |`);
+  }
+}
 process.stdout.write(`${out.join('\n')}\n`);
+
+/** Legacy Rust mangling (`_ZN…E`) made readable, hash dropped. */
+function demangle(fn) {
+  if (!fn.startsWith('_ZN')) return fn;
+  const parts = [];
+  for (let i = 3; i < fn.length && fn[i] !== 'E'; ) {
+    const m = fn.slice(i).match(/^(\d+)/);
+    if (!m) break;
+    i += m[1].length;
+    parts.push(fn.slice(i, i + Number(m[1])));
+    i += Number(m[1]);
+  }
+  if (/^h[0-9a-f]{16}$/.test(parts.at(-1) || '')) parts.pop();
+  const codes = { LT: '<', GT: '>', RF: '&', BP: '*', C: ',', SP: '@', u20: ' ', u27: "'", u5b: '[', u5d: ']', u7b: '{', u7d: '}', u3b: ';', u2b: '+', u22: '"' };
+  return parts.join('::').replace(/\$([A-Za-z0-9]+)\$/g, (all, c) => codes[c] ?? all).replace(/\.\./g, '::');
+}

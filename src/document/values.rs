@@ -27,10 +27,12 @@ pub fn parse_address(s: &str) -> Result<Address, String> {
     let has_upper = hex.bytes().any(|b| b.is_ascii_uppercase());
     if has_lower && has_upper {
         // EIP-55: mixed case carries a checksum, and it must be right.
-        Address::parse_checksummed(s, None).map_err(|_| {
-            let expected = Address::from_str(s).map(|a| a.to_checksum(None)).unwrap_or_default();
-            format!("address `{s}` has a bad EIP-55 checksum (the checksummed form is {expected}): a typo or a look-alike address")
-        })
+        let address = Address::from_str(s).map_err(|e| format!("address `{s}`: {e}"))?;
+        let expected = checksum(&address);
+        if expected != s {
+            return Err(format!("address `{s}` has a bad EIP-55 checksum (the checksummed form is {expected}): a typo or a look-alike address"));
+        }
+        Ok(address)
     } else {
         Address::from_str(s).map_err(|e| format!("address `{s}`: {e}"))
     }
@@ -38,7 +40,41 @@ pub fn parse_address(s: &str) -> Result<Address, String> {
 
 /// Prints an address in EIP-55 checksum form.
 pub fn checksum(address: &Address) -> String {
-    address.to_checksum(None)
+    Recent::checksum(address)
+}
+
+/// The EIP-55 forms printed or checked last.
+///
+/// Each form costs a keccak, and a batch names the same few proxies, admins
+/// and implementations hundreds of times: on 200 actions, checksums were a
+/// fifth of `verify` in the browser.
+struct Recent {
+    forms: Vec<(Address, String)>,
+    next: usize,
+}
+
+impl Recent {
+    const SIZE: usize = 32;
+
+    fn checksum(address: &Address) -> String {
+        thread_local! {
+            static RECENT: std::cell::RefCell<Recent> = const { std::cell::RefCell::new(Recent { forms: Vec::new(), next: 0 }) };
+        }
+        RECENT.with(|recent| {
+            let Ok(mut recent) = recent.try_borrow_mut() else { return address.to_checksum(None) };
+            if let Some((_, form)) = recent.forms.iter().find(|(a, _)| a == address) {
+                return form.clone();
+            }
+            let form = address.to_checksum(None);
+            let next = recent.next;
+            match recent.forms.get_mut(next) {
+                Some(slot) => *slot = (*address, form.clone()),
+                None => recent.forms.push((*address, form.clone())),
+            }
+            recent.next = (next + 1) % Self::SIZE;
+            form
+        })
+    }
 }
 
 fn parse_hex(s: &str, what: &str) -> Result<Vec<u8>, String> {
@@ -284,6 +320,10 @@ pub(crate) mod ser_with {
 
     pub fn address<S: Serializer>(a: &Address, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&checksum(a))
+    }
+    /// `0x` + hex, written whole (through `Display` it goes a few digits at a time).
+    pub fn bytes<S: Serializer>(b: &Bytes, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&alloy_primitives::hex::encode_prefixed(b))
     }
     pub fn display<T: fmt::Display, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(v)

@@ -198,7 +198,7 @@ pub enum ArgumentValue {
 impl std::fmt::Display for ArgumentValue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ArgumentValue::Address(a) => f.write_str(&a.to_checksum(None)),
+            ArgumentValue::Address(a) => f.write_str(&crate::document::values::checksum(a)),
             ArgumentValue::Bytes(b) => std::fmt::Display::fmt(b, f),
             ArgumentValue::Text(t) => f.write_str(t),
         }
@@ -207,7 +207,11 @@ impl std::fmt::Display for ArgumentValue {
 
 impl Serialize for ArgumentValue {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        match self {
+            ArgumentValue::Address(a) => serializer.serialize_str(&crate::document::values::checksum(a)),
+            ArgumentValue::Bytes(b) => crate::document::values::ser_with::bytes(b, serializer),
+            ArgumentValue::Text(t) => serializer.serialize_str(t),
+        }
     }
 }
 
