@@ -37,6 +37,7 @@ function scripts(html) {
 
 const sri = (bytes, alg) => `${alg}-${createHash(alg).update(bytes).digest('base64')}`;
 const OFFLINE = { 'index.html': 'offline.html', 'embed.html': 'offline-embed.html' };
+const BUNDLE = 'pkg/index.bundle.js';
 
 describe('integrity', () => {
   for (const page of PAGES) {
@@ -91,15 +92,32 @@ describe('integrity', () => {
     });
   }
 
+  for (const page of PAGES) {
+    test(`${page}: its one script is the template's scripts, joined byte for byte`, () => {
+      const template = readFileSync(join(www, 'templates', page), 'utf8');
+      const sources = [...template.matchAll(/<script defer src="([^"]+)"><\/script>/g)].map((m) => m[1]);
+      const loaded = scripts(readFileSync(join(www, page), 'utf8')).map((s) => s.src);
+      assert.deepEqual(loaded, [`pkg/${page.replace('.html', '')}.bundle.js`]);
+      const bundle = readFileSync(join(www, loaded[0]), 'utf8');
+      let at = 0;
+      for (const src of sources) {
+        const found = bundle.indexOf(readFileSync(join(www, src), 'utf8'), at);
+        assert.ok(found >= at, `${src} is in the bundle, whole and in order`);
+        at = found;
+      }
+    });
+  }
+
   describe('a changed script', () => {
     let browser;
     let srv;
     let dir;
     before(async () => {
-      // A copy of the built page with one byte added to render.js.
+      // A copy of the built page with one byte added to its scripts (the
+      // build joins them in pkg/index.bundle.js, which the page pins).
       dir = mkdtempSync(join(tmpdir(), 'upgrade-gate-integrity-'));
       cpSync(www, dir, { recursive: true });
-      appendFileSync(join(dir, 'render.js'), '\n// changed\n');
+      appendFileSync(join(dir, BUNDLE), '\n// changed\n');
       browser = await launch();
       const s = await serve({ port: 0, dir });
       srv = { url: s.url, stop: () => new Promise((r) => s.server.close(r)) };
@@ -117,14 +135,14 @@ describe('integrity', () => {
       // The demo would load and verify itself on a page that started.
       await page.goto(`${srv.url}index.html#demo`);
       await page.waitForTimeout(2000);
-      assert.ok(errors.some((e) => /integrity/i.test(e) && /render\.js/.test(e)), `an integrity error for render.js: ${errors.join(' | ')}`);
+      assert.ok(errors.some((e) => /integrity/i.test(e) && e.includes(BUNDLE)), `an integrity error for ${BUNDLE}: ${errors.join(' | ')}`);
       assert.equal(await page.getAttribute('body', 'data-ready'), null, 'the page must not start');
       assert.equal(await page.getAttribute('#verdict .banner', 'data-decision'), 'none', 'no verdict is shown');
       await page.close();
     });
 
     test('the unchanged page starts from the same server (the refusal is the changed byte)', async () => {
-      cpSync(join(www, 'render.js'), join(dir, 'render.js'));
+      cpSync(join(www, BUNDLE), join(dir, BUNDLE));
       const page = await browser.context.newPage();
       await page.goto(`${srv.url}index.html?nodemo`);
       await page.waitForSelector('body[data-ready=""]', { timeout: 20000 });
