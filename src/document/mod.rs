@@ -234,19 +234,24 @@ pub fn parse_value(document: Document, text: &str, limits: &Limits) -> Result<se
 /// Refuses JSON nested deeper than `limit` before parsing it, so that depth
 /// is a named limit rather than the parser's recursion guard.
 fn check_json_depth(document: Document, text: &str, limit: usize) -> Result<()> {
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-    for b in text.bytes() {
-        if in_string {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
         match b {
-            b'"' => in_string = true,
+            b'"' => {
+                // Most of a document is inside strings (hex data): jump from
+                // quote or backslash to the next with memchr, not byte by byte.
+                i += 1;
+                loop {
+                    match bytes.get(i..).and_then(|rest| memchr::memchr2(b'"', b'\\', rest)) {
+                        Some(at) if bytes.get(i + at) == Some(&b'\\') => i += at + 2,
+                        Some(at) => break i += at,
+                        // Unterminated: the parser will say so.
+                        None => return Ok(()),
+                    }
+                }
+            }
             b'[' | b'{' => {
                 depth = depth.saturating_add(1);
                 if depth > limit {
@@ -256,6 +261,7 @@ fn check_json_depth(document: Document, text: &str, limit: usize) -> Result<()> 
             b']' | b'}' => depth = depth.saturating_sub(1),
             _ => {}
         }
+        i += 1;
     }
     Ok(())
 }
