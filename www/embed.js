@@ -96,9 +96,15 @@
     out.appendChild(el('div', { class: 'eresult working', text: 'Hashing…' }));
     try {
       const entries = item.kind === 'file' ? [{ path: '', file: item.file }] : item.entries;
-      const hashes = await UpgradeGate.hashFiles(entries, ({ done, total }) => {
-        prog.textContent = `${total ? ((100 * done) / total).toFixed(0) : 100} % · ${formatBytes(done)} of ${formatBytes(total)}`;
-      });
+      const engines = {};
+      const onFile = ({ engine }) => (engines[engine] = (engines[engine] || 0) + 1);
+      const hashes = await UpgradeGate.hashFiles(
+        entries,
+        ({ done, total }) => {
+          prog.textContent = `${total ? ((100 * done) / total).toFixed(0) : 100} % · ${formatBytes(done)} of ${formatBytes(total)}`;
+        },
+        { onFile },
+      );
       prog.textContent = '';
       const observed = item.kind === 'file' ? { packageHash: hashes[''] } : { files: hashes };
       const report = selfReport(observed);
@@ -112,6 +118,7 @@
           { class: `eresult ${ok ? 'pass' : 'fail'}`, 'data-package': ok ? 'pass' : 'fail' },
           ok ? '✓ This package matches the manifest' : '✗ This package does NOT match the manifest',
           el('span', { class: 'edetail', text: `${item.kind === 'file' ? item.file.name : `${item.name}/ (${item.entries.length} files)`}: ${detail}` }),
+          Render.hashedBy(engines),
         ),
       );
     } catch (e) {

@@ -44,7 +44,7 @@
       if (msg.type === 'progress' && job) job.onBytes(msg.bytes);
       else if (msg.type === 'done' && job) {
         jobs.delete(msg.id);
-        job.resolve(msg.hash);
+        job.resolve({ hash: msg.hash, engine: msg.engine });
       } else if (msg.type === 'error') {
         if (job) {
           jobs.delete(msg.id);
@@ -74,19 +74,22 @@
     return pool.slice(0, n);
   }
 
-  function hashOn(worker, file, onBytes) {
+  function hashOn(worker, file, onBytes, engine) {
     return new Promise((resolve, reject) => {
       const id = nextId++;
       jobs.set(id, { resolve, reject, onBytes, worker });
-      worker.postMessage({ type: 'hash', id, file, chunkSize: CHUNK });
+      worker.postMessage({ type: 'hash', id, file, chunkSize: CHUNK, engine });
     });
   }
 
   /**
    * Hashes a list of { path, file } across the pool, largest first.
    * onProgress({ done, total }) in bytes. Resolves to { path: "sha256:…" }.
+   * options.engine: 'auto' (the browser's SHA-256 for files of at most 32 MiB,
+   * the wasm stream above), 'wasm' or 'native'; options.onFile({ path, hash,
+   * engine }) hears which one hashed each file.
    */
-  async function hashFiles(entries, onProgress) {
+  async function hashFiles(entries, onProgress, { engine = 'auto', onFile } = {}) {
     const total = entries.reduce((n, e) => n + e.file.size, 0);
     let done = 0;
     const report = (bytes) => {
@@ -100,7 +103,9 @@
     await Promise.all(
       lanes.map(async (worker) => {
         for (let e = queue.shift(); e; e = queue.shift()) {
-          out[e.path] = await hashOn(worker, e.file, report);
+          const done = await hashOn(worker, e.file, report, engine);
+          out[e.path] = done.hash;
+          if (onFile) onFile({ path: e.path, ...done });
         }
       }),
     );
@@ -131,7 +136,7 @@
     ready: start(),
     api: () => wasm_bindgen,
     hashFiles,
-    hashFile: (file, onProgress) => hashFiles([{ path: '', file }], onProgress).then((r) => r['']),
+    hashFile: (file, onProgress, options) => hashFiles([{ path: '', file }], onProgress, options).then((r) => r['']),
     cancel,
     Cancelled,
     poolSize: POOL,

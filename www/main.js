@@ -69,6 +69,7 @@
         ),
       );
     }
+    if (v.engines) out.appendChild(Render.hashedBy(v.engines));
   }
 
   async function readTextFile(file) {
@@ -542,12 +543,18 @@
       else for (const e of v.entries) entries.push({ path: `${name}\u0000${e.path}`, file: e.file });
     }
     if (!entries.length) return;
-    const hashed = await UpgradeGate.hashFiles(entries, progressView());
+    const engines = {}; // slot → { native: n, wasm: m }
+    const onFile = ({ path, engine }) => {
+      const slot = (engines[path.split('\u0000')[0]] ||= {});
+      slot[engine] = (slot[engine] || 0) + 1;
+    };
+    const hashed = await UpgradeGate.hashFiles(entries, progressView(), { onFile });
     for (const name of BIN_SLOTS) {
       const v = bins[name];
       if (!v || v.hashes) continue;
       if (v.kind === 'file') v.hashes = hashed[`${name}\u0000`];
       else v.hashes = Object.fromEntries(v.entries.map((e) => [e.path, hashed[`${name}\u0000${e.path}`]]));
+      v.engines = engines[name] || {};
       showBinHash(name);
     }
   }

@@ -208,5 +208,23 @@
     return el('p', { class: `safe-verdict ${ok ? 'ok' : 'bad'}`, 'data-safe-check': check.status }, el('strong', { text: ok ? '✓ safe.tx passes: ' : `✗ safe.tx ${check.status}: ` }), check.detail);
   }
 
-  self.Render = { el, append, clear, hexGroups, formatBytes, formatDuration, banner, errorBanner, headline, checksTable, actionView, safeHashes, safeVerdict, classBadge };
+  /**
+   * Which SHA-256 hashed the supplied files: { native: n, wasm: m } from the
+   * pool. Small files go to the browser's own (faster here), the rest stream
+   * through the wasm module; both give the same digest, and the page says which.
+   */
+  function hashedBy(engines) {
+    const native = engines.native || 0;
+    const wasm = engines.wasm || 0;
+    const BROWSER = "the browser's own SHA-256 (crypto.subtle)";
+    const MODULE = "upgrade-gate's wasm SHA-256, streamed";
+    const files = (n) => `${n} file${n === 1 ? '' : 's'}`;
+    let text;
+    if (native && wasm) text = `Hashed by ${BROWSER} for ${files(native)} up to 32 MiB, by ${MODULE} for ${files(wasm)}.`;
+    else if (native) text = `Hashed by ${BROWSER}: faster than the wasm module for files up to 32 MiB.`;
+    else text = `Hashed by ${MODULE}.`;
+    return el('p', { class: 'hashed-by muted', 'data-engine': native && wasm ? 'mixed' : native ? 'native' : 'wasm', text });
+  }
+
+  self.Render = { el, append, clear, hexGroups, formatBytes, formatDuration, banner, errorBanner, headline, checksTable, actionView, safeHashes, safeVerdict, classBadge, hashedBy };
 })();
