@@ -196,6 +196,8 @@
       clear($('#wasm-hash')).appendChild(hexGroups(wasmSha256));
       render();
       document.body.setAttribute('data-ready', '');
+      // Navigation → the card verified and shown: `npm run bench` reads this mark.
+      performance.mark('upgrade-gate:ready');
     },
     (e) => {
       clear($('#card-body')).appendChild(el('p', { class: 'error-line', text: `The verifier could not start: ${e.message}` }));
