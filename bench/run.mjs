@@ -409,22 +409,33 @@ try {
   log('verify, 200 actions');
   const c = bigCase();
   const vp = await openPage(browser.context, srv.url);
-  const v = await vp.evaluate(({ c, n }) => {
-    const api = UpgradeGate.api();
-    const input = { manifest: c.manifest, release: c.release, now: c.now, observed: c.observed };
-    const first = api.verify(input);
-    const ms = [];
-    for (let i = 0; i < n; i++) {
-      const t = performance.now();
-      api.verify(input);
-      ms.push(performance.now() - t);
-    }
-    return { ms, decision: first.decision, actions: (first.decodedActions || []).length };
-  }, { c, n: 25 });
+  // Five bursts of 25 calls, a pause between them: this machine's speed
+  // drifts by ±20 % over seconds, so one burst can land in a slow spell.
+  const all = [];
+  const bursts = [];
+  let v = null;
+  for (let burst = 0; burst < 5; burst++) {
+    v = await vp.evaluate(({ c, n }) => {
+      const api = UpgradeGate.api();
+      const input = { manifest: c.manifest, release: c.release, now: c.now, observed: c.observed };
+      const first = api.verify(input);
+      const ms = [];
+      for (let i = 0; i < n; i++) {
+        const t = performance.now();
+        api.verify(input);
+        ms.push(performance.now() - t);
+      }
+      return { ms, decision: first.decision, actions: (first.decodedActions || []).length };
+    }, { c, n: 25 });
+    all.push(...v.ms);
+    bursts.push(median(v.ms));
+    await new Promise((r) => setTimeout(r, 250));
+  }
   await vp.close();
   if (v.actions !== 200) throw new Error(`verify decoded ${v.actions} actions, not 200 (decision ${v.decision})`);
-  const vm = median(v.ms);
-  row('verify, 200 actions, in the page (median of 25)', `${vm.toFixed(2)} ms`, '—', '—', '≤ 5 ms', vm <= 5);
+  log(`verify bursts (medians): ${bursts.map((x) => x.toFixed(2)).join(' ')} ms`);
+  const vm = median(all);
+  row('verify, 200 actions, in the page (median of 5 × 25)', `${vm.toFixed(2)} ms`, '—', '—', '≤ 5 ms', vm <= 5);
 } finally {
   if (browser) await browser.close();
   if (srv) await srv.stop();
