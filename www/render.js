@@ -221,7 +221,7 @@
     const files = (n) => `${n} file${n === 1 ? '' : 's'}`;
     let text;
     if (native && wasm) text = `Hashed by ${BROWSER} for ${files(native)} up to 32 MiB, by ${MODULE} for ${files(wasm)}.`;
-    else if (native) text = `Hashed by ${BROWSER}: faster than the wasm module for files up to 32 MiB.`;
+    else if (native) text = `Hashed by ${BROWSER}.`;
     else text = `Hashed by ${MODULE}.`;
     return el('p', { class: 'hashed-by muted', 'data-engine': native && wasm ? 'mixed' : native ? 'native' : 'wasm', text });
   }
