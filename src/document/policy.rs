@@ -1,7 +1,7 @@
 //! SPEC §2.4 policy: every key optional, each defaulting as the spec shows.
 
 use alloy_primitives::{address, Address, FixedBytes};
-use serde::de::{self, Deserializer};
+use serde::de::Deserializer;
 use serde::Deserialize;
 
 use super::Lane;
@@ -131,20 +131,7 @@ fn opt_selectors<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<FixedByte
     struct Selector(FixedBytes<4>);
     impl<'de> Deserialize<'de> for Selector {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            struct V;
-            impl<'de> de::Visitor<'de> for V {
-                type Value = Selector;
-                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    f.write_str("a selector string 0x + 8 hex")
-                }
-                fn visit_str<E: de::Error>(self, s: &str) -> Result<Selector, E> {
-                    let hex = s.strip_prefix("0x").filter(|h| h.len() == 8 && h.bytes().all(|b| b.is_ascii_hexdigit()));
-                    hex.and_then(|h| h.parse::<FixedBytes<4>>().ok())
-                        .map(Selector)
-                        .ok_or_else(|| E::custom(format!("selector `{s}` must be 0x followed by 8 hex digits")))
-                }
-            }
-            d.deserialize_str(V)
+            super::de_with::selector(d).map(Selector)
         }
     }
     Vec::<Selector>::deserialize(d).map(|v| Some(v.into_iter().map(|s| s.0).collect()))

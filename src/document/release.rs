@@ -142,22 +142,7 @@ impl<'de> Deserialize<'de> for OperationField {
     }
 }
 
-struct SafeVersionField(SafeVersion);
-impl<'de> Deserialize<'de> for SafeVersionField {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = SafeVersionField;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a Safe version such as \"1.4.1\"")
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<SafeVersionField, E> {
-                SafeVersion::parse(s).map(SafeVersionField).map_err(E::custom)
-            }
-        }
-        d.deserialize_str(V)
-    }
-}
+field_newtype!(SafeVersionField, SafeVersion, de_with::safe_version);
 
 /// The shape the visitor below accepts. `tests/schemas.rs` holds the two
 /// together: every property listed here parses, and nothing else does.

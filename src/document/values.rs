@@ -6,7 +6,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use alloy_primitives::{Address, Bytes, B256, U256};
+use alloy_primitives::{Address, Bytes, FixedBytes, B256, U256};
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Serialize, Serializer};
 use time::format_description::well_known::Rfc3339;
@@ -88,6 +88,12 @@ fn parse_hex(s: &str, what: &str) -> Result<Vec<u8>, String> {
 /// SPEC §1 bytes: `0x` + an even number of hex digits.
 pub fn parse_bytes(s: &str) -> Result<Bytes, String> {
     parse_hex(s, "bytes").map(Bytes::from)
+}
+
+/// A 4-byte function selector: `0x` + 8 hex digits.
+pub fn parse_selector(s: &str) -> Result<FixedBytes<4>, String> {
+    let hex = s.strip_prefix("0x").filter(|h| h.len() == 8 && h.bytes().all(|b| b.is_ascii_hexdigit()));
+    hex.and_then(|h| h.parse::<FixedBytes<4>>().ok()).ok_or_else(|| format!("selector `{s}` must be 0x followed by 8 hex digits"))
 }
 
 /// SPEC §1 keccak digest: `0x` + 64 hex.
@@ -202,6 +208,8 @@ pub(crate) mod de_with {
     string_value!(keccak, B256, parse_keccak, "a keccak digest string 0x + 64 hex");
     string_value!(sha256, Sha256Digest, Sha256Digest::parse, "a digest string sha256: + 64 hex");
     string_value!(timestamp, Timestamp, Timestamp::parse, "an RFC 3339 timestamp string");
+    string_value!(selector, FixedBytes<4>, parse_selector, "a selector string 0x + 8 hex");
+    string_value!(safe_version, crate::document::SafeVersion, crate::document::SafeVersion::parse, "a Safe version such as \"1.4.1\"");
 
     pub fn opt_address<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Address>, D::Error> {
         address(d).map(Some)
@@ -320,10 +328,6 @@ pub(crate) mod ser_with {
 
     pub fn address<S: Serializer>(a: &Address, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&checksum(a))
-    }
-    /// `0x` + hex, written whole (through `Display` it goes a few digits at a time).
-    pub fn bytes<S: Serializer>(b: &Bytes, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&alloy_primitives::hex::encode_prefixed(b))
     }
     pub fn display<T: fmt::Display, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(v)

@@ -207,11 +207,7 @@ impl std::fmt::Display for ArgumentValue {
 
 impl Serialize for ArgumentValue {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            ArgumentValue::Address(a) => serializer.serialize_str(&crate::document::values::checksum(a)),
-            ArgumentValue::Bytes(b) => crate::document::values::ser_with::bytes(b, serializer),
-            ArgumentValue::Text(t) => serializer.serialize_str(t),
-        }
+        serializer.collect_str(self)
     }
 }
 

@@ -57,7 +57,7 @@ pub struct DecodedAction {
     #[schemars(with = "crate::schema::Uint256")]
     pub value: alloy_primitives::U256,
     pub operation: Operation,
-    #[serde(serialize_with = "crate::document::values::ser_with::bytes")]
+    #[serde(serialize_with = "crate::document::values::ser_with::display")]
     #[schemars(with = "crate::schema::Bytes")]
     pub data: alloy_primitives::Bytes,
     pub call: Call,
