@@ -441,4 +441,17 @@ proptest! {
             (b, d) => prop_assert!(false, "batched {:?} but direct {:?}", b.map(|_| ()), d.map(|_| ())),
         }
     }
+
+    #[test]
+    fn the_eip55_form_is_alloys_whatever_was_printed_before(xs in proptest::collection::vec(address(), 1..80), picks in proptest::collection::vec(any::<usize>(), 1..200)) {
+        // The gate keeps the forms it printed last: any mix of new and repeated
+        // addresses, more than it keeps, must still print each one right, and
+        // read it back only in that form (or in one case).
+        for i in picks {
+            let a = &xs[i % xs.len()];
+            let form = upgrade_gate::document::values::checksum(a);
+            prop_assert_eq!(&form, &a.to_checksum(None));
+            prop_assert_eq!(upgrade_gate::document::values::parse_address(&form), Ok(*a));
+        }
+    }
 }
