@@ -335,7 +335,8 @@ fn serialize_like_tx_builder(v: &Value, out: &mut String) {
         Value::Object(map) => {
             // JavaScript sorts strings by UTF-16 code units.
             let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
+            // Unstable: the keys of a map are distinct, and it is the smaller sort.
+            keys.sort_unstable_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
             out.push('{');
             out.push_str(&serde_json::to_string(&keys).unwrap_or_default());
             for k in keys {

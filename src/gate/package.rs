@@ -59,7 +59,12 @@ pub fn package_files(case: &Case) -> Check {
         }
     }
     // A set, not a scan per file: both lists may be long (issue 5: no hang).
-    let listed_paths: std::collections::BTreeSet<&str> = listed.iter().map(|f| f.path.as_str()).collect();
+    // Inserted one by one: `collect` would sort first, and each type it sorts
+    // costs the wasm module about 6 KB of sort code.
+    let mut listed_paths = std::collections::BTreeSet::new();
+    for f in listed {
+        listed_paths.insert(f.path.as_str());
+    }
     for path in supplied.keys() {
         if !listed_paths.contains(path.as_str()) {
             problems.push(format!("{path} is not in the manifest (extra file)"));

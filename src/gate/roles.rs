@@ -25,7 +25,7 @@ pub fn roles_separation(case: &Case) -> Check {
         if *a == r.executor {
             problems.push(format!("approver {} is also the executor", checksum(a)));
         }
-        if !seen.insert(a) {
+        if !seen.insert(*a) {
             problems.push(format!("approver {} is listed twice", checksum(a)));
         }
     }
@@ -71,7 +71,12 @@ pub fn approvals_quorum(case: &Case) -> Check {
     let mut problems = Vec::new();
     let mut ignored = Vec::new();
     let approvals = case.approvals.as_ref().map(|a| a.approvals.as_slice()).unwrap_or_default();
-    let listed: BTreeSet<&Address> = roles.approvers.iter().collect();
+    // Sets of `Address` and of `&str` only: each other type of set would add
+    // its own copy of the B-tree code to the wasm module (and `collect` a sort).
+    let mut listed = BTreeSet::new();
+    for a in &roles.approvers {
+        listed.insert(*a);
+    }
     for (i, a) in approvals.iter().enumerate() {
         if a.manifest_digest != case.manifest_digest {
             ignored.push(format!("approvals[{i}] from {} signs {}", checksum(&a.approver), a.manifest_digest));
