@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use alloy_primitives::{keccak256, B256};
+use serde_json::Value;
 use sha2::Digest;
 
 use crate::document::values::Sha256Digest;
@@ -11,10 +12,42 @@ use crate::document::Action;
 use crate::evm::multisend;
 
 /// SPEC §2.1 manifest digest: SHA-256 of the RFC 8785 canonical form of the JSON value.
-pub fn manifest_digest(value: &serde_json::Value) -> Sha256Digest {
+pub fn manifest_digest(value: &Value) -> Sha256Digest {
+    sha256(&canonical_json(value))
+}
+
+/// RFC 8785 canonical JSON of a value (SPEC §2.1).
+pub fn canonical_json(value: &Value) -> Vec<u8> {
+    use canon_json::CanonJsonSerialize;
+    // canon-json prints an integer as it is; RFC 8785 prints every number as
+    // the ECMAScript double it reads as, which differs beyond ±2^53.
+    let canonical = if has_inexact_integer(value) { as_doubles(value.clone()).to_canon_json_vec() } else { value.to_canon_json_vec() };
     // Serializing a parsed Value cannot fail: its keys are strings and its numbers finite.
-    let canonical = serde_json_canonicalizer::to_vec(value).unwrap_or_default();
-    sha256(&canonical)
+    canonical.unwrap_or_default()
+}
+
+const MAX_EXACT: u64 = 1 << 53;
+
+fn inexact(n: &serde_json::Number) -> bool {
+    n.as_u64().is_some_and(|u| u > MAX_EXACT) || n.as_i64().is_some_and(|i| i.unsigned_abs() > MAX_EXACT)
+}
+
+fn has_inexact_integer(value: &Value) -> bool {
+    match value {
+        Value::Number(n) => inexact(n),
+        Value::Array(items) => items.iter().any(has_inexact_integer),
+        Value::Object(map) => map.values().any(has_inexact_integer),
+        _ => false,
+    }
+}
+
+fn as_doubles(value: Value) -> Value {
+    match value {
+        Value::Number(n) if inexact(&n) => n.as_f64().and_then(serde_json::Number::from_f64).map_or(Value::Number(n), Value::Number),
+        Value::Array(items) => Value::Array(items.into_iter().map(as_doubles).collect()),
+        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, as_doubles(v))).collect()),
+        other => other,
+    }
 }
 
 /// SPEC §2.1 actions hash: keccak256 of the MultiSend packing of the (normalized) actions.

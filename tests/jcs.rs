@@ -125,3 +125,47 @@ fn a_manifest_shaped_document_matches() {
 fn a_top_level_array_matches() {
     assert_fixture("top-level");
 }
+
+// ---- against a second Rust implementation, on values proptest makes up ----------
+
+use proptest::prelude::*;
+use serde_json::{Map, Number, Value};
+use upgrade_gate::digest::canonical_json;
+
+fn number() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        any::<u64>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        (0u64..=1 << 53).prop_map(Value::from),
+        any::<f64>().prop_filter_map("finite", |f| Number::from_f64(f).map(Value::Number)),
+        (-1e25f64..1e25).prop_filter_map("finite", |f| Number::from_f64(f).map(Value::Number)),
+        (-30i32..30, 1u32..1000).prop_map(|(e, m)| Value::from(f64::from(m) * 10f64.powi(e))),
+    ]
+}
+
+fn text() -> impl Strategy<Value = String> {
+    // Control characters, quotes, backslashes, slashes, non-ASCII and astral.
+    proptest::collection::vec(prop_oneof![any::<char>(), prop::sample::select(vec!['\0', '\u{1f}', '"', '\\', '/', '\u{7f}', 'é', '😀', '\u{fb33}'])], 0..8)
+        .prop_map(|cs| cs.into_iter().collect())
+}
+
+fn json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![Just(Value::Null), any::<bool>().prop_map(Value::Bool), number(), text().prop_map(Value::String)];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            proptest::collection::vec((text(), inner), 0..6).prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn the_canonical_form_is_the_one_serde_json_canonicalizer_gives(value in json()) {
+        let theirs = serde_json_canonicalizer::to_vec(&value).expect("serde_json_canonicalizer");
+        let ours = canonical_json(&value);
+        prop_assert_eq!(String::from_utf8_lossy(&ours), String::from_utf8_lossy(&theirs));
+    }
+}

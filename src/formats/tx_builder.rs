@@ -348,7 +348,7 @@ fn serialize_like_tx_builder(v: &Value, out: &mut String) {
             out.push('}');
         }
         // RFC 8785 numbers are ECMAScript's number-to-string, which JSON.stringify uses.
-        Value::Number(_) => out.push_str(&serde_json_canonicalizer::to_string(v).unwrap_or_default()),
+        Value::Number(_) => out.push_str(&String::from_utf8(crate::digest::canonical_json(v)).unwrap_or_default()),
         other => out.push_str(&serde_json::to_string(other).unwrap_or_default()),
     }
 }
