@@ -203,6 +203,15 @@ pub(crate) fn addresses<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Address>,
 /// Parses one JSON document into `T`, with field path, line and column on error
 /// (the path is found from the position, only when there is an error).
 pub fn parse_json<T: DeserializeOwned>(document: Document, text: &str, limits: &Limits) -> Result<T> {
+    // Only the parse itself is generic: the rest is compiled once, not once
+    // per document type (the wasm module is the smaller for it).
+    within_limits(document, text, limits)?;
+    let mut de = serde_json::Deserializer::from_str(text);
+    T::deserialize(&mut de).and_then(|v| de.end().map(|()| v)).map_err(|e| located(document, text, e))
+}
+
+#[inline(never)]
+fn within_limits(document: Document, text: &str, limits: &Limits) -> Result<()> {
     if text.len() > limits.document_bytes {
         return Err(Error::LimitExceeded {
             document,
@@ -212,18 +221,18 @@ pub fn parse_json<T: DeserializeOwned>(document: Document, text: &str, limits: &
             actual: text.len(),
         });
     }
-    check_json_depth(document, text, limits.json_depth)?;
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value = T::deserialize(&mut de).and_then(|v| de.end().map(|()| v)).map_err(|e| {
-        let kind = match e.classify() {
-            serde_json::error::Category::Data => json_path::Kind::Data,
-            serde_json::error::Category::Eof => json_path::Kind::Eof,
-            _ => json_path::Kind::Syntax,
-        };
-        let path = json_path::path_at(text, e.line(), e.column(), kind);
-        json_error(document, path, e)
-    })?;
-    Ok(value)
+    check_json_depth(document, text, limits.json_depth)
+}
+
+#[inline(never)]
+fn located(document: Document, text: &str, e: serde_json::Error) -> Error {
+    let kind = match e.classify() {
+        serde_json::error::Category::Data => json_path::Kind::Data,
+        serde_json::error::Category::Eof => json_path::Kind::Eof,
+        _ => json_path::Kind::Syntax,
+    };
+    let path = json_path::path_at(text, e.line(), e.column(), kind);
+    json_error(document, path, e)
 }
 
 /// Parses the document as a plain JSON value (what the digest is taken over).
