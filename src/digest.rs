@@ -4,8 +4,11 @@
 use std::collections::BTreeMap;
 
 use alloy_primitives::{keccak256, B256};
+use serde::Serialize;
+use serde_json::ser::{CharEscape, Formatter};
 use serde_json::Value;
 use sha2::Digest;
+use std::io;
 
 use crate::document::values::Sha256Digest;
 use crate::document::Action;
@@ -18,35 +21,82 @@ pub fn manifest_digest(value: &Value) -> Sha256Digest {
 
 /// RFC 8785 canonical JSON of a value (SPEC §2.1).
 pub fn canonical_json(value: &Value) -> Vec<u8> {
-    use canon_json::CanonJsonSerialize;
-    // canon-json prints an integer as it is; RFC 8785 prints every number as
-    // the ECMAScript double it reads as, which differs beyond ±2^53.
-    let canonical = if has_inexact_integer(value) { as_doubles(value.clone()).to_canon_json_vec() } else { value.to_canon_json_vec() };
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut out,
+        Jcs(canon_json::CanonicalFormatter::new()),
+    );
     // Serializing a parsed Value cannot fail: its keys are strings and its numbers finite.
-    canonical.unwrap_or_default()
-}
-
-const MAX_EXACT: u64 = 1 << 53;
-
-fn inexact(n: &serde_json::Number) -> bool {
-    n.as_u64().is_some_and(|u| u > MAX_EXACT) || n.as_i64().is_some_and(|i| i.unsigned_abs() > MAX_EXACT)
-}
-
-fn has_inexact_integer(value: &Value) -> bool {
-    match value {
-        Value::Number(n) => inexact(n),
-        Value::Array(items) => items.iter().any(has_inexact_integer),
-        Value::Object(map) => map.values().any(has_inexact_integer),
-        _ => false,
+    match value.serialize(&mut ser) {
+        Ok(()) => out,
+        Err(_) => Vec::new(),
     }
 }
 
-fn as_doubles(value: Value) -> Value {
-    match value {
-        Value::Number(n) if inexact(&n) => n.as_f64().and_then(serde_json::Number::from_f64).map_or(Value::Number(n), Value::Number),
-        Value::Array(items) => Value::Array(items.into_iter().map(as_doubles).collect()),
-        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, as_doubles(v))).collect()),
-        other => other,
+/// canon-json sorts the keys (by UTF-16 code units, from the unescaped key)
+/// and escapes strings as RFC 8785 does; numbers are printed here, as the
+/// ECMAScript form of the double they read as (ryu-js): canon-json prints
+/// integers as they are, and its doubles with Rust's printer, which breaks
+/// ties differently from ECMAScript (220656155395318.125 → …18.13, not …18.12).
+struct Jcs(canon_json::CanonicalFormatter);
+
+const MAX_EXACT: u64 = 1 << 53;
+
+impl Jcs {
+    fn double<W: ?Sized + io::Write>(&mut self, w: &mut W, v: f64) -> io::Result<()> {
+        if !v.is_finite() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "RFC 8785 has no NaN or infinity",
+            ));
+        }
+        self.0
+            .write_number_str(w, ryu_js::Buffer::new().format_finite(v))
+    }
+}
+
+macro_rules! forward {
+    ($($name:ident($($arg:ident: $ty:ty),*);)*) => {$(
+        fn $name<W: ?Sized + io::Write>(&mut self, w: &mut W $(, $arg: $ty)*) -> io::Result<()> {
+            self.0.$name(w $(, $arg)*)
+        }
+    )*};
+}
+
+impl Formatter for Jcs {
+    forward! {
+        write_null(); write_bool(v: bool); write_i8(v: i8); write_i16(v: i16); write_i32(v: i32);
+        write_u8(v: u8); write_u16(v: u16); write_u32(v: u32); write_number_str(v: &str);
+        begin_string(); end_string(); write_string_fragment(v: &str); write_char_escape(v: CharEscape);
+        begin_array(); end_array(); begin_array_value(first: bool); end_array_value();
+        begin_object(); end_object(); begin_object_key(first: bool); end_object_key();
+        begin_object_value(); end_object_value(); write_raw_fragment(v: &str);
+    }
+    fn write_i64<W: ?Sized + io::Write>(&mut self, w: &mut W, v: i64) -> io::Result<()> {
+        if v.unsigned_abs() > MAX_EXACT {
+            self.double(w, v as f64)
+        } else {
+            self.0.write_i64(w, v)
+        }
+    }
+    fn write_u64<W: ?Sized + io::Write>(&mut self, w: &mut W, v: u64) -> io::Result<()> {
+        if v > MAX_EXACT {
+            self.double(w, v as f64)
+        } else {
+            self.0.write_u64(w, v)
+        }
+    }
+    fn write_i128<W: ?Sized + io::Write>(&mut self, w: &mut W, v: i128) -> io::Result<()> {
+        self.double(w, v as f64)
+    }
+    fn write_u128<W: ?Sized + io::Write>(&mut self, w: &mut W, v: u128) -> io::Result<()> {
+        self.double(w, v as f64)
+    }
+    fn write_f32<W: ?Sized + io::Write>(&mut self, w: &mut W, v: f32) -> io::Result<()> {
+        self.double(w, f64::from(v))
+    }
+    fn write_f64<W: ?Sized + io::Write>(&mut self, w: &mut W, v: f64) -> io::Result<()> {
+        self.double(w, v)
     }
 }
 

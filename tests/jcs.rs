@@ -145,16 +145,30 @@ fn number() -> impl Strategy<Value = Value> {
 
 fn text() -> impl Strategy<Value = String> {
     // Control characters, quotes, backslashes, slashes, non-ASCII and astral.
-    proptest::collection::vec(prop_oneof![any::<char>(), prop::sample::select(vec!['\0', '\u{1f}', '"', '\\', '/', '\u{7f}', 'é', '😀', '\u{fb33}'])], 0..8)
-        .prop_map(|cs| cs.into_iter().collect())
+    proptest::collection::vec(
+        prop_oneof![
+            any::<char>(),
+            prop::sample::select(vec![
+                '\0', '\u{1f}', '"', '\\', '/', '\u{7f}', 'é', '😀', '\u{fb33}'
+            ])
+        ],
+        0..8,
+    )
+    .prop_map(|cs| cs.into_iter().collect())
 }
 
 fn json() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![Just(Value::Null), any::<bool>().prop_map(Value::Bool), number(), text().prop_map(Value::String)];
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        number(),
+        text().prop_map(Value::String)
+    ];
     leaf.prop_recursive(4, 48, 6, |inner| {
         prop_oneof![
             proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            proptest::collection::vec((text(), inner), 0..6).prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>())),
+            proptest::collection::vec((text(), inner), 0..6)
+                .prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>())),
         ]
     })
 }
@@ -168,4 +182,12 @@ proptest! {
         let ours = canonical_json(&value);
         prop_assert_eq!(String::from_utf8_lossy(&ours), String::from_utf8_lossy(&theirs));
     }
+}
+
+#[test]
+fn a_double_halfway_between_two_shortest_forms_takes_the_even_one() {
+    // 220656155395318.125 reads back from both …18.12 and …18.13; ECMAScript
+    // (and so RFC 8785) picks the even digit. Rust's own printer gives …18.13.
+    let value: Value = serde_json::from_str("[220656155395318.125]").unwrap();
+    assert_eq!(String::from_utf8(canonical_json(&value)).unwrap(), "[220656155395318.12]");
 }
