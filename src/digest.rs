@@ -2,13 +2,13 @@
 //! hash, and the streaming SHA-256 used on packages of any size.
 
 use std::collections::BTreeMap;
+use std::io;
 
 use alloy_primitives::{keccak256, B256};
 use serde::Serialize;
 use serde_json::ser::{CharEscape, Formatter};
 use serde_json::Value;
 use sha2::Digest;
-use std::io;
 
 use crate::document::values::Sha256Digest;
 use crate::document::Action;
