@@ -25,6 +25,8 @@ pub enum Document {
     TxBuilderBatch,
     /// A Foundry broadcast file (`manifest from-foundry`).
     FoundryBroadcast,
+    /// An approval signature given on its own (`approvals add --signature`, the page's paste box).
+    Signature,
 }
 
 impl fmt::Display for Document {
@@ -40,6 +42,7 @@ impl fmt::Display for Document {
             Document::Observed => "observed input",
             Document::TxBuilderBatch => "Transaction Builder batch",
             Document::FoundryBroadcast => "Foundry broadcast",
+            Document::Signature => "signature",
         })
     }
 }

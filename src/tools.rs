@@ -1,6 +1,8 @@
 //! The single-purpose computations behind `digest`, `safe-hash`, `decode`,
 //! `manifest fill` and `approval-message`, shared by the CLI and the JS API.
 
+pub mod approvals;
+
 use alloy_primitives::B256;
 use serde_json::{json, Map, Value};
 

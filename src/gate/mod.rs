@@ -5,6 +5,7 @@
 //! the report needs every problem, not the first.
 
 mod actions;
+pub mod approvals_status;
 mod case;
 mod package;
 mod report;
@@ -18,6 +19,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+pub use approvals_status::{approvals_status, ApprovalsStatus};
 pub use case::Case;
 pub(crate) use case::check_policy_size;
 pub use report::{Decision, Report};

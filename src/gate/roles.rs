@@ -2,11 +2,9 @@
 
 use std::collections::BTreeSet;
 
-use alloy_primitives::Address;
-
+use super::approvals_status::approvals_status;
 use super::{one_line, Case, Check, Status};
 use crate::document::values::checksum;
-use crate::evm::signature::recover_approver;
 
 /// SPEC §4 `roles.separation`: proposal, approval and execution stay in separate hands.
 pub fn roles_separation(case: &Case) -> Check {
@@ -66,56 +64,34 @@ pub fn roles_separation(case: &Case) -> Check {
 pub fn approvals_quorum(case: &Case) -> Check {
     let id = "approvals.quorum";
     let roles = &case.manifest.roles;
-    let needed = roles.threshold.max(case.policy.lane(case.manifest.lane).min_approvals);
-    let mut valid: BTreeSet<Address> = BTreeSet::new();
-    let mut problems = Vec::new();
-    let mut ignored = Vec::new();
+    let lane_min = case.policy.lane(case.manifest.lane).min_approvals;
     let approvals = case.approvals.as_ref().map(|a| a.approvals.as_slice()).unwrap_or_default();
-    // Sets of `Address` and of `&str` only: each other type of set would add
-    // its own copy of the B-tree code to the wasm module (and `collect` a sort).
-    let mut listed = BTreeSet::new();
-    for a in &roles.approvers {
-        listed.insert(*a);
-    }
-    for (i, a) in approvals.iter().enumerate() {
-        if a.manifest_digest != case.manifest_digest {
-            ignored.push(format!("approvals[{i}] from {} signs {}", checksum(&a.approver), a.manifest_digest));
-            continue;
-        }
-        match recover_approver(&a.manifest_digest, &a.signature) {
-            Err(e) => problems.push(format!("approvals[{i}] from {}: {e}", checksum(&a.approver))),
-            Ok(signer) if signer != a.approver => problems.push(format!(
-                "approvals[{i}]: the signature recovers to {}, not to the approver {} it claims",
-                checksum(&signer),
-                checksum(&a.approver)
-            )),
-            Ok(_) if !listed.contains(&a.approver) => {
-                problems.push(format!("approvals[{i}] comes from {}, who is not a listed approver", checksum(&a.approver)))
-            }
-            Ok(_) => {
-                valid.insert(a.approver);
-            }
-        }
-    }
+    let status = approvals_status(&case.manifest_digest, case.manifest.lane, roles, lane_min, approvals);
+    let ignored: Vec<String> = status
+        .other_digests
+        .iter()
+        .map(|o| format!("approvals[{}] from {} signs {}", o.index, checksum(&o.approver), o.manifest_digest))
+        .collect();
     let ignored_note = if ignored.is_empty() {
         String::new()
     } else {
         format!(" (ignored {} for another manifest digest: {})", ignored.len(), ignored.join(", "))
     };
-    if !problems.is_empty() {
+    if !status.invalid.is_empty() {
+        let problems: Vec<String> = status.invalid.iter().map(|i| i.reason.clone()).collect();
         return Check::new(id, Status::Fail, format!("{}{ignored_note}", one_line(&problems)));
     }
-    let who: Vec<String> = valid.iter().map(checksum).collect();
+    let who: Vec<String> = status.signed.iter().map(checksum).collect();
     let who = if who.is_empty() { "none".to_string() } else { who.join(", ") };
-    let count = valid.len() as u64;
-    if count >= needed {
+    let (count, needed) = (status.signed.len() as u64, status.required);
+    if status.more_needed == 0 {
         Check::new(id, Status::Pass, format!("{count} of {needed} required approvals, valid for {}: {who}{ignored_note}", case.manifest_digest))
     } else {
         let supplied = if case.approvals.is_none() { "; no approvals supplied" } else { "" };
         Check::new(
             id,
             Status::Pending,
-            format!("{count} of {needed} required approvals (threshold {}, lane {} minimum {}): {who}{supplied}{ignored_note}", roles.threshold, case.manifest.lane, case.policy.lane(case.manifest.lane).min_approvals),
+            format!("{count} of {needed} required approvals (threshold {}, lane {} minimum {lane_min}): {who}{supplied}{ignored_note}", roles.threshold, case.manifest.lane),
         )
     }
 }

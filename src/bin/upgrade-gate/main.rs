@@ -1,6 +1,7 @@
 //! The `upgrade-gate` command (SPEC §6): reads files, calls the core, prints.
 //! Each command group is a module; this file parses and dispatches.
 
+mod approvals;
 mod decode;
 mod files;
 mod manifest;
@@ -15,6 +16,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use upgrade_gate::tools;
 
+use approvals::ApprovalsCommand;
 use manifest::ManifestCommand;
 use ui::{out, out_json, wants_color, ColorChoice, Failure, Format, Outcome, Ui, UI};
 use verify::VerifyArgs;
@@ -91,6 +93,9 @@ enum Command {
     Manifest(ManifestCommand),
     /// Print the exact text an approver signs (EIP-191 personal_sign).
     ApprovalMessage { manifest: PathBuf },
+    /// Collect approval signatures (add) and see who has signed (status).
+    #[command(subcommand)]
+    Approvals(ApprovalsCommand),
     /// Print a link to the embeddable verification card for a manifest.
     EmbedLink {
         manifest: PathBuf,
@@ -160,6 +165,7 @@ fn run(cli: Cli) -> Outcome {
             clap_complete::generate(shell, &mut Cli::command(), "upgrade-gate", &mut buf);
             out(&String::from_utf8_lossy(&buf))
         }
+        Command::Approvals(command) => approvals::run(command, format),
         Command::ApprovalMessage { manifest } => {
             let msg = tools::approval_message(&files::read_text(&manifest)?).map_err(|e| Failure::at(&manifest, e))?;
             match format {
