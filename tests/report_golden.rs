@@ -91,3 +91,62 @@ fn golden(format: &str, folder: &str, ext: &str) {
 fn text_report_of_every_example_matches_its_golden_file() {
     golden("text", "text", "txt");
 }
+
+#[test]
+fn markdown_report_of_every_example_matches_its_golden_file() {
+    golden("markdown", "markdown", "md");
+}
+
+#[test]
+fn markdown_report_opens_with_the_decision_and_has_one_table_row_per_check() {
+    for name in examples() {
+        let (json, code) = render(&name, "json");
+        let report: Value = serde_json::from_str(&json).expect("JSON report");
+        let (md, md_code) = render(&name, "markdown");
+        assert_eq!(md_code, code, "{name}: markdown exits as verify does");
+        let decision = report["decision"].as_str().expect("decision").to_uppercase();
+        let first = md.lines().next().unwrap_or_default();
+        assert!(first.starts_with("## ") && first.contains(&format!(" {decision} — ")), "{name}: banner {first:?}");
+        for check in report["checks"].as_array().expect("checks") {
+            let id = check["id"].as_str().expect("id");
+            let status = check["status"].as_str().expect("status");
+            let rows: Vec<&str> = md.lines().filter(|l| l.contains(&format!("| `{id}` |"))).collect();
+            assert_eq!(rows.len(), 1, "{name}: one row for {id}");
+            assert!(rows[0].contains(status), "{name}: {id} row names {status}: {}", rows[0]);
+            // Every row keeps exactly its three cells: no unescaped `|` in the evidence.
+            let cells = rows[0].replace("\\|", "").matches('|').count();
+            assert_eq!(cells, 4, "{name}: {id} row has three cells: {}", rows[0]);
+        }
+        for key in ["manifestDigest", "packageHash", "actionsHash"] {
+            let value = report[key].as_str().expect(key);
+            assert!(md.contains(&format!("`{value}`")), "{name}: {key} {value} shown");
+        }
+    }
+}
+
+#[test]
+fn markdown_report_has_no_terminal_colors() {
+    let name = &examples()[0];
+    let dir = PathBuf::from("examples").join(name);
+    let out = Command::new(env!("CARGO_BIN_EXE_upgrade-gate"))
+        .current_dir(repo_root())
+        .args(["verify", "--format", "markdown", "--color", "always", "--manifest"])
+        .arg(dir.join("manifest.json"))
+        .arg("--release")
+        .arg(dir.join("release.json"))
+        .output()
+        .expect("run");
+    let md = String::from_utf8(out.stdout).expect("UTF-8");
+    assert!(md.starts_with("## ") && !md.contains('\x1b'), "{md}");
+}
+
+#[test]
+fn markdown_is_a_format_of_verify_only() {
+    let out = Command::new(env!("CARGO_BIN_EXE_upgrade-gate"))
+        .current_dir(repo_root())
+        .args(["digest", "examples/standard-transparent/manifest.json", "--format", "markdown"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only `verify`"));
+}

@@ -5,6 +5,7 @@ mod approvals;
 mod decode;
 mod files;
 mod manifest;
+mod report;
 mod safe;
 mod timelock;
 mod ui;
@@ -18,7 +19,7 @@ use upgrade_gate::tools;
 
 use approvals::ApprovalsCommand;
 use manifest::ManifestCommand;
-use ui::{out, out_json, wants_color, ColorChoice, Failure, Format, Outcome, Ui, UI};
+use ui::{out, out_json, wants_color, ColorChoice, Failure, Format, OutputFormat, Outcome, Ui, UI};
 use verify::VerifyArgs;
 
 #[derive(Parser)]
@@ -26,9 +27,9 @@ use verify::VerifyArgs;
 struct Cli {
     #[command(subcommand)]
     command: Command,
-    /// Output for people (text) or machines (json).
-    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    /// Output for people (text), machines (json), or pull requests and job summaries (markdown: verify only).
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text)]
+    format: OutputFormat,
     /// Color the decision and status words: auto (a terminal, and NO_COLOR unset), always, never.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -128,7 +129,9 @@ impl SchemaName {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let _ = UI.set(Ui { color: wants_color(cli.color), quiet: cli.quiet });
+    // Markdown is read on a web page: terminal colors would only garble it.
+    let color = wants_color(cli.color) && cli.format != OutputFormat::Markdown;
+    let _ = UI.set(Ui { color, quiet: cli.quiet });
     match run(cli) {
         Ok(code) => code,
         Err(Failure(msg)) => {
@@ -139,9 +142,13 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Outcome {
-    let format = cli.format;
+    let format = match (cli.format, &cli.command) {
+        (_, Command::Verify(_)) | (OutputFormat::Text, _) => Format::Text,
+        (OutputFormat::Json, _) => Format::Json,
+        (OutputFormat::Markdown, _) => return Err(Failure("--format markdown is a report format: only `verify` prints it".into())),
+    };
     match cli.command {
-        Command::Verify(args) => verify::verify(args, format),
+        Command::Verify(args) => verify::verify(args, cli.format),
         Command::Digest { manifest } => {
             let d = tools::manifest_digest(&files::read_text(&manifest)?).map_err(|e| Failure::at(&manifest, e))?;
             match format {

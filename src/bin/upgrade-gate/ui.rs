@@ -86,6 +86,15 @@ pub(crate) enum Format {
     Json,
 }
 
+/// `--format` as given: `markdown` is a report format, so only `verify` takes it.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum OutputFormat {
+    Text,
+    Json,
+    /// GitHub-flavoured markdown (verify only): for a pull-request comment or $GITHUB_STEP_SUMMARY.
+    Markdown,
+}
+
 
 /// An error for the person at the terminal: which file, what is wrong.
 pub(crate) struct Failure(pub(crate) String);

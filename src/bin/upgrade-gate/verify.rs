@@ -5,11 +5,11 @@ use std::process::ExitCode;
 
 use clap::Args;
 use upgrade_gate::gate::{self, Inputs, Observed};
-use upgrade_gate::{Limits, Report, Status, Timestamp};
+use upgrade_gate::{Limits, Timestamp};
 
 use crate::files::{hash_file, observe_package, read_text, PackageArgs};
-use crate::timelock::describe_timelock;
-use crate::ui::{decision_tone, grouped, out, out_json, paint, status_tone, Failure, Format, Outcome};
+use crate::report;
+use crate::ui::{out, out_json, Failure, OutputFormat, Outcome};
 
 #[derive(Args)]
 pub(crate) struct VerifyArgs {
@@ -32,7 +32,7 @@ pub(crate) struct VerifyArgs {
     pub(crate) now: Option<String>,
 }
 
-pub(crate) fn verify(args: VerifyArgs, format: Format) -> Outcome {
+pub(crate) fn verify(args: VerifyArgs, format: OutputFormat) -> Outcome {
     let manifest = read_text(&args.manifest)?;
     let release = read_text(&args.release)?;
     let approvals = args.approvals.as_deref().map(read_text).transpose()?;
@@ -70,50 +70,9 @@ pub(crate) fn verify(args: VerifyArgs, format: Format) -> Outcome {
         }
     })?;
     match format {
-        Format::Json => out_json(&report)?,
-        Format::Text => out(&text_report(&report))?,
+        OutputFormat::Json => out_json(&report)?,
+        OutputFormat::Text => out(&report::text::render(&report))?,
+        OutputFormat::Markdown => out(&report::markdown::render(&report))?,
     };
     Ok(ExitCode::from(report.decision.exit_code() as u8))
-}
-
-pub(crate) fn text_report(r: &Report) -> String {
-    let mut s = String::new();
-    let ids = |status: Status| r.checks.iter().filter(|c| c.status == status).map(|c| c.id).collect::<Vec<_>>();
-    let (failing, pending) = (ids(Status::Fail), ids(Status::Pending));
-    let reason = if !failing.is_empty() {
-        format!(" — failing: {}", failing.join(", "))
-    } else if !pending.is_empty() {
-        format!(" — pending: {}", pending.join(", "))
-    } else {
-        " — every check passed or was skipped".to_string()
-    };
-    s.push_str(&format!("{}{reason}\n\n", paint(&r.decision.as_str().to_uppercase(), decision_tone(r.decision), 0)));
-    s.push_str(&format!("  manifest     {}\n", r.manifest_digest));
-    s.push_str(&format!("  package      {}\n", r.package_hash));
-    s.push_str(&format!("  targets      {}\n", r.targets.join(", ")));
-    s.push_str(&format!("  lane         {} (derived {})\n", r.lane, r.derived_lane));
-    s.push_str(&format!("  actionsHash  {}\n", r.actions_hash));
-    s.push_str(&format!("  rollback     {}\n", if r.rollback_ready { "ready" } else { "NOT ready" }));
-    if let Some(h) = &r.safe_tx {
-        s.push_str(&format!("  domainHash   {}\n", grouped(&h.domain_hash.to_string())));
-        s.push_str(&format!("  messageHash  {}\n", grouped(&h.message_hash.to_string())));
-        s.push_str(&format!("  safeTxHash   {}\n", grouped(&h.safe_tx_hash.to_string())));
-    }
-    s.push_str(&format!("  evaluated at {}\n\n", r.evaluated_at));
-    let width = r.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
-    for c in &r.checks {
-        s.push_str(&format!("  {} {:<width$}  {}\n", paint(c.status.as_str(), status_tone(c.status), 7), c.id, c.detail));
-    }
-    if !r.timelock.is_empty() {
-        s.push_str("\ntimelock operations (extension; not one of the checks):\n");
-        for t in &r.timelock {
-            s.push_str(&describe_timelock(t));
-        }
-    }
-    s.push_str("\nactions (normalized):\n");
-    for a in &r.decoded_actions {
-        let what = a.call.function.unwrap_or(a.call.selector.as_deref().unwrap_or("(no data)"));
-        s.push_str(&format!("  {:<12} {} {} → {} [{}]\n", a.source, a.operation.as_str(), what, a.to.to_checksum(None), a.call.class.as_str()));
-    }
-    s
 }

@@ -1,0 +1,133 @@
+//! The report as people read it: one walk over the SPEC §5 report into
+//! sections, which each renderer (text for the terminal, markdown for pull
+//! requests and job summaries) lays out in its own way. A new check, field or
+//! extension added to the walk appears in every format at once; JSON is the
+//! report itself.
+
+pub(crate) mod markdown;
+pub(crate) mod text;
+
+use upgrade_gate::{Check, Decision, Report, Status};
+
+use crate::timelock::describe_timelock;
+use crate::ui::grouped;
+
+/// Everything a rendered report shows, in the order the text report shows it.
+pub(crate) struct Sections<'r> {
+    pub(crate) decision: Decision,
+    /// Why, in one line: the failing or pending check ids, or that all passed.
+    pub(crate) reason: String,
+    pub(crate) fields: Vec<Field>,
+    pub(crate) checks: &'r [Check],
+    pub(crate) extensions: Vec<Extension>,
+    pub(crate) actions: Vec<ActionLine>,
+}
+
+/// One headline or hash line: `label  value`.
+pub(crate) struct Field {
+    pub(crate) label: &'static str,
+    pub(crate) value: String,
+    pub(crate) kind: FieldKind,
+    /// A single token (a hash, an address) that reads best as code.
+    pub(crate) code: bool,
+}
+
+/// Where markdown puts a field: the headline table at the top, or the hashes table below the checks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FieldKind {
+    Headline,
+    Hash,
+}
+
+/// A report extension that is not one of the checks (SPEC §4 fixes those),
+/// present only when the report carries it.
+pub(crate) struct Extension {
+    /// The text report's heading line.
+    pub(crate) text_heading: &'static str,
+    /// The markdown heading.
+    pub(crate) title: &'static str,
+    /// Preformatted lines, as the text report prints them.
+    pub(crate) body: String,
+}
+
+/// One normalized action of the release, decoded.
+pub(crate) struct ActionLine {
+    pub(crate) source: String,
+    pub(crate) operation: &'static str,
+    pub(crate) function: String,
+    pub(crate) to: String,
+    pub(crate) class: &'static str,
+}
+
+/// The one walk over the report.
+pub(crate) fn sections(r: &Report) -> Sections<'_> {
+    Sections {
+        decision: r.decision,
+        reason: reason(r),
+        fields: fields(r),
+        checks: &r.checks,
+        extensions: extensions(r),
+        actions: r
+            .decoded_actions
+            .iter()
+            .map(|a| ActionLine {
+                source: a.source.to_string(),
+                operation: a.operation.as_str(),
+                function: a.call.function.unwrap_or(a.call.selector.as_deref().unwrap_or("(no data)")).to_string(),
+                to: a.to.to_checksum(None),
+                class: a.call.class.as_str(),
+            })
+            .collect(),
+    }
+}
+
+fn reason(r: &Report) -> String {
+    let ids = |status: Status| r.checks.iter().filter(|c| c.status == status).map(|c| c.id).collect::<Vec<_>>();
+    let (failing, pending) = (ids(Status::Fail), ids(Status::Pending));
+    if !failing.is_empty() {
+        format!("failing: {}", failing.join(", "))
+    } else if !pending.is_empty() {
+        format!("pending: {}", pending.join(", "))
+    } else {
+        "every check passed or was skipped".to_string()
+    }
+}
+
+fn fields(r: &Report) -> Vec<Field> {
+    use FieldKind::{Hash, Headline};
+    let field = |label, value: String, kind, code| Field { label, value, kind, code };
+    let mut f = vec![
+        field("manifest", r.manifest_digest.to_string(), Hash, true),
+        field("package", r.package_hash.to_string(), Headline, true),
+        field("targets", r.targets.join(", "), Headline, false),
+        field("lane", format!("{} (derived {})", r.lane, r.derived_lane), Headline, false),
+        field("actionsHash", r.actions_hash.to_string(), Hash, true),
+        field("rollback", if r.rollback_ready { "ready" } else { "NOT ready" }.to_string(), Headline, false),
+    ];
+    if let Some(h) = &r.safe_tx {
+        // Grouped four digits at a time, as hardware wallets show them.
+        f.push(field("domainHash", grouped(&h.domain_hash.to_string()), Hash, true));
+        f.push(field("messageHash", grouped(&h.message_hash.to_string()), Hash, true));
+        f.push(field("safeTxHash", grouped(&h.safe_tx_hash.to_string()), Hash, true));
+    }
+    f.push(field("evaluated at", r.evaluated_at.to_string(), Headline, false));
+    f
+}
+
+/// Report extensions, in the order they print. Each is shown only when the
+/// report carries it.
+fn extensions(r: &Report) -> Vec<Extension> {
+    let mut x = Vec::new();
+    if !r.timelock.is_empty() {
+        x.push(Extension {
+            text_heading: "timelock operations (extension; not one of the checks):",
+            title: "Timelock operations (extension; not one of the checks)",
+            body: r.timelock.iter().map(describe_timelock).collect(),
+        });
+    }
+    // MERGE(effects): SPEC §7.5 `effects` — push an Extension built from
+    // `r.effects` (every written account and its changes) when present.
+    // MERGE(governance): SPEC §8 `governance` — push an Extension with the
+    // proposal ids and `declaredMatches` when `r.governance` is present.
+    x
+}
