@@ -110,9 +110,11 @@ pub fn approvals_status(digest: &Sha256Digest, lane: Lane, roles: &Roles, lane_m
         };
         invalid.push(InvalidApproval { index, approver: a.approver, reason });
     }
+    // A set again, not a scan of the list: the approver list may be long (issue 5).
     let mut not_signed = Vec::new();
+    let mut seen = BTreeSet::new();
     for a in &roles.approvers {
-        if !valid.contains(a) && !not_signed.contains(a) {
+        if !valid.contains(a) && seen.insert(*a) {
             not_signed.push(*a);
         }
     }

@@ -7,6 +7,7 @@
 //! whether the upgrade may go ahead is the gate's `approvals.quorum` among
 //! every other check.
 
+use std::collections::BTreeSet;
 use std::fmt;
 
 use alloy_primitives::{hex, Address, Bytes};
@@ -204,20 +205,23 @@ pub fn add(req: &AddApproval<'_>) -> Result<Result<Merged, Refusal>> {
     let doc = req.approvals.map(|t| read_approvals(t, &limits)).transpose()?;
     let entries = doc.as_ref().map(|d| d.approvals.as_slice()).unwrap_or_default();
     let roles = &a.manifest.roles;
+    let listed: BTreeSet<Address> = roles.approvers.iter().copied().collect();
     let before = approvals_status(&a.digest, a.manifest.lane, roles, a.lane_min_approvals, entries);
 
     // A signature over another digest recovers to a random address; when the
     // document holds that other digest, say so rather than "not listed".
-    let other_digests = || entries.iter().map(|e| e.manifest_digest).filter(|d| *d != a.digest);
+    let mut other_digests: Vec<Sha256Digest> = entries.iter().map(|e| e.manifest_digest).filter(|d| *d != a.digest).collect();
+    other_digests.sort_unstable();
+    other_digests.dedup();
     let signed_other = |who: &dyn Fn(&Address) -> bool| {
-        other_digests().find_map(|d| recover_approver(&d, &signature).ok().filter(|s| who(s)).map(|s| (s, d)))
+        other_digests.iter().find_map(|&d| recover_approver(&d, &signature).ok().filter(|s| who(s)).map(|s| (s, d)))
     };
     if let Some(expected) = expected.filter(|e| *e != signer) {
         let signed_instead = signed_other(&|s| *s == expected).map(|(_, d)| d);
         return Ok(Err(Refusal::NotTheApprover { expected, signer, digest: a.digest, signed_instead }));
     }
-    if !roles.approvers.contains(&signer) {
-        let signed_instead = signed_other(&|s| roles.approvers.contains(s));
+    if !listed.contains(&signer) {
+        let signed_instead = signed_other(&|s| listed.contains(s));
         return Ok(Err(Refusal::NotListed { signer, digest: a.digest, signed_instead }));
     }
     if before.counts(&signer) {

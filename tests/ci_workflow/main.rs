@@ -96,7 +96,7 @@ fn run_job(label: &str, overrides: &[(&str, &str)]) -> Job {
     for (k, v) in overrides {
         env.insert((*k).to_string(), (*v).to_string());
     }
-    let mut path_prefix: Vec<String> = if real_build { vec![] } else { vec![stub.display().to_string()] };
+    let path_prefix: Vec<String> = if real_build { vec![] } else { vec![stub.display().to_string()] };
     let mut log = String::new();
     let mut failed = None;
     for (name, run) in &wf.steps {
@@ -126,7 +126,6 @@ fn run_job(label: &str, overrides: &[(&str, &str)]) -> Job {
             break;
         }
     }
-    path_prefix.clear();
     Job {
         failed,
         summary: std::fs::read_to_string(&summary).expect("summary"),
