@@ -534,3 +534,21 @@ fn status_and_add_on_a_long_approver_list_with_duplicates_take_linear_time() {
     assert!(refused.is_err());
     assert!(started.elapsed() < std::time::Duration::from_secs(60), "took {:?}", started.elapsed());
 }
+
+#[test]
+fn core_outcomes_serialize_for_the_javascript_boundary() {
+    let c = Case::new("core-serialize");
+    let sig = c.signature(0);
+    let req = AddApproval { manifest: &c.manifest, approvals: None, signature: &sig, approver: None, policy: None };
+    let merged = serde_json::to_value(approvals::add(&req).unwrap().unwrap()).unwrap();
+    assert_eq!(merged["signer"], approver(0));
+    assert_eq!(merged["change"], "added");
+    assert_eq!(merged["status"]["signed"], json!([approver(0)]));
+    let doc: Value = serde_json::from_str(merged["document"].as_str().unwrap()).unwrap();
+    assert_eq!(doc["approvals"][0]["signature"], sig);
+    let outsider = c.signature(OUTSIDER);
+    let refused = serde_json::to_value(approvals::add(&AddApproval { signature: &outsider, ..req }).unwrap().unwrap_err()).unwrap();
+    assert_eq!(refused["refusal"], "notListed");
+    assert_eq!(refused["signer"], approver(OUTSIDER));
+    assert!(refused["message"].as_str().unwrap().contains("not a listed approver"));
+}

@@ -11,6 +11,8 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use alloy_primitives::{hex, Address, Bytes};
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::policy_or_default;
@@ -38,8 +40,11 @@ pub struct AddApproval<'a> {
 }
 
 /// A signature that recovered to a listed approver, and the document with it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Serializes as `{signer, change, document, status}` for the JavaScript boundary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Merged {
+    #[serde(serialize_with = "crate::document::values::ser_with::address")]
     pub signer: Address,
     pub change: Change,
     /// The approvals document to write (unchanged text when `change` is `Unchanged`).
@@ -49,7 +54,8 @@ pub struct Merged {
 }
 
 /// What merging did to the document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Change {
     /// A new entry for this approver and digest.
     Added,
@@ -96,6 +102,21 @@ impl Refusal {
         match self {
             Refusal::NotListed { signer, .. } | Refusal::NotTheApprover { signer, .. } => *signer,
         }
+    }
+}
+
+/// `{refusal: "notListed" | "notTheApprover", signer, message}` for the JavaScript boundary.
+impl Serialize for Refusal {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let kind = match self {
+            Refusal::NotListed { .. } => "notListed",
+            Refusal::NotTheApprover { .. } => "notTheApprover",
+        };
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry("refusal", kind)?;
+        m.serialize_entry("signer", &checksum(&self.signer()))?;
+        m.serialize_entry("message", &self.to_string())?;
+        m.end()
     }
 }
 
