@@ -142,10 +142,12 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Outcome {
-    let format = match (cli.format, &cli.command) {
-        (_, Command::Verify(_)) | (OutputFormat::Text, _) => Format::Text,
-        (OutputFormat::Json, _) => Format::Json,
-        (OutputFormat::Markdown, _) => return Err(Failure("--format markdown is a report format: only `verify` prints it".into())),
+    let format = match cli.format {
+        OutputFormat::Text => Format::Text,
+        OutputFormat::Json => Format::Json,
+        // A report format: `verify` below reads `cli.format` itself; every other command refuses it.
+        OutputFormat::Markdown if matches!(cli.command, Command::Verify(_)) => Format::Text,
+        OutputFormat::Markdown => return Err(Failure("--format markdown is a report format: only `verify` prints it".into())),
     };
     match cli.command {
         Command::Verify(args) => verify::verify(args, cli.format),
