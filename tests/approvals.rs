@@ -552,3 +552,22 @@ fn core_outcomes_serialize_for_the_javascript_boundary() {
     assert_eq!(refused["signer"], approver(OUTSIDER));
     assert!(refused["message"].as_str().unwrap().contains("not a listed approver"));
 }
+
+#[test]
+fn add_collapses_the_approvers_entries_for_this_digest_into_one() {
+    let c = Case::new("add-collapses");
+    // Approver 0 counts, but also has an entry with approver 1's signature, which makes the quorum fail.
+    let doc = json!({ "schema": "upgrade-gate/approvals/v1", "approvals": [
+        { "approver": approver(0), "manifestDigest": c.digest, "signature": c.signature(0) },
+        { "approver": approver(1), "manifestDigest": c.digest, "signature": c.signature(1) },
+        { "approver": approver(0), "manifestDigest": c.digest, "signature": c.signature(2) },
+    ] });
+    std::fs::write(c.approvals_path(), doc.to_string()).unwrap();
+    assert_eq!(quorum(&c.verify()).0, "fail");
+    let o = c.add(&c.signature(0), &["--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(serde_json::from_slice::<Value>(&o.stdout).unwrap()["change"], "replaced");
+    let who: Vec<String> = c.approvals()["approvals"].as_array().unwrap().iter().map(|e| e["approver"].as_str().unwrap().to_string()).collect();
+    assert_eq!(who, [approver(0), approver(1)]);
+    assert_eq!(quorum(&c.verify()).0, "pass");
+}

@@ -59,9 +59,10 @@ pub struct Merged {
 pub enum Change {
     /// A new entry for this approver and digest.
     Added,
-    /// The approver's entry for this digest did not count (a bad signature); now it does.
+    /// The approver's entry for this digest did not count (a bad signature), or
+    /// there were several: one entry, that counts, now stands in their place.
     Replaced,
-    /// The approver already counted for this digest: nothing to write.
+    /// The approver already counted for this digest, by its only entry: nothing to write.
     Unchanged,
 }
 
@@ -245,7 +246,11 @@ pub fn add(req: &AddApproval<'_>) -> Result<Result<Merged, Refusal>> {
         let signed_instead = signed_other(&|s| listed.contains(s));
         return Ok(Err(Refusal::NotListed { signer, digest: a.digest, signed_instead }));
     }
-    if before.counts(&signer) {
+    let mine = |e: &crate::document::Approval| e.approver == signer && e.manifest_digest == a.digest;
+    // Already counted by its only entry: nothing to do. Counted but with other
+    // entries beside it (which make `approvals.quorum` fail): merge, so that
+    // one entry remains.
+    if before.counts(&signer) && entries.iter().filter(|e| mine(e)).count() == 1 {
         let document = req.approvals.map(str::to_string).unwrap_or_default();
         return Ok(Ok(Merged { signer, change: Change::Unchanged, document, status: before }));
     }
@@ -273,7 +278,6 @@ pub fn add(req: &AddApproval<'_>) -> Result<Result<Merged, Refusal>> {
     };
     // The typed parse above has checked every entry, so the same entries are
     // recognised here: this approver's, for this digest, are replaced in place.
-    let mine = |e: &crate::document::Approval| e.approver == signer && e.manifest_digest == a.digest;
     let replaced = entries.iter().any(mine);
     let mut merged = Vec::with_capacity(list.len() + 1);
     let mut placed = false;
