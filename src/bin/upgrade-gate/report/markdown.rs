@@ -55,7 +55,10 @@ pub(crate) fn render(r: &Report) -> String {
 fn fields_table(m: &mut String, fields: &[super::Field], kind: FieldKind) {
     m.push_str("| field | value |\n|---|---|\n");
     for f in fields.iter().filter(|f| f.kind == kind) {
-        let value = if f.code { code(&f.value) } else { escape(&f.value) };
+        let mut value = if f.code { code(&f.value) } else { escape(&f.value) };
+        if let Some(whole) = &f.whole {
+            value = format!("{}<br>{value}", code(whole));
+        }
         let _ = writeln!(m, "| {} | {value} |", f.label);
     }
     m.push('\n');

@@ -30,6 +30,8 @@ pub(crate) struct Field {
     pub(crate) kind: FieldKind,
     /// A single token (a hash, an address) that reads best as code.
     pub(crate) code: bool,
+    /// For a value grouped four digits at a time, the hex as one token (to copy and search).
+    pub(crate) whole: Option<String>,
 }
 
 /// Where markdown puts a field: the headline table at the top, or the hashes table below the checks.
@@ -95,7 +97,9 @@ fn reason(r: &Report) -> String {
 
 fn fields(r: &Report) -> Vec<Field> {
     use FieldKind::{Hash, Headline};
-    let field = |label, value: String, kind, code| Field { label, value, kind, code };
+    let field = |label, value: String, kind, code| Field { label, value, kind, code, whole: None };
+    // Grouped four digits at a time, as hardware wallets show them.
+    let wallet = |label, hex: String| Field { label, value: grouped(&hex), kind: Hash, code: true, whole: Some(hex) };
     let mut f = vec![
         field("manifest", r.manifest_digest.to_string(), Hash, true),
         field("package", r.package_hash.to_string(), Headline, true),
@@ -105,10 +109,9 @@ fn fields(r: &Report) -> Vec<Field> {
         field("rollback", if r.rollback_ready { "ready" } else { "NOT ready" }.to_string(), Headline, false),
     ];
     if let Some(h) = &r.safe_tx {
-        // Grouped four digits at a time, as hardware wallets show them.
-        f.push(field("domainHash", grouped(&h.domain_hash.to_string()), Hash, true));
-        f.push(field("messageHash", grouped(&h.message_hash.to_string()), Hash, true));
-        f.push(field("safeTxHash", grouped(&h.safe_tx_hash.to_string()), Hash, true));
+        f.push(wallet("domainHash", h.domain_hash.to_string()));
+        f.push(wallet("messageHash", h.message_hash.to_string()));
+        f.push(wallet("safeTxHash", h.safe_tx_hash.to_string()));
     }
     f.push(field("evaluated at", r.evaluated_at.to_string(), Headline, false));
     f
