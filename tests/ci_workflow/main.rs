@@ -10,6 +10,9 @@
 //! sources (a release build takes minutes). `UPGRADE_GATE_CI_REAL_BUILD=1`
 //! runs the real `cargo install` instead.
 
+// The runner is emulated with bash, as on GitHub's Linux runners.
+#![cfg(unix)]
+
 mod yaml;
 
 use std::collections::BTreeMap;
