@@ -807,7 +807,11 @@
       [/EOF while parsing (a|an) [a-z ]+/g, 'the text ends too early: the file is cut off'],
     ];
     let m = raw;
-    if (e.wrappedSafeTx) m = m.replace(/^release field `safeTx\.([A-Za-z]+)`/, 'the pasted Safe transaction, its `$1`');
+    if (e.wrappedSafeTx) {
+      m = m.replace(/^release field `safeTx\.([A-Za-z]+)`/, 'the pasted Safe transaction, its `$1`');
+      if (/missing field `chainId`/.test(m)) m += ': give it in the Chain id field';
+      if (/missing field `safeVersion`/.test(m)) m += ': give it in the Safe version field';
+    }
     for (const [re, to] of rules) m = m.replace(re, to);
     return m;
   }
