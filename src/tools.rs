@@ -89,15 +89,48 @@ pub struct Fill {
     pub policy: Option<String>,
 }
 
+/// One field `manifest fill` wrote, with what it held before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Changed {
+    /// Field path, e.g. `simulation.evidenceHash`.
+    pub path: String,
+    /// The value before (compact JSON text), `None` when the field was absent.
+    pub before: Option<String>,
+    pub after: String,
+}
+
+/// What `manifest fill` wrote, and what it would not.
+#[derive(Debug, Clone)]
+pub struct Filled {
+    /// The new manifest text (checked as a manifest).
+    pub text: String,
+    pub digest: Sha256Digest,
+    /// Every field whose value changed, in the order written.
+    pub changed: Vec<Changed>,
+    /// Fields left as they were because writing them would vouch for
+    /// something nobody showed: the simulation evidence no longer matches.
+    pub stale: Vec<String>,
+}
+
 /// Writes the computed hashes into a manifest so nobody copies them by hand,
 /// and returns the new text (checked as a manifest) with its digest.
-///
-/// The simulation's `packageHash` and `actionsHash` are filled only when the
-/// manifest already has a `simulation` section: the tool never invents a
-/// simulation that nobody ran.
 pub fn fill_manifest(text: &str, fill: &Fill) -> Result<(String, Sha256Digest)> {
+    fill_manifest_report(text, fill).map(|f| (f.text, f.digest))
+}
+
+/// [`fill_manifest`], saying which fields changed and which evidence is stale.
+///
+/// The simulation's `packageHash` and `actionsHash` are written only with new
+/// evidence (`--evidence`): evidence is of one package and one set of actions,
+/// so re-pointing the simulation at another package (or other actions) without
+/// it would let the old evidence pass for the new build. Without it, they are
+/// left as they are and reported as stale. Nor does the tool invent a
+/// simulation section that nobody ran.
+pub fn fill_manifest_report(text: &str, fill: &Fill) -> Result<Filled> {
     let limits = Limits::default();
     let mut value = parse_value(Document::Manifest, text, &limits)?;
+    let mut changed = Vec::new();
+    let mut stale = Vec::new();
     let not_object = |path: &str| Error::invalid(Document::Manifest, path, "must be an object");
     let root = value.as_object_mut().ok_or_else(|| not_object(""))?;
     let package_hash = match &fill.package {
@@ -107,11 +140,11 @@ pub fn fill_manifest(text: &str, fill: &Fill) -> Result<(String, Sha256Digest)> 
     };
     let package = object_at(root, "package").ok_or_else(|| not_object("package"))?;
     if let Some(h) = package_hash {
-        package.insert("hash".into(), json!(h.to_string()));
+        set(package, "package", "hash", json!(h.to_string()), &mut changed);
     }
     if let Some(ObservedPackage::Folder(files)) = &fill.package {
         let listed: Vec<Value> = files.iter().map(|(p, h)| json!({"path": p, "hash": h.to_string()})).collect();
-        package.insert("files".into(), Value::Array(listed));
+        set(package, "package", "files", Value::Array(listed), &mut changed);
     }
     // The actions hash is taken over the normalized actions (SPEC §2.1).
     let policy = policy_or_default(fill.policy.as_deref(), &limits)?;
@@ -120,12 +153,28 @@ pub fn fill_manifest(text: &str, fill: &Fill) -> Result<(String, Sha256Digest)> 
     let normalized = calls::normalize(&actions, &policy, &limits, Document::Manifest, "actions")?;
     let actions_hash = digest::actions_hash(&normalized.iter().map(|a| a.action()).collect::<Vec<_>>());
     if let Some(Value::Object(sim)) = root.get_mut("simulation") {
-        if let Some(h) = package_hash.or_else(|| root_package_hash(text)) {
-            sim.insert("packageHash".into(), json!(h.to_string()));
-        }
-        sim.insert("actionsHash".into(), json!(actions_hash.to_string()));
+        let package_now = package_hash.or_else(|| root_package_hash(text)).map(|h| h.to_string());
+        let actions_now = actions_hash.to_string();
         if let Some(h) = fill.evidence {
-            sim.insert("evidenceHash".into(), json!(h.to_string()));
+            if let Some(p) = package_now {
+                set(sim, "simulation", "packageHash", json!(p), &mut changed);
+            }
+            set(sim, "simulation", "actionsHash", json!(actions_now), &mut changed);
+            set(sim, "simulation", "evidenceHash", json!(h.to_string()), &mut changed);
+        } else {
+            let declared = |k: &str| sim.get(k).and_then(Value::as_str).map(str::to_string);
+            if let Some(p) = package_now.filter(|p| declared("packageHash").as_ref() != Some(p)) {
+                stale.push(format!(
+                    "simulation.packageHash is {}, but the package is {p}: the simulation evidence is stale (left as it was); simulate this package and fill again with --evidence",
+                    declared("packageHash").unwrap_or_else(|| "missing".into())
+                ));
+            }
+            if declared("actionsHash").as_deref() != Some(actions_now.as_str()) {
+                stale.push(format!(
+                    "simulation.actionsHash is {}, but the actions hash to {actions_now}: the simulation evidence is stale (left as it was); simulate these actions and fill again with --evidence",
+                    declared("actionsHash").unwrap_or_else(|| "missing".into())
+                ));
+            }
         }
     } else if fill.evidence.is_some() {
         return Err(Error::invalid(Document::Manifest, "simulation", "--evidence given, but the manifest has no simulation section to record it in"));
@@ -133,12 +182,27 @@ pub fn fill_manifest(text: &str, fill: &Fill) -> Result<(String, Sha256Digest)> 
     if let Some(h) = fill.rollback_package {
         let rollback = object_at(root, "rollback").ok_or_else(|| not_object("rollback"))?;
         let package = object_at(rollback, "package").ok_or_else(|| not_object("rollback.package"))?;
-        package.insert("hash".into(), json!(h.to_string()));
+        set(package, "rollback.package", "hash", json!(h.to_string()), &mut changed);
     }
     let mut out = serde_json::to_string_pretty(&value).unwrap_or_default();
     out.push('\n');
     let digest = manifest_digest(&out)?;
-    Ok((out, digest))
+    Ok(Filled { text: out, digest, changed, stale })
+}
+
+/// Writes `map[key] = value`, noting the change (if it is one) under `at.key`.
+fn set(map: &mut Map<String, Value>, at: &str, key: &str, value: Value, changed: &mut Vec<Changed>) {
+    let before = map.get(key).cloned();
+    if before.as_ref() == Some(&value) {
+        return;
+    }
+    let show = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => format!("{} files", items.len()),
+        other => other.to_string(),
+    };
+    changed.push(Changed { path: format!("{at}.{key}"), before: before.as_ref().map(show), after: show(&value) });
+    map.insert(key.to_string(), value);
 }
 
 fn object_at<'m>(map: &'m mut Map<String, Value>, key: &str) -> Option<&'m mut Map<String, Value>> {

@@ -91,12 +91,27 @@ pub(crate) fn run(command: ManifestCommand, format: Format) -> Outcome {
             rollback_package: rollback_package.as_deref().map(hash_file).transpose()?,
             policy: policy.as_deref().map(read_text).transpose()?,
         };
-        let (text, digest) = tools::fill_manifest(&read_text(&manifest)?, &fill).map_err(|e| Failure::at(&manifest, e))?;
+        let filled = tools::fill_manifest_report(&read_text(&manifest)?, &fill).map_err(|e| Failure::at(&manifest, e))?;
         let target = output.unwrap_or(manifest);
-        std::fs::write(&target, text).map_err(|e| Failure::at(&target, e))?;
+        std::fs::write(&target, &filled.text).map_err(|e| Failure::at(&target, e))?;
+        // stdout stays the digest alone (scripts read it); what changed goes to stderr.
+        for c in &filled.changed {
+            eprintln!("changed {}: {} → {}", c.path, c.before.as_deref().unwrap_or("(absent)"), c.after);
+        }
+        if filled.changed.is_empty() {
+            eprintln!("changed nothing: every field already held these values");
+        }
+        for s in &filled.stale {
+            eprintln!("warning: {s}");
+        }
         match format {
-            Format::Text => out(&format!("{digest}\n")),
-            Format::Json => out_json(&serde_json::json!({ "manifestDigest": digest.to_string(), "written": target.display().to_string() })),
+            Format::Text => out(&format!("{}\n", filled.digest)),
+            Format::Json => out_json(&serde_json::json!({
+                "manifestDigest": filled.digest.to_string(),
+                "written": target.display().to_string(),
+                "changed": filled.changed.iter().map(|c| serde_json::json!({ "path": c.path, "before": c.before, "after": c.after })).collect::<Vec<_>>(),
+                "stale": filled.stale,
+            })),
         }
         }
         ManifestCommand::FromTxBuilder { batch, safe, write } => {
