@@ -73,6 +73,49 @@ pub fn safe_tx_hash(text: &str, chain_id: Option<u64>, version: Option<SafeVersi
     Ok(SafeTxView { hashes: safe_tx_hashes(&params), tx: params, claimed: tx.safe_tx_hash })
 }
 
+/// A Safe transaction given where a release goes (a Safe Transaction Service
+/// record, or a `safeTx` copied from the Safe UI): the release that carries it,
+/// with the manifest's digest and lane, as the page builds it. `None` when the
+/// text is a release already (it has a `schema`). `chain_id` and `version` are
+/// added where the record has none; a record that says otherwise is refused.
+/// The record's text is kept as it is: large integers keep their digits.
+pub fn release_from_safe_record(manifest: &str, text: &str, chain_id: Option<u64>, version: Option<SafeVersion>) -> Result<Option<String>> {
+    let limits = Limits::default();
+    let record = parse_value(Document::Release, text, &limits)?;
+    let Some(fields) = record.as_object() else { return Ok(None) };
+    if fields.contains_key("schema") || !fields.contains_key("to") {
+        return Ok(None);
+    }
+    let said = |k: &str| fields.get(k).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string));
+    let mut add = Vec::new();
+    if let Some(c) = chain_id {
+        match said("chainId") {
+            Some(s) if s != c.to_string() => {
+                return Err(Error::invalid(Document::SafeTx, "chainId", format!("the record says {s}, --chain-id says {c}")))
+            }
+            Some(_) => {}
+            None => add.push(format!("\"chainId\": {c}")),
+        }
+    }
+    if let Some(v) = version {
+        match said("safeVersion") {
+            Some(s) if SafeVersion::parse(&s).ok() != Some(v) => {
+                return Err(Error::invalid(Document::SafeTx, "safeVersion", format!("the record says {s}, --safe-version says {v}")))
+            }
+            Some(_) => {}
+            None => add.push(format!("\"safeVersion\": \"{v}\"")),
+        }
+    }
+    let digest = manifest_digest(manifest)?;
+    let lane = parse_value(Document::Manifest, manifest, &limits)?.get("lane").cloned().unwrap_or(Value::Null);
+    let body = text.trim().strip_prefix('{').unwrap_or_default().trim_start();
+    let sep = if add.is_empty() || body.starts_with('}') { "" } else { ", " };
+    Ok(Some(format!(
+        "{{\"schema\": \"upgrade-gate/release/v1\", \"manifestDigest\": \"{digest}\", \"lane\": {lane}, \"safeTx\": {{{}{sep}{body}}}",
+        add.join(", ")
+    )))
+}
+
 /// Decodes calldata: the function, its named arguments, its class, inner calls and batches.
 pub fn decode_calldata(hex: &str) -> Result<Call> {
     let data = parse_bytes(hex.trim()).map_err(|m| Error::invalid(Document::Calldata, "", m))?;

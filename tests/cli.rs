@@ -94,7 +94,10 @@ fn verify_exits_2_on_an_input_error_naming_file_field_line_and_column() {
     write_case(&dir, &f);
     let o = verify(&dir, &["--format", "json"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(o.stdout.is_empty(), "no report on an input error");
+    // No report on an input error: an error object instead (issue 17).
+    let out: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(out.get("decision").is_none(), "{out}");
+    assert_eq!(out["error"]["path"], "actions[0].operation", "{out}");
     let err = String::from_utf8(o.stderr).unwrap();
     assert!(err.contains("release.json"), "{err}");
     assert!(err.contains("actions[0].operation"), "{err}");

@@ -7,7 +7,7 @@ use crate::ui::{out, out_json, Failure, Format, Outcome};
 
 /// Prints the decoded calldata.
 pub(crate) fn decode(calldata: &str, format: Format) -> Outcome {
-    let call = tools::decode_calldata(calldata).map_err(|e| Failure(e.to_string()))?;
+    let call = tools::decode_calldata(calldata).map_err(|e| Failure::new(e.to_string()))?;
     match format {
         Format::Json => out_json(&call),
         Format::Text => {

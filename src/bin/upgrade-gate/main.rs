@@ -2,6 +2,7 @@
 //! Each command group is a module; this file parses and dispatches.
 
 mod decode;
+mod embed;
 mod files;
 mod manifest;
 mod safe;
@@ -124,12 +125,10 @@ impl SchemaName {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let _ = UI.set(Ui { color: wants_color(cli.color), quiet: cli.quiet });
+    let format = cli.format;
     match run(cli) {
         Ok(code) => code,
-        Err(Failure(msg)) => {
-            eprintln!("upgrade-gate: {msg}");
-            ExitCode::from(2)
-        }
+        Err(failure) => ui::fail(&failure, format),
     }
 }
 
@@ -138,7 +137,7 @@ fn run(cli: Cli) -> Outcome {
     match cli.command {
         Command::Verify(args) => verify::verify(args, format),
         Command::Digest { manifest } => {
-            let d = tools::manifest_digest(&files::read_text(&manifest)?).map_err(|e| Failure::at(&manifest, e))?;
+            let d = tools::manifest_digest(&files::read_text(&manifest)?).map_err(|e| Failure::input(Some(&manifest), &e))?;
             match format {
                 Format::Text => out(&format!("{d}\n")),
                 Format::Json => out_json(&serde_json::json!({ "manifestDigest": d.to_string() })),
@@ -152,7 +151,7 @@ fn run(cli: Cli) -> Outcome {
         Command::Manifest(command) => manifest::run(command, format),
         Command::Timelock { input, manifest, policy } => timelock::timelock_command(&input, manifest.as_deref(), policy.as_deref(), format),
         Command::Schema { document } => {
-            let text = upgrade_gate::schema::schema_text(document.as_str()).ok_or_else(|| Failure("no such schema".into()))?;
+            let text = upgrade_gate::schema::schema_text(document.as_str()).ok_or_else(|| Failure::new("no such schema".into()))?;
             out(&text)
         }
         Command::Completions { shell } => {
@@ -167,13 +166,6 @@ fn run(cli: Cli) -> Outcome {
                 Format::Json => out_json(&serde_json::json!({ "message": msg })),
             }
         }
-        Command::EmbedLink { manifest, base } => {
-            let text = files::read_text(&manifest)?;
-            let link = tools::embed_link(&text, &base).map_err(|e| Failure::at(&manifest, e))?;
-            match format {
-                Format::Text => out(&format!("{link}\n")),
-                Format::Json => out_json(&serde_json::json!({ "link": link })),
-            }
-        }
+        Command::EmbedLink { manifest, base } => embed::embed_link(&manifest, &base, format),
     }
 }

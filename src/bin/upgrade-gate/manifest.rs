@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use upgrade_gate::document::values::{parse_address, parse_decimal};
-use upgrade_gate::document::{Policy, SafeVersion};
+use upgrade_gate::document::Policy;
 use upgrade_gate::evm::calls;
 use upgrade_gate::formats::tx_builder::{self, SafeTarget};
 use upgrade_gate::formats::{self, foundry, Draft};
@@ -131,12 +131,12 @@ fn safe_target(args: &SafeTargetArgs) -> Result<Option<SafeTarget>, Failure> {
         return Ok(None);
     };
     Ok(Some(SafeTarget {
-        safe: parse_address(safe).map_err(|e| Failure(format!("--safe: {e}")))?,
+        safe: parse_address(safe).map_err(|e| Failure::new(format!("--safe: {e}")))?,
         chain_id: args.chain_id,
-        version: SafeVersion::parse(version).map_err(|e| Failure(format!("--safe-version: {e}")))?,
-        nonce: parse_decimal(nonce).map_err(|e| Failure(format!("--nonce: {e}")))?,
+        version: crate::safe::known_safe_version(version)?,
+        nonce: parse_decimal(nonce).map_err(|e| Failure::new(format!("--nonce: {e}")))?,
         multisend: match &args.multisend {
-            Some(m) => parse_address(m).map_err(|e| Failure(format!("--multisend: {e}")))?,
+            Some(m) => parse_address(m).map_err(|e| Failure::new(format!("--multisend: {e}")))?,
             None => tx_builder::MULTISEND_CALL_ONLY_1_4_1,
         },
     }))
@@ -158,7 +158,7 @@ fn emit_draft(draft: &Draft, write: &DraftOutput, format: Format) -> Outcome {
     }
     match format {
         Format::Json => {
-            let mut v = serde_json::to_value(draft).map_err(|e| Failure(e.to_string()))?;
+            let mut v = serde_json::to_value(draft).map_err(|e| Failure::new(e.to_string()))?;
             if !written.is_empty() {
                 v["written"] = serde_json::Value::Object(written);
             }

@@ -19,9 +19,9 @@ pub(crate) fn timelock_command(input: &str, manifest: Option<&Path>, policy: Opt
     };
     let path = Path::new(input);
     let actions = if input.starts_with("0x") && !path.exists() {
-        let data = upgrade_gate::document::values::parse_bytes(input).map_err(|e| Failure(format!("calldata: {e}")))?;
+        let data = upgrade_gate::document::values::parse_bytes(input).map_err(|e| Failure::new(format!("calldata: {e}")))?;
         let action = upgrade_gate::Action { to: alloy_primitives::Address::ZERO, value: alloy_primitives::U256::ZERO, data, operation: upgrade_gate::Operation::Call };
-        calls::normalize(&[action], &policy, &Limits::default(), upgrade_gate::Document::Calldata, "calldata").map_err(|e| Failure(e.to_string()))?
+        calls::normalize(&[action], &policy, &Limits::default(), upgrade_gate::Document::Calldata, "calldata").map_err(|e| Failure::new(e.to_string()))?
     } else {
         timelock::actions_in(&read_text(path)?, &policy).map_err(|e| Failure::at(path, e))?
     };
@@ -38,7 +38,7 @@ pub(crate) fn timelock_command(input: &str, manifest: Option<&Path>, policy: Opt
     };
     let ops = timelock::operations(&actions, manifest_actions.as_deref());
     if ops.is_empty() {
-        return Err(Failure(format!("{input}: no TimelockController schedule/scheduleBatch/execute/executeBatch call found")));
+        return Err(Failure::new(format!("{input}: no TimelockController schedule/scheduleBatch/execute/executeBatch call found")));
     }
     match format {
         Format::Json => out_json(&ops)?,
