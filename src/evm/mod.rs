@@ -7,3 +7,4 @@ pub mod calls;
 pub mod multisend;
 pub mod safe;
 pub mod signature;
+pub mod well_known;

@@ -115,6 +115,19 @@ describe('the page where people read it', () => {
     await page.close();
   });
 
+  test('an unknown call shows its argument words and the well-known function it looks like', async () => {
+    const page = await open(env.browser.context, env.srv.url + '?nodemo');
+    await page.click('button[data-case="tampered-safe-delegatecall"]');
+    assert.equal(await decision(page), 'reject');
+    const unknown = page.locator('#actions .action[data-class="unknown"]').first();
+    assert.match(await unknown.locator('[data-known-as]').textContent(), /transfer\(address,uint256\).*ERC-20/);
+    assert.match(await unknown.locator('[data-known-as]').textContent(), /stays unknown/);
+    const words = await unknown.locator('[data-words] li').count();
+    assert.equal(words, 2, 'the address and the amount');
+    assert.match(await unknown.locator('[data-words] li').first().textContent(), /^address/);
+    await page.close();
+  });
+
   async function errorFor(setup) {
     const page = await open(env.browser.context, env.srv.url + '?nodemo');
     await setup(page);
