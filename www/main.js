@@ -187,11 +187,17 @@
   /** Text of a file dropped where a document goes: UTF-8, or a plain refusal. */
   async function readTextFile(file, slot) {
     const bytes = new Uint8Array(await file.arrayBuffer());
+    let text = null;
     try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     } catch {
+      text = null;
+    }
+    // NUL bytes: a tar or another binary file that happens to decode.
+    if (text === null || text.includes('\u0000')) {
       throw new Error(`${file.name} is not UTF-8 text, so it cannot be the ${slot}: is it a package or another binary file?`);
     }
+    return text;
   }
 
   // Drag and drop: a box takes what is dropped on it; the page routes a
