@@ -952,7 +952,8 @@
     if (!banner) return;
     banner.setAttribute('tabindex', '-1');
     const r = banner.getBoundingClientRect();
-    if (r.top < 0 || r.top > innerHeight - Math.min(r.height, innerHeight / 2)) banner.scrollIntoView({ block: 'start' });
+    // Left alone only when it is already whole on screen, near the top.
+    if (r.top < 0 || r.top > innerHeight / 3 || r.bottom > innerHeight) banner.scrollIntoView({ block: 'start' });
     banner.focus({ preventScroll: true });
   }
 
