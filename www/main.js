@@ -560,7 +560,7 @@
       try {
         batch = fromBatch(text, shape.value);
       } catch (e) {
-        batch = { error: e.message || String(e) };
+        batch = { error: pageWording(e) };
       }
     }
     kindEl.textContent =
@@ -595,7 +595,7 @@
       const hashes = api.safeTxHash(safeTxText(text, shape.value));
       box.appendChild(Render.safeHashes(hashes, shape.value.safeTxHash || shape.value.contractTransactionHash));
     } catch (e) {
-      box.appendChild(el('p', { class: 'error-line', text: `Cannot hash this Safe transaction: ${e.message}` }));
+      box.appendChild(el('p', { class: 'error-line', text: `Cannot hash this Safe transaction: ${pageWording(e)}` }));
     }
   }
 
@@ -643,7 +643,7 @@
       out.appendChild(Render.safeHashes(n, null));
       out.appendChild(el('p', { class: 'nested-tx muted' }, 'Its transaction: to ', el('code', { text: n.to }), ', data ', el('code', { text: n.data }), `, nonce ${n.nonce}, Safe version ${n.safeVersion}.`));
     } catch (e) {
-      out.appendChild(el('p', { class: 'error-line', text: `Cannot hash the owner Safe’s approval: ${e.message || e}` }));
+      out.appendChild(el('p', { class: 'error-line', text: `Cannot hash the owner Safe’s approval: ${pageWording(e)}` }));
     }
   }
 

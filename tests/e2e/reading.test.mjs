@@ -144,6 +144,11 @@ describe('the page where people read it', () => {
     const text = await errorFor(async (page) => {
       await page.fill('#manifest', read('safe-multisend', 'manifest.json'));
       await page.fill('#release', JSON.stringify(tx, null, 2));
+      // The preview of the Safe hashes, before Verify, says the same.
+      await page.waitForSelector('#safe .error-line');
+      const preview = await page.textContent('#safe .error-line');
+      assert.match(preview, /Chain id field/);
+      assert.doesNotMatch(preview, /--chain-id/);
     });
     assert.match(text, /Chain id field/);
     assert.doesNotMatch(text, /--chain-id|safeTx\.chainId|release field/);
