@@ -75,6 +75,49 @@ pub fn safe_tx_hash(text: &str, chain_id: Option<u64>, version: Option<SafeVersi
     Ok(SafeTxView { hashes: safe_tx_hashes(&params), tx: params, claimed: tx.safe_tx_hash })
 }
 
+/// A Safe transaction given where a release goes (a Safe Transaction Service
+/// record, or a `safeTx` copied from the Safe UI): the release that carries it,
+/// with the manifest's digest and lane, as the page builds it. `None` when the
+/// text is a release already (it has a `schema`). `chain_id` and `version` are
+/// added where the record has none; a record that says otherwise is refused.
+/// The record's text is kept as it is: large integers keep their digits.
+pub fn release_from_safe_record(manifest: &str, text: &str, chain_id: Option<u64>, version: Option<SafeVersion>) -> Result<Option<String>> {
+    let limits = Limits::default();
+    let record = parse_value(Document::Release, text, &limits)?;
+    let Some(fields) = record.as_object() else { return Ok(None) };
+    if fields.contains_key("schema") || !fields.contains_key("to") {
+        return Ok(None);
+    }
+    let said = |k: &str| fields.get(k).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string));
+    let mut add = Vec::new();
+    if let Some(c) = chain_id {
+        match said("chainId") {
+            Some(s) if s != c.to_string() => {
+                return Err(Error::invalid(Document::SafeTx, "chainId", format!("the record says {s}, --chain-id says {c}")))
+            }
+            Some(_) => {}
+            None => add.push(format!("\"chainId\": {c}")),
+        }
+    }
+    if let Some(v) = version {
+        match said("safeVersion") {
+            Some(s) if SafeVersion::parse(&s).ok() != Some(v) => {
+                return Err(Error::invalid(Document::SafeTx, "safeVersion", format!("the record says {s}, --safe-version says {v}")))
+            }
+            Some(_) => {}
+            None => add.push(format!("\"safeVersion\": \"{v}\"")),
+        }
+    }
+    let digest = manifest_digest(manifest)?;
+    let lane = parse_value(Document::Manifest, manifest, &limits)?.get("lane").cloned().unwrap_or(Value::Null);
+    let body = text.trim().strip_prefix('{').unwrap_or_default().trim_start();
+    let sep = if add.is_empty() || body.starts_with('}') { "" } else { ", " };
+    Ok(Some(format!(
+        "{{\"schema\": \"upgrade-gate/release/v1\", \"manifestDigest\": \"{digest}\", \"lane\": {lane}, \"safeTx\": {{{}{sep}{body}}}",
+        add.join(", ")
+    )))
+}
+
 /// Decodes calldata: the function, its named arguments, its class, inner calls and batches.
 pub fn decode_calldata(hex: &str) -> Result<Call> {
     let data = parse_bytes(hex.trim()).map_err(|m| Error::invalid(Document::Calldata, "", m))?;
@@ -91,15 +134,48 @@ pub struct Fill {
     pub policy: Option<String>,
 }
 
+/// One field `manifest fill` wrote, with what it held before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Changed {
+    /// Field path, e.g. `simulation.evidenceHash`.
+    pub path: String,
+    /// The value before (compact JSON text), `None` when the field was absent.
+    pub before: Option<String>,
+    pub after: String,
+}
+
+/// What `manifest fill` wrote, and what it would not.
+#[derive(Debug, Clone)]
+pub struct Filled {
+    /// The new manifest text (checked as a manifest).
+    pub text: String,
+    pub digest: Sha256Digest,
+    /// Every field whose value changed, in the order written.
+    pub changed: Vec<Changed>,
+    /// Fields left as they were because writing them would vouch for
+    /// something nobody showed: the simulation evidence no longer matches.
+    pub stale: Vec<String>,
+}
+
 /// Writes the computed hashes into a manifest so nobody copies them by hand,
 /// and returns the new text (checked as a manifest) with its digest.
-///
-/// The simulation's `packageHash` and `actionsHash` are filled only when the
-/// manifest already has a `simulation` section: the tool never invents a
-/// simulation that nobody ran.
 pub fn fill_manifest(text: &str, fill: &Fill) -> Result<(String, Sha256Digest)> {
+    fill_manifest_report(text, fill).map(|f| (f.text, f.digest))
+}
+
+/// [`fill_manifest`], saying which fields changed and which evidence is stale.
+///
+/// The simulation's `packageHash` and `actionsHash` are written only with new
+/// evidence (`--evidence`): evidence is of one package and one set of actions,
+/// so re-pointing the simulation at another package (or other actions) without
+/// it would let the old evidence pass for the new build. Without it, they are
+/// left as they are and reported as stale. Nor does the tool invent a
+/// simulation section that nobody ran.
+pub fn fill_manifest_report(text: &str, fill: &Fill) -> Result<Filled> {
     let limits = Limits::default();
     let mut value = parse_value(Document::Manifest, text, &limits)?;
+    let mut changed = Vec::new();
+    let mut stale = Vec::new();
     let not_object = |path: &str| Error::invalid(Document::Manifest, path, "must be an object");
     let root = value.as_object_mut().ok_or_else(|| not_object(""))?;
     let package_hash = match &fill.package {
@@ -109,11 +185,11 @@ pub fn fill_manifest(text: &str, fill: &Fill) -> Result<(String, Sha256Digest)> 
     };
     let package = object_at(root, "package").ok_or_else(|| not_object("package"))?;
     if let Some(h) = package_hash {
-        package.insert("hash".into(), json!(h.to_string()));
+        set(package, "package", "hash", json!(h.to_string()), &mut changed);
     }
     if let Some(ObservedPackage::Folder(files)) = &fill.package {
         let listed: Vec<Value> = files.iter().map(|(p, h)| json!({"path": p, "hash": h.to_string()})).collect();
-        package.insert("files".into(), Value::Array(listed));
+        set(package, "package", "files", Value::Array(listed), &mut changed);
     }
     // The actions hash is taken over the normalized actions (SPEC §2.1).
     let policy = policy_or_default(fill.policy.as_deref(), &limits)?;
@@ -122,12 +198,28 @@ pub fn fill_manifest(text: &str, fill: &Fill) -> Result<(String, Sha256Digest)> 
     let normalized = calls::normalize(&actions, &policy, &limits, Document::Manifest, "actions")?;
     let actions_hash = digest::actions_hash(&normalized.iter().map(|a| a.action()).collect::<Vec<_>>());
     if let Some(Value::Object(sim)) = root.get_mut("simulation") {
-        if let Some(h) = package_hash.or_else(|| root_package_hash(text)) {
-            sim.insert("packageHash".into(), json!(h.to_string()));
-        }
-        sim.insert("actionsHash".into(), json!(actions_hash.to_string()));
+        let package_now = package_hash.or_else(|| root_package_hash(text)).map(|h| h.to_string());
+        let actions_now = actions_hash.to_string();
         if let Some(h) = fill.evidence {
-            sim.insert("evidenceHash".into(), json!(h.to_string()));
+            if let Some(p) = package_now {
+                set(sim, "simulation", "packageHash", json!(p), &mut changed);
+            }
+            set(sim, "simulation", "actionsHash", json!(actions_now), &mut changed);
+            set(sim, "simulation", "evidenceHash", json!(h.to_string()), &mut changed);
+        } else {
+            let declared = |k: &str| sim.get(k).and_then(Value::as_str).map(str::to_string);
+            if let Some(p) = package_now.filter(|p| declared("packageHash").as_ref() != Some(p)) {
+                stale.push(format!(
+                    "simulation.packageHash is {}, but the package is {p}: the simulation evidence is stale (left as it was); simulate this package and fill again with --evidence",
+                    declared("packageHash").unwrap_or_else(|| "missing".into())
+                ));
+            }
+            if declared("actionsHash").as_deref() != Some(actions_now.as_str()) {
+                stale.push(format!(
+                    "simulation.actionsHash is {}, but the actions hash to {actions_now}: the simulation evidence is stale (left as it was); simulate these actions and fill again with --evidence",
+                    declared("actionsHash").unwrap_or_else(|| "missing".into())
+                ));
+            }
         }
     } else if fill.evidence.is_some() {
         return Err(Error::invalid(Document::Manifest, "simulation", "--evidence given, but the manifest has no simulation section to record it in"));
@@ -135,12 +227,27 @@ pub fn fill_manifest(text: &str, fill: &Fill) -> Result<(String, Sha256Digest)> 
     if let Some(h) = fill.rollback_package {
         let rollback = object_at(root, "rollback").ok_or_else(|| not_object("rollback"))?;
         let package = object_at(rollback, "package").ok_or_else(|| not_object("rollback.package"))?;
-        package.insert("hash".into(), json!(h.to_string()));
+        set(package, "rollback.package", "hash", json!(h.to_string()), &mut changed);
     }
     let mut out = serde_json::to_string_pretty(&value).unwrap_or_default();
     out.push('\n');
     let digest = manifest_digest(&out)?;
-    Ok((out, digest))
+    Ok(Filled { text: out, digest, changed, stale })
+}
+
+/// Writes `map[key] = value`, noting the change (if it is one) under `at.key`.
+fn set(map: &mut Map<String, Value>, at: &str, key: &str, value: Value, changed: &mut Vec<Changed>) {
+    let before = map.get(key).cloned();
+    if before.as_ref() == Some(&value) {
+        return;
+    }
+    let show = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => format!("{} files", items.len()),
+        other => other.to_string(),
+    };
+    changed.push(Changed { path: format!("{at}.{key}"), before: before.as_ref().map(show), after: show(&value) });
+    map.insert(key.to_string(), value);
 }
 
 fn object_at<'m>(map: &'m mut Map<String, Value>, key: &str) -> Option<&'m mut Map<String, Value>> {

@@ -166,6 +166,22 @@ fn actions_match_fails_on_different_data() {
 }
 
 #[test]
+fn actions_match_names_the_first_differing_word_its_argument_and_both_values() {
+    // The same 132-byte upgradeAndCall, one word changed: the two must not print alike.
+    let mut f = Fixture::releasable();
+    let data = f.release["actions"][0]["data"].as_str().unwrap().to_string();
+    let word = |d: &str, i: usize| d[2 + 8 + 64 * i..2 + 8 + 64 * (i + 1)].to_string();
+    let other = format!("{}{}", &data[..2 + 8 + 64 + 63], if data.as_bytes()[2 + 8 + 64 + 63] == b'0' { "1" } else { "0" }) + &data[2 + 8 + 64 + 64..];
+    f.release["actions"][0]["data"] = json!(other);
+    let r = f.run();
+    let c = r.checks.iter().find(|c| c.id == "actions.match").unwrap();
+    assert_eq!(c.status, Status::Fail);
+    assert!(c.detail.contains("at byte 36 (word 1 after the selector, argument `implementation` (address))"), "{}", c.detail);
+    assert!(c.detail.contains(&format!("manifest 0x{}", word(&data, 1))), "{}", c.detail);
+    assert!(c.detail.contains(&format!("release 0x{}", word(&other, 1))), "{}", c.detail);
+}
+
+#[test]
 fn actions_match_fails_on_a_different_operation() {
     let mut f = Fixture::releasable();
     f.release["actions"][1]["operation"] = json!("delegatecall");

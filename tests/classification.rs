@@ -89,3 +89,21 @@ fn the_multisend_batch_actions_hash_equals_that_of_its_unpacked_actions() {
     let b = upgrade_gate::tools::actions_hash(&serde_json::Value::Array(unpacked).to_string(), None).unwrap();
     assert_eq!(a, b);
 }
+
+#[test]
+fn an_unknown_call_shows_its_argument_words_and_a_well_known_name_but_stays_unknown() {
+    // ERC-20 transfer(address,uint256): well known, but not a function SPEC §3 classifies.
+    let mut data = vec![0xa9, 0x05, 0x9c, 0xbb];
+    data.extend([0u8; 12]);
+    data.extend([0xaa; 20]);
+    data.extend([0u8; 31]);
+    data.push(7);
+    let call = upgrade_gate::tools::decode_calldata(&format!("0x{}", alloy_primitives::hex::encode(&data))).unwrap();
+    assert_eq!(call.class, upgrade_gate::evm::abi::Class::Unknown);
+    assert_eq!(call.function, None);
+    assert!(call.known_as.as_deref().is_some_and(|k| k.starts_with("transfer(address,uint256)")), "{:?}", call.known_as);
+    assert_eq!(call.words, vec![format!("0x{}{}", "00".repeat(12), "aa".repeat(20)), format!("0x{}07", "00".repeat(31))]);
+    // A decoded call has neither.
+    let known = upgrade_gate::tools::decode_calldata("0x3659cfe6000000000000000000000000aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").unwrap();
+    assert!(known.known_as.is_none() && known.words.is_empty());
+}

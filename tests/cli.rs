@@ -94,7 +94,10 @@ fn verify_exits_2_on_an_input_error_naming_file_field_line_and_column() {
     write_case(&dir, &f);
     let o = verify(&dir, &["--format", "json"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(o.stdout.is_empty(), "no report on an input error");
+    // No report on an input error: an error object instead (issue 17).
+    let out: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(out.get("decision").is_none(), "{out}");
+    assert_eq!(out["error"]["path"], "actions[0].operation", "{out}");
     let err = String::from_utf8(o.stderr).unwrap();
     assert!(err.contains("release.json"), "{err}");
     assert!(err.contains("actions[0].operation"), "{err}");
@@ -219,6 +222,32 @@ fn manifest_fill_writes_the_hashes_and_prints_the_digest() {
     // Key order is kept, so the proposer's diff stays readable.
     let keys: Vec<&String> = filled.as_object().unwrap().keys().collect();
     assert_eq!(keys[0], "schema");
+}
+
+#[test]
+fn manifest_fill_without_evidence_does_not_repoint_the_simulation_and_says_it_is_stale() {
+    let dir = Dir::new("fill-stale");
+    let f = Fixture::releasable();
+    let m = dir.write("manifest.json", serde_json::to_string_pretty(&f.manifest).unwrap());
+    let new_package = dir.write("package-v2.tar", b"another build\n".as_slice());
+    let o = bin().args(["manifest", "fill"]).arg(&m).arg("--package").arg(&new_package).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let filled: Value = serde_json::from_str(&std::fs::read_to_string(&m).unwrap()).unwrap();
+    let new_hash = sha(b"another build\n").to_string();
+    assert_eq!(filled["package"]["hash"], new_hash);
+    // The old evidence is of the old package: the simulation keeps saying so.
+    assert_eq!(filled["simulation"]["packageHash"], f.manifest["simulation"]["packageHash"]);
+    let stderr = String::from_utf8(o.stderr).unwrap();
+    assert!(stderr.contains(&format!("changed package.hash: {} → {new_hash}", f.manifest["package"]["hash"].as_str().unwrap())), "{stderr}");
+    assert!(stderr.contains("simulation evidence is stale"), "{stderr}");
+    assert!(!stderr.contains("changed simulation."), "{stderr}");
+    // stdout is still the digest alone.
+    assert_eq!(String::from_utf8(o.stdout).unwrap().trim(), upgrade_gate::digest::manifest_digest(&filled).to_string());
+    // --format json lists the changes and the stale evidence.
+    let o = bin().args(["--format", "json", "manifest", "fill"]).arg(&m).arg("--package").arg(&new_package).output().unwrap();
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["changed"], json!([]), "nothing left to change");
+    assert!(v["stale"].as_array().unwrap().iter().any(|s| s.as_str().unwrap().starts_with("simulation.packageHash is")), "{v}");
 }
 
 #[test]

@@ -105,6 +105,10 @@ sol! {
     interface SlotZeroWriter {
         function transfer(address to, uint256 value);
     }
+    /// OpenZeppelin TimelockController: proposers schedule, executors execute after the delay.
+    interface TimelockController {
+        function scheduleBatch(address[] targets, uint256[] values, bytes[] payloads, bytes32 predecessor, bytes32 salt, uint256 delay);
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -264,6 +268,7 @@ struct Cast {
     router_v1: Address,
     router_v2: Address,
     safe: Address,
+    timelock: Address,
     staking: Address,
     staking_v1: Address,
     staking_v2: Address,
@@ -300,6 +305,7 @@ fn cast() -> Cast {
         router_v1: labelled("StrategyRouterV1 implementation"),
         router_v2: labelled("StrategyRouterV2 implementation"),
         safe: labelled("Treasury Safe 1.4.1"),
+        timelock: labelled("Vault TimelockController (OpenZeppelin 5, 2-day delay)"),
         staking: labelled("StakingPool (ERC1967Proxy, UUPS)"),
         staking_v1: labelled("StakingPoolV1 implementation"),
         staking_v2: labelled("StakingPoolV2 implementation"),
@@ -471,6 +477,9 @@ struct Plan {
     rollback_owner: &'static str,
     /// When set, the calls run as one MultiSendCallOnly delegatecall from this Safe, which executes.
     safe: Option<Address>,
+    /// When set, this TimelockController executes the calls (after the proposers'
+    /// `scheduleBatch`, written to schedule.json, and its delay).
+    timelock: Option<Address>,
     policy: Option<Value>,
     invariants: Vec<&'static str>,
 }
@@ -487,6 +496,8 @@ struct Example {
     package: Package,
     rollback_package: Vec<u8>,
     evidence: Vec<u8>,
+    /// For a timelock example: the proposers' `scheduleBatch` call, as actions.
+    schedule: Option<Value>,
     expected: Expected,
 }
 
@@ -531,7 +542,7 @@ fn stop_conditions() -> Value {
 /// by the crate's own `manifest fill`, approvals signed, release prepared.
 fn build(name: &'static str, summary: &'static str, plan: &Plan) -> Example {
     let batched = plan.safe.is_some();
-    let executor = plan.safe.unwrap_or_else(|| account(EXECUTOR));
+    let executor = plan.timelock.or(plan.safe).unwrap_or_else(|| account(EXECUTOR));
     let (proposed_at, simulated_at, threshold, signers) = match plan.lane {
         Lane::Standard => (PROPOSED_AT, SIMULATED_AT, 2, 2),
         Lane::Privileged => (PRIVILEGED_PROPOSED_AT, PRIVILEGED_SIMULATED_AT, 3, 3),
@@ -663,8 +674,26 @@ fn build(name: &'static str, summary: &'static str, plan: &Plan) -> Example {
         package: plan.package.clone(),
         rollback_package: plan.rollback_package.clone(),
         evidence,
+        schedule: plan.timelock.map(|t| schedule_json(t, &plan.calls)),
         expected: releases(),
     }
+}
+
+/// The delay the timelock example's TimelockController enforces.
+const TIMELOCK_DELAY_SECONDS: u64 = 172_800;
+
+/// The proposers' `scheduleBatch` of `calls` on `timelock`, as a JSON array of actions.
+fn schedule_json(timelock: Address, calls: &[Call]) -> Value {
+    let data = TimelockController::scheduleBatchCall {
+        targets: calls.iter().map(|c| c.to).collect(),
+        values: calls.iter().map(|_| U256::ZERO).collect(),
+        payloads: calls.iter().map(|c| c.data.clone().into()).collect(),
+        predecessor: Default::default(),
+        salt: alloy_primitives::keccak256("upgrade-gate example: vault v2.1 via timelock"),
+        delay: U256::from(TIMELOCK_DELAY_SECONDS),
+    }
+    .abi_encode();
+    json!([action_json(timelock, &data, "call")])
 }
 
 /// The Safe nonce every Safe example uses.
@@ -794,6 +823,7 @@ fn vault_and_router_plan(c: &Cast, safe: Option<Address>) -> Plan {
         ],
         rollback_owner: "Vault ops on-call (ops@vault.example)",
         safe,
+        timelock: None,
         policy: None,
         invariants: vec![
             "totalAssets() unchanged across the upgrade",
@@ -874,6 +904,7 @@ fn uups_initializer(c: &Cast) -> Example {
         }],
         rollback_owner: "Staking ops on-call (staking-ops@vault.example)",
         safe: None,
+        timelock: None,
         policy: Some(json!({
             "schema": "upgrade-gate/policy/v1",
             "routineSelectors": [selector],
@@ -938,6 +969,7 @@ fn beacon(c: &Cast) -> Example {
         }],
         rollback_owner: "Vault ops on-call (ops@vault.example)",
         safe: None,
+        timelock: None,
         policy: None,
         invariants: vec![
             "VaultBeacon.implementation() == BeaconVaultV2",
@@ -992,6 +1024,7 @@ fn privileged_admin_move(c: &Cast) -> Example {
         ],
         rollback_owner: "Security Council (owner of the new ProxyAdmin)",
         safe: None,
+        timelock: None,
         policy: None,
         invariants: vec![
             "latestPrice() within 0.1% of V1 for every feed",
@@ -1042,6 +1075,7 @@ fn folder_package(c: &Cast) -> Example {
         rollback_calls: vec![proxy_admin_upgrade(c.token_admin, c.token, c.token_v1)],
         rollback_owner: "Governance ops on-call (gov-ops@vault.example)",
         safe: None,
+        timelock: None,
         policy: None,
         invariants: vec![
             "totalSupply() unchanged",
@@ -1186,6 +1220,17 @@ fn tampered_folder_extra_file(c: &Cast) -> Example {
     e
 }
 
+fn timelock_executor(c: &Cast) -> Example {
+    let mut plan = vault_and_router_plan(c, None);
+    plan.timelock = Some(c.timelock);
+    plan.title = "Vault v2.1 and StrategyRouter v1.4 implementation upgrade, executed by the TimelockController";
+    build(
+        "timelock-executor",
+        "The standard-transparent upgrades executed by an OpenZeppelin TimelockController (the ProxyAdmins' owner): the manifest's executor is the timelock, the release lists the calls it makes, and `schedule.json` is the proposers' `scheduleBatch`, which `upgrade-gate timelock` holds against the manifest.",
+        &plan,
+    )
+}
+
 fn all_examples() -> Vec<Example> {
     let c = cast();
     vec![
@@ -1201,6 +1246,7 @@ fn all_examples() -> Vec<Example> {
         tampered_hidden_authority(&c),
         tampered_safe_delegatecall(&c),
         tampered_folder_extra_file(&c),
+        timelock_executor(&c),
     ]
 }
 
@@ -1291,7 +1337,17 @@ impl Example {
             outcome(&self.expected),
             command_line(&args)
         );
+        let readme = match &self.schedule {
+            Some(_) => format!(
+                "{readme}\nThe proposers' `scheduleBatch` call is `schedule.json`; the operation it\nschedules (its id, delay and calls) held against the manifest's actions:\n\n```sh\ncargo run -q -- timelock examples/{0}/schedule.json \\\n  --manifest examples/{0}/manifest.json\n```\n",
+                self.name
+            ),
+            None => readme,
+        };
         files.insert("README.md".into(), readme.into_bytes());
+        if let Some(schedule) = &self.schedule {
+            files.insert("schedule.json".into(), pretty(schedule));
+        }
         files.insert("manifest.json".into(), self.manifest.clone());
         files.insert("release.json".into(), pretty(&self.release));
         files.insert("approvals.json".into(), pretty(&self.approvals));
@@ -1326,7 +1382,7 @@ impl Example {
 fn index_readme(examples: &[Example]) -> String {
     let mut s = String::from(
         "# Examples\n\n\
-         Realistic upgrades to run through `upgrade-gate`, six that release and six\n\
+         Realistic upgrades to run through `upgrade-gate`, seven that release and six\n\
          tampered copies that must not. Each folder holds the manifest, the release,\n\
          real approval signatures, the package bytes (`package.tar`, or `package/` for\n\
          a folder package), the rollback package (`rollback.tar`), the simulation\n\
@@ -1690,6 +1746,29 @@ fn tampered_folder_extra_file_is_rejected_by_package_files() {
 }
 
 #[test]
+fn timelock_executor_is_released_and_its_schedule_matches_the_manifest() {
+    let report = run_example("timelock-executor", None);
+    assert!(passes(&report, "roles.separation"));
+    let out = Command::new(env!("CARGO_BIN_EXE_upgrade-gate"))
+        .current_dir(repo_root())
+        .args([
+            "timelock",
+            "examples/timelock-executor/schedule.json",
+            "--manifest",
+            "examples/timelock-executor/manifest.json",
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("run upgrade-gate timelock");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let ops: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(ops[0]["matchesManifest"], json!(true), "{ops}");
+    assert_eq!(ops[0]["delaySeconds"], json!(TIMELOCK_DELAY_SECONDS.to_string()), "{ops}");
+    assert_eq!(ops[0]["timelock"], read_json("examples/timelock-executor/manifest.json")["roles"]["executor"]);
+}
+
+#[test]
 fn every_example_folder_is_tested_and_listed() {
     examples_ready();
     let tested = [
@@ -1705,6 +1784,7 @@ fn every_example_folder_is_tested_and_listed() {
         "tampered-hidden-authority",
         "tampered-safe-delegatecall",
         "tampered-folder-extra-file",
+        "timelock-executor",
     ];
     let mut on_disk: Vec<String> = std::fs::read_dir(examples_dir())
         .expect("read examples/")

@@ -751,3 +751,28 @@ fn timelock_cli_links_the_safes_schedule_batch_to_the_manifest_actions() {
     let o = run(&["timelock", &hex(&upgrade_via_admin(PROXY_1, IMPL_1))]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn timelock_cli_on_calldata_names_the_differing_word_and_no_zero_address_timelock() {
+    let dir = Dir::new("timelock-calldata");
+    let mut f = Fixture::releasable();
+    f.manifest["roles"]["executor"] = json!(cs(a(TIMELOCK)));
+    f.release["executor"] = json!(cs(a(TIMELOCK)));
+    let manifest = dir.write("manifest.json", f.texts().0);
+    let mut actions = support::actions_of(&releasable_actions());
+    // One word of the first call's calldata changed: the implementation.
+    let mut data = actions[0].data.to_vec();
+    data[4 + 32 + 31] ^= 1;
+    actions[0].data = data.into();
+    let o = run(&["timelock", &hex(&schedule_batch_of(&actions)), "--manifest", manifest.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(20));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("first difference at byte 36 (word 1 after the selector, argument `implementation` (address))"), "{text}");
+    assert!(!text.contains(&format!("on timelock {}", cs(Address::ZERO))), "{text}");
+    // An error about a kilobyte of calldata does not repeat it.
+    let long = hex(&[0xab; 600]);
+    let o = run(&["timelock", &long]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.len() < 200 && err.contains("600 bytes"), "{err}");
+}

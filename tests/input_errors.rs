@@ -322,3 +322,11 @@ fn a_document_cut_short_names_no_field_but_gives_the_position() {
     assert!(matches!(&e, Error::Json { path, line, .. } if !path.contains('?') && *line > 1), "{e:?}");
     assert!(!e.to_string().contains('?'), "{e}");
 }
+
+#[test]
+fn a_misspelt_field_names_the_field_that_was_meant() {
+    let mut f = Fixture::releasable();
+    let lane = f.manifest.as_object_mut().and_then(|m| m.remove("lane")).unwrap();
+    f.manifest["lan"] = lane;
+    assert_field(&input_error(&f), Document::Manifest, "lan", "did you mean `lane`?");
+}

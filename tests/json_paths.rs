@@ -34,6 +34,12 @@ fn ours<T: DeserializeOwned>(text: &str) -> Option<Error4> {
     match parse_json::<T>(Document::Manifest, text, &Limits::default()) {
         Ok(_) => None,
         Err(Error::Json { path, line, column, message, .. }) => {
+            // The gate adds "did you mean `x`?" to serde's unknown-field message
+            // (src/document/suggest.rs): compare what serde says.
+            let message = match message.split_once(": did you mean `") {
+                Some((serde, _)) if message.starts_with("unknown field") => serde.to_string(),
+                _ => message,
+            };
             Some((path, line, column, format!("{message} at line {line} column {column}")))
         }
         Err(e) => panic!("not a JSON error: {e}"),

@@ -16,8 +16,15 @@
   function manifestFromFragment() {
     const m = /(?:^#|&)manifest=([^&]*)/.exec(location.hash);
     if (!m) return null;
-    return decodeURIComponent(m[1]);
+    try {
+      return decodeURIComponent(m[1]);
+    } catch {
+      // A link cut inside a %XX escape.
+      throw new Error(CUT_OFF);
+    }
   }
+
+  const CUT_OFF = 'the link looks cut off: the manifest in it ends too early (was the link shortened, or wrapped when it was copied?)';
 
   // Large integers keep their digits (uint256 values may be JSON numbers).
   const exact = (key, value, ctx) => (typeof value === 'number' && !Number.isSafeInteger(value) && ctx && ctx.source ? ctx.source : value);
@@ -45,7 +52,12 @@
     const body = clear($('#card-body'));
     $('#package-slot').hidden = true;
     clear($('#package-result'));
-    manifestText = manifestFromFragment();
+    try {
+      manifestText = manifestFromFragment();
+    } catch (e) {
+      body.appendChild(el('p', { class: 'error-line', 'data-error': '', text: `This manifest cannot be read: ${e.message}` }));
+      return;
+    }
     if (!manifestText) {
       body.appendChild(el('p', { class: 'error-line', text: 'No manifest in this link: it should end in #manifest=… (see `upgrade-gate embed-link`).' }));
       return;
@@ -55,7 +67,8 @@
       digest = api.manifestDigest(manifestText);
       m = JSON.parse(manifestText, exact);
     } catch (e) {
-      body.appendChild(el('p', { class: 'error-line', 'data-error': '', text: `This manifest cannot be read: ${e.message}` }));
+      const cut = /EOF while parsing/.test(e.message);
+      body.appendChild(el('p', { class: 'error-line', 'data-error': '', text: `This manifest cannot be read: ${cut ? CUT_OFF : e.message}` }));
       return;
     }
     let ready;

@@ -10,13 +10,16 @@
   const CHUNK = 16 * 1024 * 1024; // 16 MiB per read (two in flight): few messages, flat memory
   const POOL = Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2)));
 
-  async function sha256Of(bytes) {
-    // An independent hash of the module (WebCrypto), so a module cannot vouch
-    // for itself; the wasm Sha256 only where WebCrypto is unavailable.
-    if (self.crypto && crypto.subtle) {
-      const d = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-      return 'sha256:' + Array.from(d, (b) => b.toString(16).padStart(2, '0')).join('');
-    }
+  // An independent hash of the module (WebCrypto), so a module cannot vouch
+  // for itself. Outside a secure context (plain http from another host, an
+  // iframe in a plain-http page) there is no crypto.subtle: then the module's
+  // own Sha256, which exists only once the module is started (see start).
+  function nativeSha256(bytes) {
+    if (!(self.crypto && crypto.subtle)) return null;
+    return crypto.subtle.digest('SHA-256', bytes).then((d) => 'sha256:' + Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join(''));
+  }
+
+  function wasmSha256Of(bytes) {
     const h = new wasm_bindgen.Sha256();
     h.update(bytes);
     return h.finalize();
@@ -122,9 +125,10 @@
     if (typeof wasm_bindgen === 'undefined') throw new Error('pkg/upgrade_gate_classic.js is missing: run `npm run build`');
     // pkg/upgrade_gate_embedded.js decoded the bytes and started compiling them.
     const bytes = build.wasmBytes;
-    const wasmSha256 = await sha256Of(bytes);
+    const native = nativeSha256(bytes);
     module = await build.wasmModule;
     await wasm_bindgen({ module_or_path: module });
+    const wasmSha256 = native ? await native : wasmSha256Of(bytes);
     workerUrl = URL.createObjectURL(new Blob([build.workerSource], { type: 'text/javascript' }));
     // Start the workers now, so that no request of any kind (even for a
     // blob: URL) happens after the page has loaded.

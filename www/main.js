@@ -16,24 +16,102 @@
   // bins[slot] = null | { kind: 'file', file } | { kind: 'folder', name, entries: [{ path, file }] }
   // plus `hashes` once computed (a file's "sha256:…", or a folder's { path: "sha256:…" }).
   const bins = { package: null, rollback: null, evidence: null };
+  // Where each slot's content came from, shown beside it and under the verdict
+  // (the verdict is a function of exactly these): null (empty), or
+  //   { kind: 'file', name }          opened or dropped on its own box, or dropped alone on the page
+  //   { kind: 'case', folder, name }  part of a case dropped on the page (folder null: loose files)
+  //   { kind: 'demo', demo, name }    loaded by a demo button
+  //   { kind: 'typed' }               typed or pasted here
+  //   { kind: 'edited', was }         typed over content that came from one of the above
+  const SLOTS = [...TEXT_SLOTS, ...BIN_SLOTS, 'now'];
+  const SLOT_TITLE = {
+    manifest: 'Manifest',
+    release: 'Release',
+    approvals: 'Approvals',
+    policy: 'Policy',
+    package: 'Package',
+    rollback: 'Rollback package',
+    evidence: 'Simulation evidence',
+    now: 'Evaluation time',
+  };
+  const sources = Object.fromEntries(SLOTS.map((s) => [s, null]));
   let runId = 0;
   let demoName = null;
   let api = null;
   let trapped = null; // set once the module has trapped: it is not used again
+
+  function sourceText(src) {
+    if (!src) return '';
+    switch (src.kind) {
+      case 'file':
+        return `from ${src.name}`;
+      case 'case':
+        return src.folder ? `from case folder ${src.folder}/ (${src.name})` : `from the dropped case (${src.name})`;
+      case 'demo':
+        return `from the demo case “${src.demo}” (${src.name})`;
+      case 'edited':
+        return `edited here (was ${src.was})`;
+      default:
+        return 'typed or pasted here';
+    }
+  }
+
+  function sourceEl(name) {
+    return name === 'now' ? $('#now-source') : $('[data-source]', slotEl(name));
+  }
+
+  function setSource(name, src) {
+    sources[name] = src;
+    const out = sourceEl(name);
+    out.textContent = sourceText(src);
+    out.dataset.sourceKind = src ? src.kind : 'none';
+    if (!SLOTS.some((s) => sources[s] && sources[s].kind !== 'demo')) return;
+    // Once anything is not the demo's, the case is no longer the demo.
+    if (demoName) markDemo(null);
+  }
+
+  /** A slot typed into: its content is now the user's own, said so beside it. */
+  function typedInto(name) {
+    const src = sources[name];
+    if (src && src.kind !== 'typed' && src.kind !== 'edited') setSource(name, { kind: 'edited', was: sourceText(src).replace(/^from /, '') });
+    else if (!src) setSource(name, { kind: 'typed' });
+  }
+
+  /** What the slot holds, for the list under the verdict. */
+  function sourceLine(name) {
+    const src = sources[name];
+    const empty = {
+      approvals: 'not given',
+      policy: 'not given: the default policy applies',
+      package: 'not given',
+      rollback: 'not given',
+      evidence: 'not given',
+      now: 'this browser’s clock at the moment of verification',
+    };
+    const filled = name === 'now' ? $('#now').value.trim() : TEXT_SLOTS.includes(name) ? $(`#${name}`).value.trim() : bins[name];
+    const text = !filled ? empty[name] || 'not given' : src ? sourceText(src) : 'typed or pasted here';
+    return el('li', { 'data-source-of': name, 'data-source-kind': filled ? (src ? src.kind : 'typed') : 'none' }, el('strong', { text: `${SLOT_TITLE[name]}: ` }), name === 'now' && filled ? `${$('#now').value.trim()} — ` : '', text);
+  }
 
   // ---- inputs -----------------------------------------------------------------
   function slotEl(name) {
     return $(`.slot[data-slot="${name}"]`);
   }
 
-  function setText(name, text, fileName) {
+  function setText(name, text, source) {
     invalidate();
     $(`#${name}`).value = text;
-    $('[data-name]', slotEl(name)).textContent = fileName ? `from ${fileName}` : '';
+    setSource(name, text ? source || { kind: 'typed' } : null);
     if (name === 'release') onReleaseInput();
   }
 
-  function setBin(name, value) {
+  function setNow(value, source) {
+    invalidate();
+    $('#now').value = value;
+    setSource('now', value ? source || { kind: 'typed' } : null);
+  }
+
+  function setBin(name, value, source) {
     invalidate();
     bins[name] = value;
     const slot = slotEl(name);
@@ -42,6 +120,7 @@
     clear(out);
     $('[data-clear]', slot).hidden = !value;
     slot.classList.toggle('filled', !!value);
+    setSource(name, value ? source || { kind: 'file', name: value.kind === 'file' ? value.file.name : `${value.name}/` } : null);
     if (!value) {
       label.textContent = label.dataset.empty || label.textContent;
     } else if (value.kind === 'file') {
@@ -50,6 +129,39 @@
       const size = value.entries.reduce((n, e) => n + e.file.size, 0);
       label.textContent = `folder ${value.name}/ · ${value.entries.length} files · ${formatBytes(size)}`;
     }
+  }
+
+  /** Empties every slot of the case: documents, bytes, the evaluation time and the Safe fields. */
+  function emptyCase() {
+    runId++;
+    UpgradeGate.cancel();
+    for (const n of TEXT_SLOTS) setText(n, '', null);
+    for (const n of BIN_SLOTS) setBin(n, null);
+    setNow('', null);
+    for (const id of ['#safe-chain-id', '#safe-version', '#safe-address', '#safe-nonce']) $(id).value = '';
+  }
+
+  /**
+   * A manifest that is not the demo's (or not this case folder's) starts the
+   * user's own case: whatever the demo or another dropped case put in the other
+   * slots goes, so that no file the user did not give for this case (a policy,
+   * the demo's evaluation time, its evidence) can change the verdict. Files the
+   * user opened one by one stay: they are shown, with their names.
+   */
+  function leaveOtherCases(keep) {
+    if (demoName) markDemo(null);
+    const cleared = [];
+    for (const n of SLOTS) {
+      const src = sources[n];
+      if (n === keep || !src) continue;
+      if (src.kind === 'demo' || src.kind === 'case') {
+        cleared.push(SLOT_TITLE[n].toLowerCase());
+        if (TEXT_SLOTS.includes(n)) setText(n, '', null);
+        else if (n === 'now') setNow('', null);
+        else setBin(n, null);
+      }
+    }
+    if (cleared.length) flash(`A new manifest starts a new case: cleared what the previous case gave (${cleared.join(', ')}).`, 'info');
   }
 
   function showBinHash(name) {
@@ -72,8 +184,20 @@
     if (v.engines) out.appendChild(Render.hashedBy(v.engines));
   }
 
-  async function readTextFile(file) {
-    return await file.text();
+  /** Text of a file dropped where a document goes: UTF-8, or a plain refusal. */
+  async function readTextFile(file, slot) {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let text = null;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      text = null;
+    }
+    // NUL bytes: a tar or another binary file that happens to decode.
+    if (text === null || text.includes('\u0000')) {
+      throw new Error(`${file.name} is not UTF-8 text, so it cannot be the ${slot}: is it a package or another binary file?`);
+    }
+    return text;
   }
 
   // Drag and drop: a box takes what is dropped on it; the page routes a
@@ -118,18 +242,25 @@
     };
   }
 
-  async function acceptInto(name, item) {
+  /** Puts a file (or a package folder) into its slot; `source` says where it came from. */
+  async function acceptInto(name, item, source) {
     if (!item) return;
+    const src = source || { kind: 'file', name: item.kind === 'file' ? item.file.name : `${item.name}/` };
     if (TEXT_SLOTS.includes(name)) {
       if (item.kind !== 'file') throw new Error(`${name}: drop a JSON file, not a folder`);
-      setText(name, await readTextFile(item.file), item.file.name);
+      const text = await readTextFile(item.file, name);
+      if (name === 'manifest' && src.kind === 'file') leaveOtherCases('manifest');
+      setText(name, text, src);
     } else {
       if (name !== 'package' && item.kind === 'folder') throw new Error(`${name}: drop a file, not a folder`);
-      setBin(name, item);
+      setBin(name, item, src);
     }
-    markDemo(null);
   }
 
+  // Dropped on the page (not on a box): JSON goes where its "schema" says, a
+  // Safe transaction or Transaction Builder batch to the release; anything else
+  // by its usual name.
+  const SCHEMA_SLOT = /^upgrade-gate\/(manifest|release|approvals|policy)\/v[0-9]+$/;
   const ROUTES = [
     [/^manifest.*\.json$/i, 'manifest'],
     [/^release.*\.json$/i, 'release'],
@@ -139,32 +270,74 @@
     [/^(evidence|simulation)/i, 'evidence'],
     [/^package/i, 'package'],
   ];
+  const IGNORED = /^(README|expected\.json$|\.)/i;
 
-  async function routeItems(items) {
-    const flat = [];
-    for (const item of items) {
-      // A case folder: route what is inside it.
-      const looksLikeCase = item.kind === 'folder' && item.entries.some((e) => /^manifest\.json$/i.test(e.path));
-      if (looksLikeCase) {
-        const pkgFiles = item.entries.filter((e) => e.path.startsWith('package/'));
-        if (pkgFiles.length) flat.push({ kind: 'folder', name: 'package', entries: pkgFiles.map((e) => ({ path: e.path.slice(8), file: e.file })) });
-        for (const e of item.entries) if (!e.path.includes('/')) flat.push({ kind: 'file', file: e.file });
-      } else flat.push(item);
+  /** The slot a dropped item belongs in, or null. */
+  async function slotFor(item) {
+    const name = item.kind === 'file' ? item.file.name : item.name;
+    if (item.kind === 'file' && /\.json$/i.test(name) && item.file.size <= 64 * 1024 * 1024) {
+      let v = null;
+      try {
+        v = JSON.parse(await item.file.text());
+      } catch {
+        v = null; // unreadable JSON: placed by its name, and the core says what is wrong
+      }
+      if (v && typeof v === 'object' && !Array.isArray(v)) {
+        const m = typeof v.schema === 'string' ? SCHEMA_SLOT.exec(v.schema) : null;
+        if (m) return m[1];
+        const shape = releaseShape(JSON.stringify(v));
+        if (shape.kind === 'safeTx' || shape.kind === 'txBuilder') return 'release';
+      }
     }
-    const unknown = [];
-    for (const item of flat) {
-      const name = item.kind === 'file' ? item.file.name : item.name;
-      const route = ROUTES.find(([re]) => re.test(name));
-      if (route) await acceptInto(route[1], item);
-      else if (!/^(README|expected)/i.test(name)) unknown.push(name);
-    }
-    if (unknown.length) flash(`Not placed (unknown names): ${unknown.join(', ')} — drop them on their box instead.`);
+    const route = ROUTES.find(([re]) => re.test(name));
+    return route ? route[1] : null;
   }
 
-  function flash(message) {
+  /**
+   * A drop on the page. A case (a folder with a manifest in it, or loose files
+   * one of which is a manifest) replaces the WHOLE case: every slot, the
+   * evaluation time and the Safe fields are emptied first, so nothing of the
+   * previous case (or of the demo) stays. Anything else goes into its slot.
+   */
+  async function routeItems(items) {
+    const placed = []; // [slot, item, source]
+    const unknown = [];
+    let isCase = false;
+    for (const item of items) {
+      if (item.kind === 'folder') {
+        const top = item.entries.filter((e) => !e.path.includes('/'));
+        const slots = await Promise.all(top.map((e) => slotFor({ kind: 'file', file: e.file })));
+        if (slots.includes('manifest')) {
+          isCase = true;
+          const src = (name) => ({ kind: 'case', folder: item.name, name });
+          top.forEach((e, i) => {
+            if (slots[i]) placed.push([slots[i], { kind: 'file', file: e.file }, src(e.path)]);
+            else if (!IGNORED.test(e.path)) unknown.push(`${item.name}/${e.path}`);
+          });
+          const pkgFiles = item.entries.filter((e) => e.path.startsWith('package/'));
+          if (pkgFiles.length) placed.push(['package', { kind: 'folder', name: 'package', entries: pkgFiles.map((e) => ({ path: e.path.slice(8), file: e.file })) }, src('package/')]);
+          continue;
+        }
+      }
+      const slot = await slotFor(item);
+      const name = item.kind === 'file' ? item.file.name : `${item.name}/`;
+      if (slot) placed.push([slot, item, { kind: 'file', name }]);
+      else if (!IGNORED.test(name)) unknown.push(name);
+    }
+    const looseCase = placed.some(([slot, , src]) => slot === 'manifest' && src.kind === 'file');
+    if (isCase || looseCase) {
+      emptyCase();
+      markDemo(null);
+      for (const p of placed) if (p[2].kind === 'file') p[2] = { kind: 'case', folder: null, name: p[2].name };
+    }
+    for (const [slot, item, src] of placed) await acceptInto(slot, item, src);
+    if (unknown.length) flash(`Not placed (not a document of the gate, and not a usual name): ${unknown.join(', ')} — drop them on their box instead.`);
+  }
+
+  function flash(message, level = 'warn') {
     const note = $('#demo-note');
     note.textContent = message;
-    note.classList.add('warn');
+    note.classList.toggle('warn', level === 'warn');
   }
 
   let pickerTarget = null;
@@ -187,7 +360,7 @@
         });
       }
       const clearBtn = $('[data-clear]', slot);
-      if (clearBtn) clearBtn.addEventListener('click', () => { setBin(name, null); markDemo(null); });
+      if (clearBtn) clearBtn.addEventListener('click', () => setBin(name, null));
       slot.addEventListener('dragover', (e) => {
         e.preventDefault();
         e.stopPropagation();
@@ -207,10 +380,21 @@
       });
     }
     for (const name of TEXT_SLOTS) {
-      $(`#${name}`).addEventListener('input', () => {
+      const area = $(`#${name}`);
+      // A paste (or text drop) over the whole box is a new document, not an edit.
+      let replacing = false;
+      area.addEventListener('beforeinput', (e) => {
+        const all = area.value === '' || (area.selectionStart === 0 && area.selectionEnd === area.value.length);
+        replacing = all && (e.inputType === 'insertFromPaste' || e.inputType === 'insertFromDrop');
+      });
+      area.addEventListener('input', () => {
         invalidate();
-        $('[data-name]', slotEl(name)).textContent = '';
-        markDemo(null);
+        if (!area.value.trim()) setSource(name, null);
+        else if (replacing) {
+          if (name === 'manifest') leaveOtherCases('manifest');
+          setSource(name, { kind: 'typed' });
+        } else typedInto(name);
+        replacing = false;
         if (name === 'release') onReleaseInput();
       });
     }
@@ -244,23 +428,19 @@
         onReleaseInput();
       });
     }
-    $('#now').addEventListener('input', invalidate);
-    $('#now-reset').addEventListener('click', () => {
+    $('#now').addEventListener('input', () => {
       invalidate();
-      $('#now').value = '';
+      if ($('#now').value.trim()) typedInto('now');
+      else setSource('now', null);
     });
+    $('#now-reset').addEventListener('click', () => setNow('', null));
     $('#verify').addEventListener('click', () => verify());
     $('#cancel').addEventListener('click', () => UpgradeGate.cancel());
     $('#clear-all').addEventListener('click', clearAll);
   }
 
   function clearAll() {
-    runId++;
-    UpgradeGate.cancel();
-    for (const n of TEXT_SLOTS) setText(n, '', null);
-    for (const n of BIN_SLOTS) setBin(n, null);
-    $('#now').value = '';
-    for (const id of ['#safe-chain-id', '#safe-version', '#safe-address', '#safe-nonce']) $(id).value = '';
+    emptyCase();
     markDemo(null);
     resetResult();
     onReleaseInput();
@@ -380,7 +560,7 @@
       try {
         batch = fromBatch(text, shape.value);
       } catch (e) {
-        batch = { error: e.message || String(e) };
+        batch = { error: pageWording(e) };
       }
     }
     kindEl.textContent =
@@ -415,7 +595,7 @@
       const hashes = api.safeTxHash(safeTxText(text, shape.value));
       box.appendChild(Render.safeHashes(hashes, shape.value.safeTxHash || shape.value.contractTransactionHash));
     } catch (e) {
-      box.appendChild(el('p', { class: 'error-line', text: `Cannot hash this Safe transaction: ${e.message}` }));
+      box.appendChild(el('p', { class: 'error-line', text: `Cannot hash this Safe transaction: ${pageWording(e)}` }));
     }
   }
 
@@ -463,7 +643,7 @@
       out.appendChild(Render.safeHashes(n, null));
       out.appendChild(el('p', { class: 'nested-tx muted' }, 'Its transaction: to ', el('code', { text: n.to }), ', data ', el('code', { text: n.data }), `, nonce ${n.nonce}, Safe version ${n.safeVersion}.`));
     } catch (e) {
-      out.appendChild(el('p', { class: 'error-line', text: `Cannot hash the owner Safe’s approval: ${e.message || e}` }));
+      out.appendChild(el('p', { class: 'error-line', text: `Cannot hash the owner Safe’s approval: ${pageWording(e)}` }));
     }
   }
 
@@ -561,6 +741,7 @@
 
   async function verify() {
     const run = ++runId;
+    let wrapped = false;
     // Never leave a previous verdict on screen while a new one is computed.
     clear($('#details'));
     working('Reading the inputs…');
@@ -571,6 +752,7 @@
       if (!manifest.trim()) throw Object.assign(new Error('Paste or drop the manifest.'), { title: 'The manifest is missing' });
       if (!$('#release').value.trim()) throw Object.assign(new Error('Paste or drop the release (or a Safe transaction).'), { title: 'The release is missing' });
       const release = releaseText(manifest);
+      wrapped = release.safe;
       working('Hashing the supplied bytes…');
       await hashBins();
       if (run !== runId) return;
@@ -598,6 +780,7 @@
       $('#progress').hidden = true;
       clear($('#details'));
       const cancelled = e instanceof UpgradeGate.Cancelled;
+      if (wrapped && e && typeof e === 'object') e.wrappedSafeTx = true;
       if (e instanceof WebAssembly.RuntimeError) {
         // A trap (a Rust panic aborts) may leave the module's memory half
         // updated: never trust this instance again, for this or any input.
@@ -607,8 +790,36 @@
       const title = cancelled
         ? 'Hashing was cancelled: nothing was verified.'
         : e.title || (e.field !== undefined ? 'An input could not be read, so no decision was made (the gate fails closed).' : 'Verification stopped with an error.');
-      clear($('#verdict')).appendChild(Render.errorBanner(title, cancelled ? 'Press Verify to start again.' : e.message || String(e)));
+      clear($('#verdict')).appendChild(Render.errorBanner(title, cancelled ? 'Press Verify to start again.' : pageWording(e)));
+      revealVerdict();
     }
+  }
+
+  /**
+   * An error from the core in the page's words: the page has fields where the
+   * CLI has options, the page wraps a pasted Safe transaction in a release the
+   * user never wrote, and a parser's "EOF" means a document that is cut off.
+   */
+  function pageWording(e) {
+    const raw = e.message || String(e);
+    const rules = [
+      [/ or --chain-id\b/g, ' or in the Chain id field'],
+      [/ or --safe-version\b/g, ' or in the Safe version field'],
+      [/ \(?--safe, --safe-version, --nonce\)?/g, ' (the Safe, Safe version and Nonce fields)'],
+      [/^release field `safeTx\.([A-Za-z]+)`/, 'the release’s Safe transaction, its `$1`'],
+      [/^safe transaction field `([A-Za-z]+)`/, 'the Safe transaction, its `$1`'],
+      [/^observed input field `now`/, 'the Evaluation time field'],
+      [/^observed input field `([^`]+)`/, 'the bytes hashed in this page (`$1`)'],
+      [/EOF while parsing (a|an) [a-z ]+/g, 'the text ends too early: the file is cut off'],
+    ];
+    let m = raw;
+    if (e.wrappedSafeTx) {
+      m = m.replace(/^release field `safeTx\.([A-Za-z]+)`/, 'the pasted Safe transaction, its `$1`');
+      if (/missing field `chainId`/.test(m)) m += ': give it in the Chain id field';
+      if (/missing field `safeVersion`/.test(m)) m += ': give it in the Safe version field';
+    }
+    for (const [re, to] of rules) m = m.replace(re, to);
+    return m;
   }
 
   function copyText(text) {
@@ -663,6 +874,7 @@
     const verdict = clear($('#verdict'));
     const b = Render.banner(report);
     if (demoName) b.appendChild(el('p', { class: 'demo-tag', text: `Demo case: ${demoName}` }));
+    b.appendChild(sourcesView());
     verdict.appendChild(b);
 
     if (report.safeTx) {
@@ -722,7 +934,27 @@
       ),
     );
     d.appendChild(el('section', { class: 'card' }, el('details', {}, el('summary', { text: 'Full report (upgrade-gate/report/v1)' }), jsonBlock('Report', report, 'upgrade-gate-report.json', 'report-json'))));
-    if (matchMedia('(max-width: 1099px)').matches) $('#verdict').scrollIntoView({ block: 'start' });
+    revealVerdict();
+  }
+
+  /** What the verdict was computed from: each slot and where its content came from. */
+  function sourcesView() {
+    return el('details', { class: 'sources', 'data-sources': '' }, el('summary', { text: 'Computed from' }), el('ul', {}, SLOTS.map(sourceLine)));
+  }
+
+  /**
+   * The verdict where the user is looking, at every width: after Verify the
+   * page is scrolled (if needed) so the banner is in view, and it takes the
+   * focus, so a screen reader reads it too.
+   */
+  function revealVerdict() {
+    const banner = $('#verdict .banner');
+    if (!banner) return;
+    banner.setAttribute('tabindex', '-1');
+    const r = banner.getBoundingClientRect();
+    // Left alone only when it is already whole on screen, near the top.
+    if (r.top < 0 || r.top > innerHeight / 3 || r.bottom > innerHeight) banner.scrollIntoView({ block: 'start' });
+    banner.focus({ preventScroll: true });
   }
 
   // ---- demo ------------------------------------------------------------------------
@@ -742,22 +974,21 @@
     note.textContent = c ? `Loaded demo case “${c.name}”: ${c.about}` : DEMO.length ? (DEMO[0].about || '') : 'no demo cases in this build';
   }
 
+  /** A demo button: the whole case replaced by the demo's, each slot labelled as the demo's. */
   function loadCase(name) {
     const c = DEMO.find((x) => x.name === name);
-    if (!c) return;
-    runId++;
-    UpgradeGate.cancel();
+    if (!c || !api) return;
+    emptyCase();
     const text = (f) => (c.files[f] ? new TextDecoder().decode(b64bytes(c.files[f])) : '');
     const file = (f) => new File([b64bytes(c.files[f])], f.split('/').pop());
-    for (const n of TEXT_SLOTS) setText(n, text(`${n}.json`), c.files[`${n}.json`] ? `${n}.json (demo)` : null);
+    const src = (f) => ({ kind: 'demo', demo: c.name, name: f });
+    for (const n of TEXT_SLOTS) setText(n, text(`${n}.json`), src(`${n}.json`));
     const pkgFolder = Object.keys(c.files).filter((f) => f.startsWith('package/'));
-    if (c.files['package.tar']) setBin('package', { kind: 'file', file: file('package.tar') });
-    else if (pkgFolder.length) setBin('package', { kind: 'folder', name: 'package', entries: pkgFolder.map((f) => ({ path: f.slice(8), file: file(f) })) });
-    else setBin('package', null);
-    setBin('rollback', c.files['rollback.tar'] ? { kind: 'file', file: file('rollback.tar') } : null);
-    setBin('evidence', c.files['evidence.json'] ? { kind: 'file', file: file('evidence.json') } : null);
-    $('#now').value = (c.expected && c.expected.now) || '';
-    for (const id of ['#safe-chain-id', '#safe-version', '#safe-address', '#safe-nonce']) $(id).value = '';
+    if (c.files['package.tar']) setBin('package', { kind: 'file', file: file('package.tar') }, src('package.tar'));
+    else if (pkgFolder.length) setBin('package', { kind: 'folder', name: 'package', entries: pkgFolder.map((f) => ({ path: f.slice(8), file: file(f) })) }, src('package/'));
+    if (c.files['rollback.tar']) setBin('rollback', { kind: 'file', file: file('rollback.tar') }, src('rollback.tar'));
+    if (c.files['evidence.json']) setBin('evidence', { kind: 'file', file: file('evidence.json') }, src('evidence.json'));
+    setNow((c.expected && c.expected.now) || '', src('expected.json'));
     markDemo(name);
     onReleaseInput();
     return verify();
@@ -770,16 +1001,23 @@
       markDemo(null);
       return;
     }
-    $('#load-demo').disabled = false;
     $('#load-demo').addEventListener('click', () => loadCase(DEMO[0].name));
     $('#load-demo').textContent = `Load demo: ${DEMO[0].name}`;
     for (const c of DEMO.slice(1)) {
       const expected = c.expected && c.expected.decision;
       variants.appendChild(
-        el('button', { type: 'button', class: `small variant ${/^tampered/.test(c.name) ? 'tampered' : ''}`, 'data-case': c.name, title: c.about, onclick: () => loadCase(c.name) }, c.name, expected ? el('small', { class: `exp ${expected}`, text: expected }) : null),
+        el('button', { type: 'button', class: `small variant ${/^tampered/.test(c.name) ? 'tampered' : ''}`, 'data-case': c.name, title: c.about, disabled: !api, onclick: () => loadCase(c.name) }, c.name, expected ? el('small', { class: `exp ${expected}`, text: expected }) : null),
       );
     }
     markDemo(null);
+    enableDemo();
+  }
+
+  /** The demo buttons work once both the demo cases and the module are there. */
+  function enableDemo() {
+    const ready = !!api && DEMO.length > 0;
+    $('#load-demo').disabled = !ready;
+    for (const b of document.querySelectorAll('#demo-variants button')) b.disabled = !ready;
   }
 
   function demoFromUrl() {
@@ -820,8 +1058,13 @@
       performance.mark('upgrade-gate:ready');
       onReleaseInput();
       demoData.then(() => {
+        enableDemo();
         const demo = demoFromUrl();
         if (demo) loadCase(demo);
+        // `#demo=<case>` changed in an open page loads that case.
+        self.addEventListener('hashchange', () => {
+          if (/^#demo/.test(location.hash)) loadCase(demoFromUrl());
+        });
       });
     },
     (e) => {

@@ -144,6 +144,22 @@
     return el('span', { class: `badge ${cls}`, text: cls });
   }
 
+  /** The raw argument words of a call the gate does not decode, typed where a well-known signature says. */
+  function wordsView(call) {
+    const m = /^[^(]*\(([^)]*)\)/.exec(call.knownAs || '');
+    const types = m && m[1] ? m[1].split(',') : [];
+    return el(
+      'details',
+      { class: 'words', 'data-words': '', open: true },
+      el('summary', { text: `Its arguments as sent: ${call.words.length} word${call.words.length === 1 ? '' : 's'} of 32 bytes` }),
+      el(
+        'ol',
+        { start: '0' },
+        call.words.map((w, i) => el('li', {}, types[i] && !/\[\]|^bytes$|^string$/.test(types[i]) ? el('small', { class: 'muted', text: `${types[i]} ` }) : null, hexGroups(w))),
+      ),
+    );
+  }
+
   function callView(call) {
     if (!call) return null;
     return el(
@@ -166,6 +182,8 @@
             ]),
           )
         : null,
+      call.knownAs ? el('p', { class: 'known-as', 'data-known-as': '' }, 'Looks like ', el('code', { text: call.knownAs }), ` — not decoded by the gate, so it stays ${call.class}.`) : null,
+      call.words && call.words.length ? wordsView(call) : null,
       call.inner ? el('div', { class: 'inner' }, el('div', { class: 'sub', text: 'then, inside the proxy:' }), callView(call.inner)) : null,
       call.batch ? el('ol', { class: 'batch' }, call.batch.map((a) => el('li', {}, actionView(a)))) : null,
     );

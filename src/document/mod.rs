@@ -9,6 +9,7 @@ mod json_path;
 mod manifest;
 mod policy;
 mod release;
+pub(crate) mod suggest;
 pub mod values;
 
 use std::fmt;
@@ -279,6 +280,6 @@ fn json_error(document: Document, path: String, e: serde_json::Error) -> Error {
     let (line, column) = (e.line(), e.column());
     let full = e.to_string();
     let suffix = format!(" at line {line} column {column}");
-    let message = full.strip_suffix(&suffix).unwrap_or(&full).to_string();
+    let message = suggest::with_suggestion(full.strip_suffix(&suffix).unwrap_or(&full).to_string());
     Error::Json { document, path, line, column, message }
 }

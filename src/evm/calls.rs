@@ -27,7 +27,18 @@ pub struct Call {
     pub batch: Option<Vec<DecodedAction>>,
     #[serde(skip)]
     pub upgrade: Option<UpgradeCall>,
+    /// For a call the gate does not decode: a well-known function with this
+    /// selector, e.g. an ERC-20 `transfer` (information only: the class stays `unknown`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub known_as: Option<String>,
+    /// For a call the gate does not decode: its argument words after the
+    /// selector, 32 bytes each in hex, as sent (the first 64; a shorter last word as it is).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub words: Vec<String>,
 }
+
+/// How many argument words of an unknown call are shown.
+const SHOWN_WORDS: usize = 64;
 
 impl Call {
     /// The most dangerous class among this call and its inner calls.
@@ -105,6 +116,8 @@ pub fn classify(data: &[u8], policy: &Policy, limits: &Limits, document: Documen
         inner: None,
         batch: None,
         upgrade: None,
+        known_as: None,
+        words: Vec::new(),
     };
     if data.is_empty() {
         call.class = Class::Routine;
@@ -132,6 +145,8 @@ pub fn classify(data: &[u8], policy: &Policy, limits: &Limits, document: Documen
             if selector.is_some_and(|s| policy.routine_selectors.contains(&s)) {
                 call.class = Class::Routine;
             }
+            call.known_as = selector.and_then(|s| super::well_known::name_of(s.0));
+            call.words = data.get(4..).unwrap_or_default().chunks(32).take(SHOWN_WORDS).map(alloy_primitives::hex::encode_prefixed).collect();
         }
     }
     Ok(call)

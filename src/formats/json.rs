@@ -43,7 +43,13 @@ impl<'a> Obj<'a> {
     /// Refuses keys outside `allowed`: a misspelt field must not be silently dropped.
     pub fn only(&self, allowed: &[&str]) -> Result<()> {
         match self.map.keys().find(|k| !allowed.contains(&k.as_str())) {
-            Some(k) => Err(self.error(k, format!("unknown field `{k}`, expected one of {}", allowed.join(", ")))),
+            Some(k) => Err(self.error(
+                k,
+                crate::document::suggest::with_suggestion(format!(
+                    "unknown field `{k}`, expected one of {}",
+                    allowed.join(", ")
+                )),
+            )),
             None => Ok(()),
         }
     }

@@ -292,9 +292,8 @@ pub fn first_difference(calls: &[Action], manifest: &[Action]) -> Option<String>
         }
         if c.data != m.data {
             return Some(format!(
-                "call {i} carries other calldata than manifest action {i} ({} vs {} bytes)",
-                c.data.len(),
-                m.data.len()
+                "call {i} carries other calldata than manifest action {i}: {}",
+                crate::evm::calldata_diff::first_difference(&m.data, &c.data, "timelock call")
             ));
         }
     }

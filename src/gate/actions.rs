@@ -6,6 +6,7 @@ use super::{Case, Check, Status};
 use crate::document::values::checksum;
 use crate::document::{ProxyKind, Target};
 use crate::evm::abi::UpgradeCall;
+use crate::evm::calldata_diff;
 use crate::evm::calls::DecodedAction;
 
 /// SPEC §4 `actions.match`: what will execute is what was reviewed.
@@ -30,7 +31,15 @@ pub fn actions_match(case: &Case) -> Check {
             return differs("value", a.value.to_string(), b.value.to_string());
         }
         if a.data != b.data {
-            return differs("data", short_hex(&a.data), short_hex(&b.data));
+            return Check::new(
+                id,
+                Status::Fail,
+                format!(
+                    "normalized action {i} ({} in the release) differs in data: {}",
+                    b.source,
+                    calldata_diff::first_difference(&a.data, &b.data, "release")
+                ),
+            );
         }
     }
     if m.len() != r.len() {
@@ -47,15 +56,6 @@ pub fn actions_match(case: &Case) -> Check {
         );
     }
     Check::new(id, Status::Pass, format!("{} normalized actions match the manifest (actionsHash {})", r.len(), case.release_actions_hash))
-}
-
-fn short_hex(data: &[u8]) -> String {
-    let hex = alloy_primitives::hex::encode_prefixed(data);
-    if hex.len() <= 26 {
-        hex
-    } else {
-        format!("{}…{} ({} bytes)", &hex[..18], &hex[hex.len() - 8..], data.len())
-    }
 }
 
 /// The proxy an upgrade touches and whether it took the declared path.

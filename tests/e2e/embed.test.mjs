@@ -77,4 +77,23 @@ describe('the embed card', () => {
     assert.match(await page.textContent('#card-body'), /cannot be read/);
     await page.close();
   });
+
+  test('a link cut off anywhere says "the link looks cut off"', async () => {
+    const manifest = readFileSync(join(root, 'examples', 'standard-transparent', 'manifest.json'), 'utf8');
+    const full = encodeURIComponent(JSON.stringify(JSON.parse(manifest)));
+    const page = await env.browser.context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    // Cut in a string, and inside a %XX escape.
+    for (const cut of [full.length >> 1, full.indexOf('%22', 200) + 2]) {
+      await page.goto('about:blank');
+      await page.goto(env.srv.url + 'embed.html#manifest=' + full.slice(0, cut));
+      await page.waitForSelector('[data-error]');
+      const text = await page.textContent('#card-body');
+      assert.match(text, /the link looks cut off/, `cut at ${cut}`);
+      assert.doesNotMatch(text, /EOF/);
+    }
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
 });

@@ -75,19 +75,16 @@ fn failure(e: upgrade_gate::Error, manifest: &Path, approvals: &Path, policy: Op
         Document::Policy => policy,
         _ => None,
     };
-    match file {
-        Some(f) => Failure::at(f, e),
-        None => Failure(e.to_string()),
-    }
+    Failure::input(file, &e)
 }
 
 fn add(path: &Path, manifest_path: &Path, signature: &str, approver: Option<&str>, policy_path: Option<&Path>, format: Format) -> Outcome {
     if let Some(a) = approver {
-        parse_address(a.trim()).map_err(|m| Failure(format!("--approver: {m}")))?;
+        parse_address(a.trim()).map_err(|m| Failure::new(format!("--approver: {m}")))?;
     }
     let signature = if signature == "-" {
         let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).map_err(|e| Failure(format!("--signature -: stdin: {e}")))?;
+        std::io::stdin().read_to_string(&mut s).map_err(|e| Failure::new(format!("--signature -: stdin: {e}")))?;
         s
     } else {
         signature.to_string()

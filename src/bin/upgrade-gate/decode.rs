@@ -7,7 +7,7 @@ use crate::ui::{out, out_json, Failure, Format, Outcome};
 
 /// Prints the decoded calldata.
 pub(crate) fn decode(calldata: &str, format: Format) -> Outcome {
-    let call = tools::decode_calldata(calldata).map_err(|e| Failure(e.to_string()))?;
+    let call = tools::decode_calldata(calldata).map_err(|e| Failure::new(e.to_string()))?;
     match format {
         Format::Json => out_json(&call),
         Format::Text => {
@@ -22,6 +22,12 @@ fn describe_call(call: &Call, depth: usize, s: &mut String) {
     let pad = "  ".repeat(depth);
     let name = call.function.map(str::to_string).or_else(|| call.selector.clone().map(|sel| format!("unknown function {sel}"))).unwrap_or_else(|| "(empty calldata)".into());
     s.push_str(&format!("{pad}{name}  [{}]\n", call.class.as_str()));
+    if let Some(known) = &call.known_as {
+        s.push_str(&format!("{pad}  looks like {known} (not decoded by the gate: the class stays {})\n", call.class.as_str()));
+    }
+    for (i, w) in call.words.iter().enumerate() {
+        s.push_str(&format!("{pad}  word {i:<3} {w}\n"));
+    }
     let width = call.arguments.iter().map(|a| a.name.len()).max().unwrap_or(0);
     for a in &call.arguments {
         s.push_str(&format!("{pad}  {:<width$}  {}\n", a.name, a.value));

@@ -3,6 +3,7 @@
 
 mod approvals;
 mod decode;
+mod embed;
 mod files;
 mod manifest;
 mod report;
@@ -132,12 +133,11 @@ fn main() -> ExitCode {
     // Markdown is read on a web page: terminal colors would only garble it.
     let color = wants_color(cli.color) && cli.format != OutputFormat::Markdown;
     let _ = UI.set(Ui { color, quiet: cli.quiet });
+    // Input errors print as JSON objects when JSON was asked for.
+    let format = if cli.format == OutputFormat::Json { Format::Json } else { Format::Text };
     match run(cli) {
         Ok(code) => code,
-        Err(Failure(msg)) => {
-            eprintln!("upgrade-gate: {msg}");
-            ExitCode::from(2)
-        }
+        Err(failure) => ui::fail(&failure, format),
     }
 }
 
@@ -147,12 +147,12 @@ fn run(cli: Cli) -> Outcome {
         OutputFormat::Json => Format::Json,
         // A report format: `verify` below reads `cli.format` itself; every other command refuses it.
         OutputFormat::Markdown if matches!(cli.command, Command::Verify(_)) => Format::Text,
-        OutputFormat::Markdown => return Err(Failure("--format markdown is a report format: only `verify` prints it".into())),
+        OutputFormat::Markdown => return Err(Failure::new("--format markdown is a report format: only `verify` prints it".into())),
     };
     match cli.command {
         Command::Verify(args) => verify::verify(args, cli.format),
         Command::Digest { manifest } => {
-            let d = tools::manifest_digest(&files::read_text(&manifest)?).map_err(|e| Failure::at(&manifest, e))?;
+            let d = tools::manifest_digest(&files::read_text(&manifest)?).map_err(|e| Failure::input(Some(&manifest), &e))?;
             match format {
                 Format::Text => out(&format!("{d}\n")),
                 Format::Json => out_json(&serde_json::json!({ "manifestDigest": d.to_string() })),
@@ -166,7 +166,7 @@ fn run(cli: Cli) -> Outcome {
         Command::Manifest(command) => manifest::run(command, format),
         Command::Timelock { input, manifest, policy } => timelock::timelock_command(&input, manifest.as_deref(), policy.as_deref(), format),
         Command::Schema { document } => {
-            let text = upgrade_gate::schema::schema_text(document.as_str()).ok_or_else(|| Failure("no such schema".into()))?;
+            let text = upgrade_gate::schema::schema_text(document.as_str()).ok_or_else(|| Failure::new("no such schema".into()))?;
             out(&text)
         }
         Command::Completions { shell } => {
@@ -182,13 +182,6 @@ fn run(cli: Cli) -> Outcome {
                 Format::Json => out_json(&serde_json::json!({ "message": msg })),
             }
         }
-        Command::EmbedLink { manifest, base } => {
-            let text = files::read_text(&manifest)?;
-            let link = tools::embed_link(&text, &base).map_err(|e| Failure::at(&manifest, e))?;
-            match format {
-                Format::Text => out(&format!("{link}\n")),
-                Format::Json => out_json(&serde_json::json!({ "link": link })),
-            }
-        }
+        Command::EmbedLink { manifest, base } => embed::embed_link(&manifest, &base, format),
     }
 }

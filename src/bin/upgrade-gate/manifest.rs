@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use upgrade_gate::document::values::{parse_address, parse_decimal};
-use upgrade_gate::document::{Policy, SafeVersion};
+use upgrade_gate::document::Policy;
 use upgrade_gate::evm::calls;
 use upgrade_gate::formats::tx_builder::{self, SafeTarget};
 use upgrade_gate::formats::{self, foundry, Draft};
@@ -91,12 +91,27 @@ pub(crate) fn run(command: ManifestCommand, format: Format) -> Outcome {
             rollback_package: rollback_package.as_deref().map(hash_file).transpose()?,
             policy: policy.as_deref().map(read_text).transpose()?,
         };
-        let (text, digest) = tools::fill_manifest(&read_text(&manifest)?, &fill).map_err(|e| Failure::at(&manifest, e))?;
+        let filled = tools::fill_manifest_report(&read_text(&manifest)?, &fill).map_err(|e| Failure::at(&manifest, e))?;
         let target = output.unwrap_or(manifest);
-        std::fs::write(&target, text).map_err(|e| Failure::at(&target, e))?;
+        std::fs::write(&target, &filled.text).map_err(|e| Failure::at(&target, e))?;
+        // stdout stays the digest alone (scripts read it); what changed goes to stderr.
+        for c in &filled.changed {
+            eprintln!("changed {}: {} → {}", c.path, c.before.as_deref().unwrap_or("(absent)"), c.after);
+        }
+        if filled.changed.is_empty() {
+            eprintln!("changed nothing: every field already held these values");
+        }
+        for s in &filled.stale {
+            eprintln!("warning: {s}");
+        }
         match format {
-            Format::Text => out(&format!("{digest}\n")),
-            Format::Json => out_json(&serde_json::json!({ "manifestDigest": digest.to_string(), "written": target.display().to_string() })),
+            Format::Text => out(&format!("{}\n", filled.digest)),
+            Format::Json => out_json(&serde_json::json!({
+                "manifestDigest": filled.digest.to_string(),
+                "written": target.display().to_string(),
+                "changed": filled.changed.iter().map(|c| serde_json::json!({ "path": c.path, "before": c.before, "after": c.after })).collect::<Vec<_>>(),
+                "stale": filled.stale,
+            })),
         }
         }
         ManifestCommand::FromTxBuilder { batch, safe, write } => {
@@ -116,12 +131,12 @@ fn safe_target(args: &SafeTargetArgs) -> Result<Option<SafeTarget>, Failure> {
         return Ok(None);
     };
     Ok(Some(SafeTarget {
-        safe: parse_address(safe).map_err(|e| Failure(format!("--safe: {e}")))?,
+        safe: parse_address(safe).map_err(|e| Failure::new(format!("--safe: {e}")))?,
         chain_id: args.chain_id,
-        version: SafeVersion::parse(version).map_err(|e| Failure(format!("--safe-version: {e}")))?,
-        nonce: parse_decimal(nonce).map_err(|e| Failure(format!("--nonce: {e}")))?,
+        version: crate::safe::known_safe_version(version)?,
+        nonce: parse_decimal(nonce).map_err(|e| Failure::new(format!("--nonce: {e}")))?,
         multisend: match &args.multisend {
-            Some(m) => parse_address(m).map_err(|e| Failure(format!("--multisend: {e}")))?,
+            Some(m) => parse_address(m).map_err(|e| Failure::new(format!("--multisend: {e}")))?,
             None => tx_builder::MULTISEND_CALL_ONLY_1_4_1,
         },
     }))
@@ -143,7 +158,7 @@ fn emit_draft(draft: &Draft, write: &DraftOutput, format: Format) -> Outcome {
     }
     match format {
         Format::Json => {
-            let mut v = serde_json::to_value(draft).map_err(|e| Failure(e.to_string()))?;
+            let mut v = serde_json::to_value(draft).map_err(|e| Failure::new(e.to_string()))?;
             if !written.is_empty() {
                 v["written"] = serde_json::Value::Object(written);
             }

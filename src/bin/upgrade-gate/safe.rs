@@ -11,6 +11,23 @@ use upgrade_gate::tools;
 use crate::files::read_text;
 use crate::ui::{grouped, out, out_json, paint, ui, Failure, Format, Outcome, Tone};
 
+/// The Safe versions released (safe-global/safe-smart-account tags): a
+/// version given on the command line decides the hash, so a typo such as
+/// 9.9.9 is refused rather than hashed with whichever rules it happens to match.
+const KNOWN_SAFE_VERSIONS: &[&str] = &["0.1.0", "1.0.0", "1.1.0", "1.1.1", "1.2.0", "1.3.0", "1.4.0", "1.4.1", "1.5.0"];
+
+/// `--safe-version`: a version of Safe that exists.
+pub(crate) fn known_safe_version(text: &str) -> Result<SafeVersion, Failure> {
+    let v = SafeVersion::parse(text).map_err(|e| Failure::new(format!("--safe-version: {e}")))?;
+    if !KNOWN_SAFE_VERSIONS.contains(&v.to_string().as_str()) {
+        return Err(Failure::new(format!(
+            "--safe-version: {v} is not a released Safe version (known: {}); the version decides the hash",
+            KNOWN_SAFE_VERSIONS.join(", ")
+        )));
+    }
+    Ok(v)
+}
+
 /// Prints the hashes; exit 20 when the document claims another safeTxHash.
 pub(crate) fn safe_hash(
     tx: &Path,
@@ -20,23 +37,23 @@ pub(crate) fn safe_hash(
     format: Format,
 ) -> Outcome {
     let (nested_safe, nested_nonce, nested_version) = nested;
-    let version = safe_version.map(|v| SafeVersion::parse(&v)).transpose().map_err(|e| Failure(format!("--safe-version: {e}")))?;
+    let version = safe_version.as_deref().map(known_safe_version).transpose()?;
     let view = tools::safe_tx_hash(&read_text(tx)?, chain_id, version).map_err(|e| Failure::at(tx, e))?;
     let mismatch = view.claimed.filter(|c| *c != view.hashes.safe_tx_hash);
     let owner = match (nested_safe, nested_nonce, nested_version) {
         (Some(safe), Some(nonce), Some(version)) => Some(OwnerSafe {
-            safe: parse_address(&safe).map_err(|e| Failure(format!("--nested-safe: {e}")))?,
-            nonce: parse_decimal(&nonce).map_err(|e| Failure(format!("--nested-nonce: {e}")))?,
-            version: SafeVersion::parse(&version).map_err(|e| Failure(format!("--nested-version: {e}")))?,
+            safe: parse_address(&safe).map_err(|e| Failure::new(format!("--nested-safe: {e}")))?,
+            nonce: parse_decimal(&nonce).map_err(|e| Failure::new(format!("--nested-nonce: {e}")))?,
+            version: SafeVersion::parse(&version).map_err(|e| Failure::new(format!("--nested-version: {e}")))?,
         }),
         _ => None,
     };
     let approval = owner.map(|o| nested::nested_approval(&view.tx, &o));
     match format {
         Format::Json => {
-            let mut v = serde_json::to_value(view.hashes).map_err(|e| Failure(e.to_string()))?;
+            let mut v = serde_json::to_value(view.hashes).map_err(|e| Failure::new(e.to_string()))?;
             if let Some(a) = &approval {
-                v["nested"] = serde_json::to_value(a).map_err(|e| Failure(e.to_string()))?;
+                v["nested"] = serde_json::to_value(a).map_err(|e| Failure::new(e.to_string()))?;
             }
             out_json(&v)?;
         }

@@ -18,10 +18,13 @@ pub(crate) fn timelock_command(input: &str, manifest: Option<&Path>, policy: Opt
         None => Policy::default(),
     };
     let path = Path::new(input);
-    let actions = if input.starts_with("0x") && !path.exists() {
-        let data = upgrade_gate::document::values::parse_bytes(input).map_err(|e| Failure(format!("calldata: {e}")))?;
+    let raw = input.starts_with("0x") && !path.exists();
+    // What errors call the input: a file by its name, calldata by its start.
+    let named = if raw { format!("the calldata ({})", short(input)) } else { input.to_string() };
+    let actions = if raw {
+        let data = upgrade_gate::document::values::parse_bytes(input).map_err(|e| Failure::new(format!("calldata: {e}")))?;
         let action = upgrade_gate::Action { to: alloy_primitives::Address::ZERO, value: alloy_primitives::U256::ZERO, data, operation: upgrade_gate::Operation::Call };
-        calls::normalize(&[action], &policy, &Limits::default(), upgrade_gate::Document::Calldata, "calldata").map_err(|e| Failure(e.to_string()))?
+        calls::normalize(&[action], &policy, &Limits::default(), upgrade_gate::Document::Calldata, "calldata").map_err(|e| Failure::new(e.to_string()))?
     } else {
         timelock::actions_in(&read_text(path)?, &policy).map_err(|e| Failure::at(path, e))?
     };
@@ -38,7 +41,7 @@ pub(crate) fn timelock_command(input: &str, manifest: Option<&Path>, policy: Opt
     };
     let ops = timelock::operations(&actions, manifest_actions.as_deref());
     if ops.is_empty() {
-        return Err(Failure(format!("{input}: no TimelockController schedule/scheduleBatch/execute/executeBatch call found")));
+        return Err(Failure::new(format!("{named}: no TimelockController schedule/scheduleBatch/execute/executeBatch call found")));
     }
     match format {
         Format::Json => out_json(&ops)?,
@@ -48,8 +51,18 @@ pub(crate) fn timelock_command(input: &str, manifest: Option<&Path>, policy: Opt
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(20) })
 }
 
+/// Calldata as errors show it: the selector and the size, not a kilobyte of hex.
+fn short(hex: &str) -> String {
+    if hex.len() <= 26 {
+        return hex.to_string();
+    }
+    format!("{}…, {} bytes", hex.get(..10).unwrap_or(hex), hex.len().saturating_sub(2) / 2)
+}
+
 pub(crate) fn describe_timelock(t: &TimelockOperation) -> String {
-    let mut s = format!("  {} on timelock {} ({})\n", t.function, t.timelock.to_checksum(None), t.source);
+    // Raw calldata has no recipient: the zero address stands in for it, and is not the timelock.
+    let on = if t.timelock.is_zero() { "(the timelock's address is not in raw calldata)".to_string() } else { t.timelock.to_checksum(None) };
+    let mut s = format!("  {} on timelock {on} ({})\n", t.function, t.source);
     if let Some(id) = &t.operation_id {
         s.push_str(&format!("    operation id  {}\n", grouped(&id.to_string())));
     }

@@ -96,13 +96,62 @@ pub(crate) enum OutputFormat {
 }
 
 
-/// An error for the person at the terminal: which file, what is wrong.
-pub(crate) struct Failure(pub(crate) String);
+/// An error for the person at the terminal: which file, what is wrong; and,
+/// for `--format json`, the same as an object a pipeline can read.
+pub(crate) struct Failure {
+    pub(crate) message: String,
+    /// `{file, document, path, line, column, message}`, for `--format json`.
+    pub(crate) detail: serde_json::Value,
+}
 
 impl Failure {
-    pub(crate) fn at(path: &Path, e: impl std::fmt::Display) -> Self {
-        Failure(format!("{}: {e}", path.display()))
+    pub(crate) fn new(message: String) -> Self {
+        let detail = serde_json::json!({ "message": message });
+        Failure { message, detail }
     }
+
+    pub(crate) fn at(path: &Path, e: impl std::fmt::Display) -> Self {
+        let message = format!("{}: {e}", path.display());
+        let detail = serde_json::json!({ "file": path.display().to_string(), "message": e.to_string() });
+        Failure { message, detail }
+    }
+
+    /// An input error of the core: which file, field path, line and column.
+    pub(crate) fn input(file: Option<&Path>, e: &upgrade_gate::Error) -> Self {
+        use upgrade_gate::Error;
+        let (line, column, message) = match e {
+            Error::Json { line, column, message, .. } => (Some(*line), Some(*column), message.clone()),
+            Error::Invalid { message, .. } | Error::Calldata { message, .. } => (None, None, message.clone()),
+            Error::LimitExceeded { what, limit, actual, .. } => {
+                (None, None, format!("too many {what}: {actual} exceeds the limit of {limit}"))
+            }
+        };
+        let detail = serde_json::json!({
+            "file": file.map(|f| f.display().to_string()),
+            "document": e.document().to_string(),
+            "path": e.path(),
+            "line": line,
+            "column": column,
+            "message": message,
+        });
+        let message = match file {
+            Some(f) => format!("{}: {e}", f.display()),
+            None => e.to_string(),
+        };
+        Failure { message, detail }
+    }
+}
+
+/// Reports a failure: the text on stderr, and with `--format json` also
+/// `{"error": {…}}` on stdout (unless --quiet). Exit 2.
+pub(crate) fn fail(failure: &Failure, format: Format) -> ExitCode {
+    eprintln!("upgrade-gate: {}", failure.message);
+    if format == Format::Json && !ui().quiet {
+        let text = serde_json::to_string_pretty(&serde_json::json!({ "error": failure.detail })).unwrap_or_default();
+        let mut stdout = io::stdout().lock();
+        let _ = stdout.write_all(format!("{text}\n").as_bytes()).and_then(|_| stdout.flush());
+    }
+    ExitCode::from(2)
 }
 
 pub(crate) type Outcome = Result<ExitCode, Failure>;
@@ -112,12 +161,12 @@ pub(crate) fn out(s: &str) -> Outcome {
         return Ok(ExitCode::SUCCESS);
     }
     let mut stdout = io::stdout().lock();
-    stdout.write_all(s.as_bytes()).and_then(|_| stdout.flush()).map_err(|e| Failure(format!("stdout: {e}")))?;
+    stdout.write_all(s.as_bytes()).and_then(|_| stdout.flush()).map_err(|e| Failure::new(format!("stdout: {e}")))?;
     Ok(ExitCode::SUCCESS)
 }
 
 pub(crate) fn out_json<T: serde::Serialize>(v: &T) -> Outcome {
-    let s = serde_json::to_string_pretty(v).map_err(|e| Failure(e.to_string()))?;
+    let s = serde_json::to_string_pretty(v).map_err(|e| Failure::new(e.to_string()))?;
     out(&format!("{s}\n"))
 }
 

@@ -7,26 +7,41 @@ use clap::Args;
 use upgrade_gate::gate::{self, Inputs, Observed};
 use upgrade_gate::{Limits, Timestamp};
 
+use upgrade_gate::tools;
+
 use crate::files::{hash_file, observe_package, read_text, PackageArgs};
 use crate::report;
+use crate::safe::known_safe_version;
 use crate::ui::{out, out_json, Failure, OutputFormat, Outcome};
 
 #[derive(Args)]
 pub(crate) struct VerifyArgs {
+    /// The manifest: what was reviewed and approved (upgrade-gate/manifest/v1).
     #[arg(long)]
     pub(crate) manifest: PathBuf,
+    /// What will execute: a release (upgrade-gate/release/v1), or a Safe transaction / Safe Transaction Service record.
     #[arg(long)]
     pub(crate) release: PathBuf,
+    /// The approvers' signatures over the manifest digest (upgrade-gate/approvals/v1).
     #[arg(long)]
     pub(crate) approvals: Option<PathBuf>,
+    /// Lane rules, routine selectors and required inputs (upgrade-gate/policy/v1); the defaults without it.
     #[arg(long)]
     pub(crate) policy: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) package: PackageArgs,
+    /// The rollback package file, hashed and compared with the manifest's rollback.package.hash.
     #[arg(long)]
     pub(crate) rollback_package: Option<PathBuf>,
+    /// The simulation evidence file, hashed and compared with the manifest's simulation.evidenceHash.
     #[arg(long)]
     pub(crate) evidence: Option<PathBuf>,
+    /// For a Safe transaction record without one: the chain id (it is part of what is signed).
+    #[arg(long)]
+    pub(crate) chain_id: Option<u64>,
+    /// For a Safe transaction record without one: the Safe's version, e.g. 1.4.1 (it decides the hash).
+    #[arg(long)]
+    pub(crate) safe_version: Option<String>,
     /// Evaluation time (RFC 3339); defaults to the system clock.
     #[arg(long)]
     pub(crate) now: Option<String>,
@@ -35,10 +50,18 @@ pub(crate) struct VerifyArgs {
 pub(crate) fn verify(args: VerifyArgs, format: OutputFormat) -> Outcome {
     let manifest = read_text(&args.manifest)?;
     let release = read_text(&args.release)?;
+    // A Safe transaction record goes in a release, as the page does it.
+    let version = args.safe_version.as_deref().map(known_safe_version).transpose()?;
+    let release = tools::release_from_safe_record(&manifest, &release, args.chain_id, version)
+        .map_err(|e| {
+            let file = if e.document() == upgrade_gate::Document::Manifest { &args.manifest } else { &args.release };
+            Failure::input(Some(file), &e)
+        })?
+        .unwrap_or(release);
     let approvals = args.approvals.as_deref().map(read_text).transpose()?;
     let policy = args.policy.as_deref().map(read_text).transpose()?;
     let now = match &args.now {
-        Some(s) => Timestamp::parse(s).map_err(|e| Failure(format!("--now: {e}")))?,
+        Some(s) => Timestamp::parse(s).map_err(|e| Failure::new(format!("--now: {e}")))?,
         // Whole seconds: the report is read by people and compared across machines.
         None => Timestamp(time::OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or_else(|_| time::OffsetDateTime::now_utc())),
     };
@@ -64,10 +87,7 @@ pub(crate) fn verify(args: VerifyArgs, format: OutputFormat) -> Outcome {
             upgrade_gate::Document::Policy => args.policy.as_ref(),
             _ => None,
         };
-        match file {
-            Some(f) => Failure::at(f, e),
-            None => Failure(e.to_string()),
-        }
+        Failure::input(file.map(PathBuf::as_path), &e)
     })?;
     match format {
         OutputFormat::Json => out_json(&report)?,
