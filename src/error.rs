@@ -25,6 +25,9 @@ pub enum Document {
     TxBuilderBatch,
     /// A Foundry broadcast file (`manifest from-foundry`).
     FoundryBroadcast,
+    /// A Governor proposal given on its own: `hashProposal` arguments, or
+    /// the description and governor given beside calldata (`governor`).
+    GovernorProposal,
 }
 
 impl fmt::Display for Document {
@@ -40,6 +43,7 @@ impl fmt::Display for Document {
             Document::Observed => "observed input",
             Document::TxBuilderBatch => "Transaction Builder batch",
             Document::FoundryBroadcast => "Foundry broadcast",
+            Document::GovernorProposal => "Governor proposal",
         })
     }
 }

@@ -110,6 +110,9 @@ pub(crate) fn text_report(r: &Report) -> String {
             s.push_str(&describe_timelock(t));
         }
     }
+    if let Some(g) = &r.governance {
+        s.push_str(&crate::governor::report_section(g));
+    }
     s.push_str("\nactions (normalized):\n");
     for a in &r.decoded_actions {
         let what = a.call.function.unwrap_or(a.call.selector.as_deref().unwrap_or("(no data)"));
