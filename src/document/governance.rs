@@ -25,11 +25,11 @@ pub struct Governance {
     pub description_hash: B256,
     /// The id as announced (forum post, voting UI): a decimal string.
     #[serde(default, deserialize_with = "proposal_id")]
-    #[schemars(with = "Option<ProposalIdSchema>")]
+    #[schemars(with = "ProposalIdSchema")]
     pub proposal_id: Option<U256>,
     /// The TimelockController behind a GovernorTimelockControl (informative).
     #[serde(default, deserialize_with = "de_with::opt_address")]
-    #[schemars(with = "Option<crate::schema::Address>")]
+    #[schemars(with = "crate::schema::Address")]
     pub timelock: Option<Address>,
 }
 
