@@ -320,9 +320,11 @@ fn verify_adds_the_governance_extension_and_keeps_the_decision() {
     assert!(text.contains(&id) && text.contains("timelock operation id"), "both ids in the text report: {text}");
 }
 
+type Edit = Box<dyn Fn(&mut Value)>;
+
 #[test]
 fn governance_input_errors_name_the_field() {
-    let cases: [(&str, Box<dyn Fn(&mut Value)>, &str); 7] = [
+    let cases: [(&str, Edit, &str); 7] = [
         ("delegatecall", Box::new(|m| m["actions"][1]["operation"] = json!("delegatecall")), "actions[1].operation"),
         ("short hash", Box::new(|m| m["governance"]["descriptionHash"] = json!("0x1234")), "governance.descriptionHash"),
         ("long hash", Box::new(|m| m["governance"]["descriptionHash"] = json!(format!("0x{}", "ab".repeat(33)))), "governance.descriptionHash"),
@@ -354,7 +356,7 @@ fn hash_proposal_arguments_that_do_not_line_up_are_input_errors() {
     let dir = Dir::new("args");
     let v = &vectors()[2];
     for (name, edit) in [
-        ("short values", Box::new(|a: &mut Value| { a["values"].as_array_mut().unwrap().pop(); }) as Box<dyn Fn(&mut Value)>),
+        ("short values", Box::new(|a: &mut Value| { a["values"].as_array_mut().unwrap().pop(); }) as Edit),
         ("both descriptions", Box::new(|a: &mut Value| a["descriptionHash"] = json!(B256::ZERO.to_string()))),
         ("bad address", Box::new(|a: &mut Value| a["targets"][0] = json!("0x1234"))),
         ("unknown field", Box::new(|a: &mut Value| a["salt"] = json!("0x"))),

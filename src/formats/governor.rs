@@ -409,7 +409,7 @@ pub fn evaluate(request: &Request<'_>) -> Result<Evaluation> {
         if value.get("schema").and_then(Value::as_str) == Some("upgrade-gate/manifest/v1") {
             let manifest: Manifest = parse_json(Document::Manifest, input, &limits)?;
             let g = governance_of(&manifest)?;
-            let proposal = manifest_proposal(&manifest)?.ok_or_else(|| no_governance())?;
+            let proposal = manifest_proposal(&manifest)?.ok_or_else(no_governance)?;
             if request.description_hash.is_some() {
                 return Err(second_description("the manifest's governance.descriptionHash"));
             }
