@@ -1401,7 +1401,7 @@ impl Example {
 fn index_readme(examples: &[Example]) -> String {
     let mut s = String::from(
         "# Examples\n\n\
-         Realistic upgrades to run through `upgrade-gate`, six that release and six\n\
+         Realistic upgrades to run through `upgrade-gate`, seven that release and six\n\
          tampered copies that must not. Each folder holds the manifest, the release,\n\
          real approval signatures, the package bytes (`package.tar`, or `package/` for\n\
          a folder package), the rollback package (`rollback.tar`), the simulation\n\
