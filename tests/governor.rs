@@ -243,6 +243,20 @@ fn a_flag_that_conflicts_with_what_the_input_fixes_is_an_input_error() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("another governor"), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(governor(&[m.to_str().unwrap(), "--governor", v["governor"].as_str().unwrap()]).status.code(), Some(0));
     assert_eq!(governor(&[&queue, "--manifest", m.to_str().unwrap(), "--governor", &cs(a(0x99))]).status.code(), Some(2));
+    // hashProposal arguments may name their governor (an extension): a different --governor is refused.
+    let mut named = hash_proposal_args(v, true);
+    named["governor"] = v["governor"].clone();
+    let f = dir.write("named.json", named.to_string());
+    assert_eq!(governor(&[f.to_str().unwrap(), "--governor", &cs(a(0x99))]).status.code(), Some(2));
+    assert!(json_out(&governor(&[f.to_str().unwrap(), "--format", "json"]))["timelockOperationId"].is_string());
+    // A governance manifest with a delegatecall, given to `governor`: the error names the file and the field.
+    let mut m = manifest_of(v, None);
+    m["actions"][0]["operation"] = json!("delegatecall");
+    let bad = dir.write("delegatecall.json", m.to_string());
+    let o = governor(&[bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("delegatecall.json") && err.contains("actions[0].operation"), "{err}");
     // No description at all.
     let f = dir.write("bare.json", hash_proposal_args(v, false).to_string());
     let o = governor(&[f.to_str().unwrap()]);
@@ -368,5 +382,52 @@ fn hash_proposal_arguments_that_do_not_line_up_are_input_errors() {
         let o = governor(&[f.to_str().unwrap()]);
         assert_eq!(o.status.code(), Some(2), "{name}: {}", String::from_utf8_lossy(&o.stderr));
         assert!(String::from_utf8_lossy(&o.stderr).contains("Governor proposal"), "{name}: {}", String::from_utf8_lossy(&o.stderr));
+    }
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+    use upgrade_gate::formats::governor::{decode, proposal_id};
+    use upgrade_gate::Limits;
+
+    const SELECTORS: [[u8; 4]; 3] = [[0x7d, 0x5e, 0x81, 0xe2], [0x16, 0x0c, 0xbe, 0xd7], [0x26, 0x56, 0x22, 0x7d]];
+
+    fn config() -> ProptestConfig {
+        ProptestConfig { cases: 256, ..ProptestConfig::default() }
+    }
+
+    fn call() -> impl Strategy<Value = (Address, U256, Vec<u8>)> {
+        (any::<[u8; 20]>(), any::<u64>(), proptest::collection::vec(any::<u8>(), 0..70))
+            .prop_map(|(a, v, d)| (Address::from(a), U256::from(v), d))
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        /// Whatever follows a Governor selector, decoding answers (Ok or a calldata error) and never panics.
+        #[test]
+        fn arbitrary_bytes_after_a_governor_selector_never_panic(which in 0usize..3, tail in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let mut data = SELECTORS[which].to_vec();
+            data.extend(tail);
+            let _ = decode(&data, &Limits::default());
+        }
+
+        /// queue calldata decodes to its own calls and description hash, and its id is hashProposal's.
+        #[test]
+        fn queue_calldata_decodes_to_the_proposal_it_encodes(calls in proptest::collection::vec(call(), 1..5), hash in any::<[u8; 32]>()) {
+            let targets: Vec<Address> = calls.iter().map(|c| c.0).collect();
+            let values: Vec<U256> = calls.iter().map(|c| c.1).collect();
+            let calldatas: Vec<Bytes> = calls.iter().map(|c| Bytes::from(c.2.clone())).collect();
+            let data = queueCall { targets: targets.clone(), values: values.clone(), calldatas: calldatas.clone(), descriptionHash: B256::from(hash) }.abi_encode();
+            let decoded = decode(&data, &Limits::default()).unwrap();
+            prop_assert_eq!(&decoded.proposal.targets, &targets);
+            prop_assert_eq!(&decoded.proposal.values, &values);
+            prop_assert_eq!(&decoded.proposal.calldatas, &calldatas);
+            prop_assert_eq!(decoded.proposal.description_hash, B256::from(hash));
+            // hashProposal, written out: keccak256 of the ABI encoding of the four arguments.
+            let encoded = alloy_sol_types::SolValue::abi_encode_params(&(targets.clone(), values.clone(), calldatas.clone(), B256::from(hash)));
+            prop_assert_eq!(proposal_id(&targets, &values, &calldatas, B256::from(hash)), U256::from_be_bytes(keccak256(encoded).0));
+        }
     }
 }

@@ -270,7 +270,8 @@ pub fn decode(data: &[u8], limits: &Limits) -> Result<GovernorCall> {
     Ok(GovernorCall { function, proposal: Proposal { targets, values, calldatas, description_hash }, description })
 }
 
-/// `hashProposal` arguments as JSON: `{targets, values, calldatas, description | descriptionHash}`.
+/// `hashProposal` arguments as JSON: `{targets, values, calldatas, description | descriptionHash}`,
+/// and (an extension) the `governor` they are proposed on.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct HashProposalArgs {
@@ -282,6 +283,8 @@ struct HashProposalArgs {
     description: Option<String>,
     #[serde(default, deserialize_with = "de_with::opt_keccak")]
     description_hash: Option<B256>,
+    #[serde(default, deserialize_with = "de_with::opt_address")]
+    governor: Option<Address>,
 }
 
 struct Uint(U256);
@@ -485,19 +488,20 @@ fn hash_proposal(
             ))
         }
     };
+    let governor = args.governor;
     let proposal = Proposal {
         targets: args.targets,
         values: args.values.into_iter().map(|u| u.0).collect(),
         calldatas: args.calldatas.into_iter().map(|h| h.0).collect(),
         description_hash,
     };
-    Ok((Source::HashProposal, proposal, None, None))
+    Ok((Source::HashProposal, proposal, governor, None))
 }
 
 /// One governor from `--governor`, the input manifest's and the compared manifest's.
 fn agree_on_governor(flag: Option<Address>, input: Option<Address>, manifest: Option<Address>) -> Result<Option<Address>> {
     let mut chosen: Option<(Address, &str)> = None;
-    for (g, from) in [(input, "the input manifest's governance.governor"), (manifest, "the manifest's governance.governor"), (flag, "--governor")] {
+    for (g, from) in [(input, "the input's governor"), (manifest, "the manifest's governance.governor"), (flag, "the governor given beside it (--governor)")] {
         let Some(g) = g else { continue };
         match chosen {
             Some((c, first)) if c != g => {
