@@ -13,7 +13,8 @@
 //! their declared id shows as a mismatch, and the hash is still shown.
 
 use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
-use alloy_sol_types::{sol, SolCall, SolValue};
+use alloy_dyn_abi::{DynSolType, DynSolValue};
+use alloy_sol_types::{sol, SolCall};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -29,11 +30,6 @@ sol! {
         function queue(address[] targets, uint256[] values, bytes[] calldatas, bytes32 descriptionHash) returns (uint256);
         function execute(address[] targets, uint256[] values, bytes[] calldatas, bytes32 descriptionHash) payable returns (uint256);
     }
-
-    /// `propose` read with its description as raw bytes: `string` and `bytes`
-    /// encode alike, and the Governor hashes the bytes without UTF-8 validation.
-    #[allow(missing_docs)]
-    function proposeRaw(address[] targets, uint256[] values, bytes[] calldatas, bytes description);
 }
 
 /// A proposal: the calls it executes, in order, and its description hash.
@@ -59,8 +55,24 @@ impl Proposal {
 
 /// SPEC §8 `proposalId = uint256(keccak256(abi.encode(targets, values, calldatas, descriptionHash)))`.
 pub fn proposal_id(targets: &[Address], values: &[U256], calldatas: &[Bytes], description_hash: B256) -> U256 {
-    let encoded = (targets.to_vec(), values.to_vec(), calldatas.to_vec(), description_hash).abi_encode_params();
-    U256::from_be_bytes(keccak256(encoded).0)
+    U256::from_be_bytes(keccak256(encode(targets, values, calldatas, &[description_hash])).0)
+}
+
+/// `abi.encode(address[] targets, uint256[] values, bytes[] calldatas, bytes32…)`.
+///
+/// alloy's dynamic encoder rather than `SolValue`, as in [`super::timelock`]:
+/// it is in the wasm module already, and typed encoding of these tuples
+/// (with `sol!` decoding of the three calls) made the module 5.7 KB larger
+/// gzipped for the same bytes. tests/governor.rs holds the ids to the real
+/// vectors and to a `SolValue` encoding.
+fn encode(targets: &[Address], values: &[U256], calldatas: &[Bytes], words: &[B256]) -> Vec<u8> {
+    let mut fields = vec![
+        DynSolValue::Array(targets.iter().map(|t| DynSolValue::Address(*t)).collect()),
+        DynSolValue::Array(values.iter().map(|v| DynSolValue::Uint(*v, 256)).collect()),
+        DynSolValue::Array(calldatas.iter().map(|c| DynSolValue::Bytes(c.to_vec())).collect()),
+    ];
+    fields.extend(words.iter().map(|w| DynSolValue::FixedBytes(*w, 32)));
+    DynSolValue::Tuple(fields).abi_encode_params()
 }
 
 /// The salt a `GovernorTimelockControl` of OpenZeppelin 5.0 and later
@@ -78,8 +90,7 @@ pub fn timelock_salt(governor: Address, description_hash: B256) -> B256 {
 /// `hashOperationBatch(targets, values, calldatas, 0x00…00, salt)` of the
 /// TimelockController behind the Governor.
 pub fn timelock_operation_id(targets: &[Address], values: &[U256], calldatas: &[Bytes], salt: B256) -> B256 {
-    let encoded = (targets.to_vec(), values.to_vec(), calldatas.to_vec(), B256::ZERO, salt).abi_encode_params();
-    keccak256(encoded)
+    keccak256(encode(targets, values, calldatas, &[B256::ZERO, salt]))
 }
 
 /// The ids of one proposal, as `upgrade-gate governor --format json` prints them.
@@ -230,32 +241,34 @@ pub fn decode(data: &[u8], limits: &Limits) -> Result<GovernorCall> {
         })
     })?;
     let args = data.get(4..).unwrap_or_default();
-    let bad = |e: alloy_sol_types::Error| err(format!("{} does not decode ({e})", function.signature()));
-    let (targets, values, calldatas, description_hash, description, canonical) = match function {
-        Function::Propose => {
-            let c = proposeRawCall::abi_decode_raw(args).map_err(bad)?;
-            let mut again = Vec::new();
-            c.abi_encode_raw(&mut again);
-            let hash = keccak256(&c.description);
-            (c.targets, c.values, c.calldatas, hash, Some(c.description), again == args)
-        }
-        Function::Queue => {
-            let c = IGovernor::queueCall::abi_decode_raw(args).map_err(bad)?;
-            let mut again = Vec::new();
-            c.abi_encode_raw(&mut again);
-            (c.targets, c.values, c.calldatas, c.descriptionHash, None, again == args)
-        }
-        Function::Execute => {
-            let c = IGovernor::executeCall::abi_decode_raw(args).map_err(bad)?;
-            let mut again = Vec::new();
-            c.abi_encode_raw(&mut again);
-            (c.targets, c.values, c.calldatas, c.descriptionHash, None, again == args)
-        }
-    };
+    // `propose`'s description is read as raw bytes: `string` and `bytes`
+    // encode alike, and the Governor hashes the bytes without UTF-8 validation.
+    let last = if function == Function::Propose { DynSolType::Bytes } else { DynSolType::FixedBytes(32) };
+    let params = DynSolType::Tuple(vec![
+        DynSolType::Array(Box::new(DynSolType::Address)),
+        DynSolType::Array(Box::new(DynSolType::Uint(256))),
+        DynSolType::Array(Box::new(DynSolType::Bytes)),
+        last,
+    ]);
+    let decoded = params.abi_decode_params(args).map_err(|e| err(format!("{} does not decode ({e})", function.signature())))?;
     // On chain, the Governor's decoder reads one meaning: accept only the one canonical encoding.
-    if !canonical {
+    if decoded.abi_encode_params() != args {
         return Err(err(format!("{} is not canonically ABI-encoded: refusing to guess what it proposes", function.signature())));
     }
+    let bad = |what: &str| err(format!("{}: {what} has an unexpected type", function.signature()));
+    let fields = decoded.as_tuple().ok_or_else(|| bad("the argument list"))?;
+    let field = |i: usize| fields.get(i).ok_or_else(|| bad("an argument"));
+    let list = |i: usize, what: &str| field(i)?.as_array().ok_or_else(|| bad(what));
+    let targets = list(0, "targets")?.iter().map(|v| v.as_address().ok_or_else(|| bad("a target"))).collect::<Result<Vec<_>>>()?;
+    let values = list(1, "values")?.iter().map(|v| v.as_uint().map(|(u, _)| u).ok_or_else(|| bad("a value"))).collect::<Result<Vec<_>>>()?;
+    let calldatas = list(2, "calldatas")?
+        .iter()
+        .map(|v| v.as_bytes().map(Bytes::copy_from_slice).ok_or_else(|| bad("a calldata")))
+        .collect::<Result<Vec<_>>>()?;
+    let (description_hash, description) = match field(3)? {
+        DynSolValue::Bytes(text) => (keccak256(text), Some(Bytes::copy_from_slice(text))),
+        other => (other.as_fixed_bytes().map(|(b, _)| B256::from_slice(b)).ok_or_else(|| bad("descriptionHash"))?, None),
+    };
     if targets.len() != values.len() || targets.len() != calldatas.len() {
         return Err(err(format!(
             "the proposal has {} targets, {} values and {} calldatas; the Governor reverts unless they are equal",
