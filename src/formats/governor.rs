@@ -12,8 +12,8 @@
 //! `GovernorSequentialProposalId`, Compound's Bravo) never match the hash:
 //! their declared id shows as a mismatch, and the hash is still shown.
 
-use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
 use alloy_dyn_abi::{DynSolType, DynSolValue};
+use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
 use alloy_sol_types::{sol, SolCall};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -279,6 +279,10 @@ pub fn decode(data: &[u8], limits: &Limits) -> Result<GovernorCall> {
     }
     if targets.is_empty() {
         return Err(err("the proposal has no calls; the Governor reverts on an empty proposal".into()));
+    }
+    if targets.len() > limits.actions {
+        let (limit, actual) = (limits.actions, targets.len());
+        return Err(Error::LimitExceeded { document: Document::Calldata, path: String::new(), what: "calls", limit, actual });
     }
     Ok(GovernorCall { function, proposal: Proposal { targets, values, calldatas, description_hash }, description })
 }
