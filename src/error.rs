@@ -27,6 +27,9 @@ pub enum Document {
     FoundryBroadcast,
     /// An approval signature given on its own (`approvals add --signature`, the page's paste box).
     Signature,
+    /// A Governor proposal given on its own: `hashProposal` arguments, or
+    /// the description and governor given beside calldata (`governor`).
+    GovernorProposal,
 }
 
 impl fmt::Display for Document {
@@ -43,6 +46,7 @@ impl fmt::Display for Document {
             Document::TxBuilderBatch => "Transaction Builder batch",
             Document::FoundryBroadcast => "Foundry broadcast",
             Document::Signature => "signature",
+            Document::GovernorProposal => "Governor proposal",
         })
     }
 }

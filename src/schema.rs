@@ -59,6 +59,13 @@ string_value!(
     "4-byte function selector: 0x + 8 hex digits"
 );
 
+string_value!(
+    /// A uint256 printed as a decimal string (SPEC §8 `proposalId`).
+    DecimalString,
+    "^[0-9]+$",
+    "uint256 as a decimal string"
+);
+
 /// SPEC §1 uint256: a JSON integer or a decimal string.
 pub struct Uint256;
 

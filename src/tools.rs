@@ -18,7 +18,9 @@ use crate::gate::ObservedPackage;
 /// SPEC §2.1 digest of a manifest text, after checking the manifest is valid.
 pub fn manifest_digest(text: &str) -> Result<Sha256Digest> {
     let limits = Limits::default();
-    let _: Manifest = parse_json(Document::Manifest, text, &limits)?;
+    let manifest: Manifest = parse_json(Document::Manifest, text, &limits)?;
+    // SPEC §8: with `governance`, a delegatecall makes the manifest invalid.
+    crate::formats::governor::manifest_proposal(&manifest)?;
     Ok(digest::manifest_digest(&parse_value(Document::Manifest, text, &limits)?))
 }
 

@@ -333,3 +333,108 @@ pub fn timelock_operations(release: JsValue, manifest: JsValue) -> Result<JsValu
     };
     to_js(&crate::formats::timelock::operations(&actions, manifest_actions.as_deref()))
 }
+
+/// What `governorIds` and `governorProposal` take beside the input (SPEC §8).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct GovernorOptionsDoc {
+    #[serde(default, deserialize_with = "de_with::opt_address")]
+    governor: Option<alloy_primitives::Address>,
+    #[serde(default, deserialize_with = "de_with::opt_keccak")]
+    description_hash: Option<alloy_primitives::B256>,
+    /// The description text: its UTF-8 bytes are hashed, exactly.
+    #[serde(default)]
+    description: Option<String>,
+}
+
+fn governor_evaluation(input: &JsValue, options: &JsValue) -> Result<crate::formats::governor::Evaluation, JsValue> {
+    use crate::formats::governor::{evaluate, Request};
+    let input = text_of(input, "input")?.ok_or_else(|| usage("input: required (0x calldata, a manifest, or hashProposal arguments)"))?;
+    let (doc, manifest) = match text_of(options, "options")? {
+        None => (GovernorOptionsDoc { governor: None, description_hash: None, description: None }, None),
+        Some(text) => {
+            // `manifest` is a document of its own: take it out before the options are read strictly.
+            let mut value: serde_json::Value = parse_json(Document::GovernorProposal, &text, &Limits::default()).map_err(into_error)?;
+            let manifest = value.as_object_mut().and_then(|o| o.remove("manifest"));
+            let manifest = match manifest {
+                None | Some(serde_json::Value::Null) => None,
+                Some(serde_json::Value::String(s)) => Some(s),
+                Some(other) => Some(other.to_string()),
+            };
+            let rest = value.to_string();
+            (parse_json(Document::GovernorProposal, &rest, &Limits::default()).map_err(into_error)?, manifest)
+        }
+    };
+    let description_hash = match (doc.description, doc.description_hash) {
+        (Some(_), Some(_)) => {
+            return Err(into_error(Error::invalid(Document::GovernorProposal, "description", "give either description or descriptionHash, not both")))
+        }
+        (Some(text), None) => Some(alloy_primitives::keccak256(text.as_bytes())),
+        (None, hash) => hash,
+    };
+    let request = Request { input: &input, governor: doc.governor, description_hash, manifest: manifest.as_deref() };
+    evaluate(&request).map_err(into_error)
+}
+
+/// `governorIds(input, { governor?, descriptionHash?, description?, manifest? }?)` →
+/// `{ proposalId, proposalIdHex, descriptionHash, timelockOperationId, timelockOperationIdLegacy }`,
+/// the JSON `upgrade-gate governor --format json` prints. `input`: `0x` calldata of
+/// `propose`/`queue`/`execute`, a manifest with `governance`, or `hashProposal`
+/// arguments `{ targets, values, calldatas, description | descriptionHash }`.
+#[wasm_bindgen(js_name = governorIds, unchecked_return_type = "GovernorIds")]
+pub fn governor_ids(
+    #[wasm_bindgen(unchecked_param_type = "string | object")] input: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "GovernorOptions | string | null | undefined")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    to_js(&governor_evaluation(&input, &options)?.ids)
+}
+
+/// `governorProposal(input, options?)` → `{ source, governor, calls, ids, declaredProposalId,
+/// matchesManifest?, difference? }`: the proposal read from the input (e.g. pasted
+/// `queue` calldata), its ids, and with `options.manifest` whether it is the manifest's.
+#[wasm_bindgen(js_name = governorProposal, unchecked_return_type = "GovernorProposal")]
+pub fn governor_proposal(
+    #[wasm_bindgen(unchecked_param_type = "string | object")] input: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "GovernorOptions | string | null | undefined")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    to_js(&governor_evaluation(&input, &options)?)
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const GOVERNOR_TYPES: &'static str = r#"
+/** SPEC §8 ids of a Governor proposal (as `upgrade-gate governor --format json` prints them). */
+export interface GovernorIds {
+  /** decimal, as voting UIs show it */
+  proposalId: string;
+  /** 0x + 64 hex */
+  proposalIdHex: string;
+  descriptionHash: string;
+  /** OpenZeppelin ≥ 5.0 salt (bytes20(governor) XOR descriptionHash); null when the governor is not known */
+  timelockOperationId: string | null;
+  /** OpenZeppelin 4.x salt (descriptionHash) */
+  timelockOperationIdLegacy: string;
+}
+/** Options of governorIds / governorProposal. */
+export interface GovernorOptions {
+  governor?: string;
+  descriptionHash?: string;
+  /** the description text; its UTF-8 bytes are hashed */
+  description?: string;
+  /** a manifest with `governance` (text or object) to compare the proposal with */
+  manifest?: string | object;
+}
+/** A Governor proposal read from calldata, a manifest or hashProposal arguments. */
+export interface GovernorProposal {
+  source: "propose" | "queue" | "execute" | "manifest" | "hashProposal";
+  governor: string | null;
+  calls: { to: string; value: string; data: string }[];
+  ids: GovernorIds;
+  declaredProposalId: string | null;
+  matchesManifest?: boolean;
+  difference?: string;
+}
+/** SPEC §8 report extension. */
+export interface GovernanceReport extends GovernorIds {
+  declaredMatches: boolean | null;
+}
+"#;

@@ -541,8 +541,22 @@ fn stop_conditions() -> Value {
 /// Builds every file of a releasable example from its plan: hashes filled
 /// by the crate's own `manifest fill`, approvals signed, release prepared.
 fn build(name: &'static str, summary: &'static str, plan: &Plan) -> Example {
+    build_with(name, summary, plan, None)
+}
+
+/// SPEC §8: the Governor proposal whose calls are the plan's, executed by
+/// the TimelockController behind a `GovernorTimelockControl`.
+struct GovernorPlan {
+    governor: Address,
+    timelock: Address,
+    /// The proposal's description, exactly as proposed (its bytes are hashed).
+    description: &'static str,
+}
+
+fn build_with(name: &'static str, summary: &'static str, plan: &Plan, governor: Option<&GovernorPlan>) -> Example {
     let batched = plan.safe.is_some();
-    let executor = plan.timelock.or(plan.safe).unwrap_or_else(|| account(EXECUTOR));
+    // Through a Governor, the timelock executes the calls.
+    let executor = governor.map(|g| g.timelock).or(plan.timelock).or(plan.safe).unwrap_or_else(|| account(EXECUTOR));
     let (proposed_at, simulated_at, threshold, signers) = match plan.lane {
         Lane::Standard => (PROPOSED_AT, SIMULATED_AT, 2, 2),
         Lane::Privileged => (PRIVILEGED_PROPOSED_AT, PRIVILEGED_SIMULATED_AT, 3, 3),
@@ -599,7 +613,7 @@ fn build(name: &'static str, summary: &'static str, plan: &Plan) -> Example {
     if matches!(plan.package, Package::Folder(_)) {
         package["files"] = json!([]);
     }
-    let skeleton = json!({
+    let mut skeleton = json!({
         "schema": "upgrade-gate/manifest/v1",
         "title": plan.title,
         "chainId": 1,
@@ -630,6 +644,23 @@ fn build(name: &'static str, summary: &'static str, plan: &Plan) -> Example {
             "executor": cs(executor)
         }
     });
+    if let Some(g) = governor {
+        // The id the proposal gets on chain, announced in the manifest as in the forum post.
+        let calls: Vec<&Call> = plan.calls.iter().collect();
+        let description_hash = keccak256(g.description.as_bytes());
+        let id = upgrade_gate::formats::governor::proposal_id(
+            &calls.iter().map(|c| c.to).collect::<Vec<_>>(),
+            &vec![U256::ZERO; calls.len()],
+            &calls.iter().map(|c| Bytes::from(c.data.clone())).collect::<Vec<_>>(),
+            description_hash,
+        );
+        skeleton["governance"] = json!({
+            "governor": cs(g.governor),
+            "descriptionHash": description_hash.to_string(),
+            "proposalId": id.to_string(),
+            "timelock": cs(g.timelock)
+        });
+    }
     // SPEC §2.1 hashes, written by the same code as `upgrade-gate manifest fill`.
     let fill = Fill {
         package: Some(plan.package.observed()),
@@ -1093,6 +1124,50 @@ fn folder_package(c: &Cast) -> Example {
 // Tampered copies: one attack each
 // ---------------------------------------------------------------------------
 
+/// The proposal's description, as proposed on chain and posted on the forum.
+const LENDING_POOL_PROPOSAL: &str = "# [EP 12] Upgrade LendingPool to v3.1\n\nUpgrade the LendingPool proxy to LendingPoolV3_1 through its ProxyAdmin, owned by the DAO's TimelockController.\n\n- interest accrual rounds in favour of the pool\n- liquidation bonus capped at 10 %\n\nThe upgrade-gate card for this manifest is linked in the forum post: compare its proposal id with the one you vote on.\n";
+
+fn governor_timelock(_c: &Cast) -> Example {
+    let pool = labelled("LendingPool (TransparentUpgradeableProxy)");
+    let pool_admin = labelled("LendingPool ProxyAdmin (OpenZeppelin 5), owned by the DAO timelock");
+    let pool_v3 = labelled("LendingPoolV3 implementation");
+    let pool_v3_1 = labelled("LendingPoolV3_1 implementation");
+    let governor = GovernorPlan {
+        governor: labelled("DAO Governor (OpenZeppelin 5, GovernorTimelockControl)"),
+        timelock: labelled("DAO TimelockController (OpenZeppelin 5)"),
+        description: LENDING_POOL_PROPOSAL,
+    };
+    let plan = Plan {
+        title: "LendingPool v3.1, by DAO vote through the timelock",
+        lane: Lane::Standard,
+        package: Package::File(tar(&[
+            release_notes("LendingPool v3.1", &["interest accrual rounds in favour of the pool", "liquidation bonus capped at 10 %"]),
+            ("PROPOSAL.md".into(), LENDING_POOL_PROPOSAL.as_bytes().to_vec()),
+            artifact("LendingPoolV3_1", "3.1.0"),
+            deployments(&[("LendingPoolV3_1", pool_v3_1)]),
+        ])),
+        rollback_package: tar(&[
+            rollback_notes(&["LendingPoolV3 3.0.2"]),
+            artifact("LendingPoolV3", "3.0.2"),
+            deployments(&[("LendingPoolV3", pool_v3)]),
+        ]),
+        targets: vec![Target { proxy: pool, kind: "transparent", admin: Some(pool_admin), implementation: pool_v3_1 }],
+        calls: vec![proxy_admin_upgrade_and_call(pool_admin, pool, pool_v3_1)],
+        rollback_calls: vec![proxy_admin_upgrade_and_call(pool_admin, pool, pool_v3)],
+        rollback_owner: "the DAO's Security Council (emergency proposal through the timelock)",
+        safe: None,
+        timelock: None,
+        policy: None,
+        invariants: vec!["totalBorrows() unchanged across the upgrade", "every reserve's liquidity index unchanged"],
+    };
+    build_with(
+        "governor-timelock",
+        "A DAO upgrade (SPEC §8): an OpenZeppelin 5 Governor proposal whose one call, `upgradeAndCall` on the LendingPool's ProxyAdmin, the TimelockController executes; the manifest's `governance` names the Governor, the timelock, the description hash (the description is `PROPOSAL.md` in the package) and the announced proposal id, which `verify`, the card and `upgrade-gate governor examples/governor-timelock/manifest.json` recompute, with the timelock operation id.",
+        &plan,
+        Some(&governor),
+    )
+}
+
 fn tampered_package_byte(c: &Cast) -> Example {
     let mut e = standard_transparent(c);
     let Package::File(bytes) = &mut e.package else {
@@ -1240,6 +1315,7 @@ fn all_examples() -> Vec<Example> {
         beacon(&c),
         privileged_admin_move(&c),
         folder_package(&c),
+        governor_timelock(&c),
         tampered_package_byte(&c),
         tampered_implementation_swap(&c),
         tampered_undeclared_target(&c),
@@ -1715,6 +1791,26 @@ fn folder_package_is_released() {
 }
 
 #[test]
+fn governor_timelock_is_released_and_its_announced_proposal_id_matches() {
+    let report = run_example("governor-timelock", None);
+    let g = &report["governance"];
+    assert_eq!(g["declaredMatches"], true, "{g}");
+    // The announced id is the one `governor` computes from the manifest, with the timelock id.
+    let out = Command::new(env!("CARGO_BIN_EXE_upgrade-gate"))
+        .current_dir(repo_root())
+        .args(["governor", "examples/governor-timelock/manifest.json", "--format", "json"])
+        .output()
+        .expect("run upgrade-gate governor");
+    assert_eq!(out.status.code(), Some(0));
+    let ids: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    for k in ["proposalId", "proposalIdHex", "descriptionHash", "timelockOperationId", "timelockOperationIdLegacy"] {
+        assert_eq!(ids[k], g[k], "{k}");
+    }
+    // The description shipped in the package hashes to governance.descriptionHash.
+    assert_eq!(g["descriptionHash"], keccak256(LENDING_POOL_PROPOSAL.as_bytes()).to_string());
+}
+
+#[test]
 fn tampered_package_byte_is_rejected_by_package_hash() {
     run_example("tampered-package-byte", Some("package.hash"));
 }
@@ -1778,6 +1874,7 @@ fn every_example_folder_is_tested_and_listed() {
         "beacon",
         "privileged-admin-move",
         "folder-package",
+        "governor-timelock",
         "tampered-package-byte",
         "tampered-implementation-swap",
         "tampered-undeclared-target",

@@ -3,7 +3,7 @@
 // checks come from the core's own report: the card verifies the manifest's
 // actions as the release, and shows only package.hash, package.files and
 // rollback.ready, which depend on nothing but the manifest and the bytes.
-/* global Render, UpgradeGate */
+/* global Render, UpgradeGate, Governance */
 'use strict';
 
 (function () {
@@ -72,14 +72,22 @@
       return;
     }
     let ready;
+    let governance = null;
     try {
-      ready = check(selfReport({}), 'rollback.ready');
+      const report = selfReport({});
+      ready = check(report, 'rollback.ready');
+      governance = report.governance || null;
     } catch (e) {
       ready = { status: 'fail', detail: e.message };
     }
     body.appendChild(el('h1', { text: m.title || 'Untitled upgrade' }));
     body.appendChild(kv('Manifest digest', hexGroups(digest)));
     body.appendChild(kv('Chain · lane', `${m.chainId} · ${m.lane}`));
+    // SPEC §8: the proposal voters vote on, from the core's report extension.
+    if (governance && m.governance) {
+      body.appendChild(Governance.section(governance, m.governance));
+      body.appendChild(Governance.pasteBox(() => api, () => manifestText));
+    }
     body.appendChild(
       kv(
         'Targets',

@@ -1,7 +1,7 @@
 // The verifier page: collects the inputs, has them hashed, asks the core for
 // the report, and shows it. Conversions and display only: every check and the
 // decision come from the wasm core (SPEC §4), exactly as the CLI computes them.
-/* global Render, UpgradeGate */
+/* global Render, UpgradeGate, Governance */
 'use strict';
 
 (function () {
@@ -395,7 +395,7 @@
           setSource(name, { kind: 'typed' });
         } else typedInto(name);
         replacing = false;
-        if (name === 'release') onReleaseInput();
+        if (name === 'release' || name === 'manifest') onReleaseInput();
       });
     }
     $('#file-picker').addEventListener('change', async (e) => {
@@ -451,6 +451,7 @@
   // schema; the page wraps it, as text, in a release for the core. JSON is never
   // re-serialised: large integers keep their exact digits.
   function releaseShape(text) {
+    if (Governance.isCalldata(text)) return { kind: 'governor' };
     let v;
     try {
       v = JSON.parse(text);
@@ -529,6 +530,7 @@
         ? { text: `${head}, "safeTx": ${b.safeTxText}}`, safe: true, batch: b.note }
         : { text: `${head}, "actions": ${JSON.stringify(b.draft.actions)}}`, safe: false, batch: b.note };
     }
+    if (shape.kind === 'governor') return { ...Governance.releaseOf(api, text, manifestText), safe: false };
     if (shape.kind !== 'safeTx') return { text, safe: false };
     let lane = null;
     try {
@@ -572,7 +574,10 @@
         ? 'Read as a Safe transaction: the page wraps it in a release with the manifest’s digest and lane.'
         : shape.kind === 'release' && shape.value.safeTx
           ? 'A release carrying a Safe transaction.'
-          : '';
+          : shape.kind === 'governor'
+            ? 'Read as Governor propose / queue / execute calldata: the page wraps its calls in a release sent by the manifest’s timelock (or Governor), with the manifest’s digest and lane.'
+            : '';
+    previewGovernor(shape.kind === 'governor' ? text : null);
     nestedSource = outerSafeTx(text, shape, batch);
     updateNested();
     // The report's own Safe panel stays until an input changes (invalidate() removes it).
@@ -597,6 +602,16 @@
     } catch (e) {
       box.appendChild(el('p', { class: 'error-line', text: `Cannot hash this Safe transaction: ${pageWording(e)}` }));
     }
+  }
+
+  /** Pasted Governor calldata, compared with the manifest by the core as soon as it is pasted. */
+  function previewGovernor(calldata) {
+    const box = clear($('#governor-preview'));
+    const manifest = $('#manifest').value;
+    box.hidden = !calldata || !api;
+    if (box.hidden) return;
+    box.appendChild(el('h2', { text: 'Governor proposal — compare with the manifest' }));
+    box.appendChild(manifest.trim() ? Governance.compare(api, calldata, manifest) : el('p', { class: 'muted', text: 'Give the manifest to compare this proposal with it.' }));
   }
 
   // ---- nested Safe: an owner that is itself a Safe ------------------------------------
@@ -774,7 +789,7 @@
         observed,
       });
       if (run !== runId) return;
-      showReport(report, { wrappedSafeTx: release.safe, releaseTextUsed: release.text, batch: release.batch });
+      showReport(report, { wrappedSafeTx: release.safe, releaseTextUsed: release.text, batch: release.batch, manifestText: manifest });
     } catch (e) {
       if (run !== runId) return;
       $('#progress').hidden = true;
@@ -870,7 +885,7 @@
     return el('div', { class: 'kv' }, el('div', { class: 'k', text: label }), el('div', { class: 'v' }, value ? hexGroups(value) : el('span', { class: 'muted', text: 'not supplied' }), extra || null));
   }
 
-  function showReport(report, { wrappedSafeTx, releaseTextUsed, batch }) {
+  function showReport(report, { wrappedSafeTx, releaseTextUsed, batch, manifestText }) {
     const verdict = clear($('#verdict'));
     const b = Render.banner(report);
     if (demoName) b.appendChild(el('p', { class: 'demo-tag', text: `Demo case: ${demoName}` }));
@@ -914,6 +929,16 @@
         obs.evidenceHash ? hashRow('Evidence (hashed here)', obs.evidenceHash) : null,
       ),
     );
+    if (report.governance) {
+      // SPEC §8 extension: the ids, from the core; the manifest's field for the Governor and the announced id.
+      let declared = {};
+      try {
+        declared = JSON.parse(manifestText).governance || {};
+      } catch {
+        declared = {};
+      }
+      d.appendChild(Governance.section(report.governance, declared));
+    }
     d.appendChild(el('section', { class: 'card' }, jsonBlock('Headline', Render.headline(report), 'upgrade-gate-headline.json', 'headline')));
     d.appendChild(el('section', { class: 'card' }, el('h2', { text: 'Checks' }), Render.checksTable(report.checks)));
     d.appendChild(

@@ -88,15 +88,15 @@ test('the package exports the module, its types, the wasm bytes and the schemas'
     const pkg = JSON.parse(readFileSync(fileURLToPath(import.meta.resolve('upgrade-gate/package.json')), 'utf8'));
     const types = readFileSync(fileURLToPath(new URL(pkg.types, import.meta.resolve('upgrade-gate/package.json'))), 'utf8');
     console.log(JSON.stringify({
-      functions: ['verify', 'manifestDigest', 'safeTxHash', 'nestedSafeTxHash', 'timelockOperations', 'decodeCalldata'].filter((f) => typeof gate[f] === 'function'),
+      functions: ['verify', 'manifestDigest', 'safeTxHash', 'nestedSafeTxHash', 'timelockOperations', 'governorIds', 'governorProposal', 'decodeCalldata'].filter((f) => typeof gate[f] === 'function'),
       sha: (() => { const h = new gate.Sha256(); h.update(new TextEncoder().encode('abc')); return h.finalize(); })(),
       schema: schema.title,
-      typed: types.includes('export function verify('),
+      typed: types.includes('export function verify(') && types.includes('export function governorIds(') && types.includes('export interface GovernorIds'),
     }));`;
   const r = sh(process.execPath, ['--input-type=module', '-e', probe], app);
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout);
-  assert.deepEqual(out.functions, ['verify', 'manifestDigest', 'safeTxHash', 'nestedSafeTxHash', 'timelockOperations', 'decodeCalldata']);
+  assert.deepEqual(out.functions, ['verify', 'manifestDigest', 'safeTxHash', 'nestedSafeTxHash', 'timelockOperations', 'governorIds', 'governorProposal', 'decodeCalldata']);
   assert.equal(out.sha, 'sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   assert.equal(out.schema, 'upgrade-gate/manifest/v1');
   assert.ok(out.typed, 'upgrade_gate.d.ts declares verify');

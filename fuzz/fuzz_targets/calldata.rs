@@ -32,6 +32,12 @@ fuzz_target!(|data: &[u8]| {
     let limits = common::fuzz_limits();
     let policy = Policy::default();
 
+    // As Governor propose/queue/execute calldata (SPEC §8): an answer, never a panic.
+    if let Ok(call) = upgrade_gate::formats::governor::decode(data, &limits) {
+        let ids = upgrade_gate::formats::governor::GovernorIds::of(&call.proposal, None);
+        let _ = serde_json::to_string(&ids).expect("ids serialize");
+    }
+
     // As calldata of one action.
     if let Ok(call) = calls::classify(data, &policy, &limits, Document::Calldata, "", 0) {
         let _ = serde_json::to_string(&call).expect("a call serializes");

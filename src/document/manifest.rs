@@ -31,6 +31,9 @@ pub struct Manifest {
     #[serde(default)]
     pub rollback: Option<Rollback>,
     pub roles: Roles,
+    /// SPEC §8 (v1.1): the Governor proposal that executes `actions`.
+    #[serde(default)]
+    pub governance: Option<super::Governance>,
 }
 
 /// The release package: one file, or a folder listed file by file.

@@ -5,6 +5,7 @@
 //! the line and column.
 
 mod approvals;
+mod governance;
 mod json_path;
 mod manifest;
 mod policy;
@@ -20,6 +21,7 @@ use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
 pub use approvals::{Approval, Approvals};
+pub use governance::Governance;
 pub use manifest::{
     Manifest, Package, PackageFile, ProxyKind, Rollback, RollbackPackage, Roles, Simulation, StopCondition,
     Target, Timing,

@@ -8,6 +8,8 @@
 //!   another Safe's transaction, with its EIP-712 hashes.
 //! - [`timelock`]: OpenZeppelin TimelockController batches and their
 //!   operation id (`hashOperationBatch`).
+//! - [`governor`]: OpenZeppelin Governor proposals (SPEC §8): the proposal
+//!   id and the timelock operation id of `propose`/`queue`/`execute`.
 //!
 //! Drafting is a proposer's convenience, not a check: a draft is reviewed,
 //! written into the manifest, approved, and then the gate verifies the
@@ -15,6 +17,7 @@
 
 pub mod contract_method;
 pub mod foundry;
+pub mod governor;
 mod json;
 pub mod nested;
 pub mod timelock;

@@ -155,6 +155,8 @@ fn validate_manifest(m: &Manifest, limits: &Limits) -> Result<()> {
             return Err(invalid(format!("targets[{i}].admin"), what));
         }
     }
+    // SPEC §8: a manifest with `governance` is a Governor proposal: only calls.
+    crate::formats::governor::manifest_proposal(m)?;
     if let Some(files) = &m.package.files {
         if files.len() > limits.actions.saturating_mul(64) {
             return Err(Error::LimitExceeded {

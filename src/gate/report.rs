@@ -9,6 +9,7 @@ use crate::document::values::{checksum, Sha256Digest, Timestamp};
 use crate::document::Lane;
 use crate::evm::calls::DecodedAction;
 use crate::evm::safe::SafeTxHashes;
+use crate::formats::governor::{self, GovernanceReport};
 use crate::formats::timelock::{self, TimelockOperation};
 
 /// The gate's answer.
@@ -90,6 +91,10 @@ pub struct Report {
     /// schedules or executes, with their ids; absent when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub timelock: Vec<TimelockOperation>,
+    /// Extension (SPEC §8): the Governor proposal id and timelock operation
+    /// ids of a manifest with `governance`; absent without it. Not a check.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub governance: Option<GovernanceReport>,
 }
 
 impl Report {
@@ -128,5 +133,7 @@ pub(super) fn build(case: &Case, checks: Vec<Check>) -> Report {
         checks,
         decoded_actions: case.release_actions.clone(),
         timelock: timelock::operations(&case.release_actions, Some(&manifest_actions)),
+        // Case::read refused a governance manifest with a delegatecall, so this is never an error here.
+        governance: governor::report(m).ok().flatten(),
     }
 }

@@ -5,6 +5,7 @@ mod approvals;
 mod decode;
 mod embed;
 mod files;
+mod governor;
 mod manifest;
 mod report;
 mod safe;
@@ -78,6 +79,8 @@ enum Command {
         #[arg(long)]
         policy: Option<PathBuf>,
     },
+    /// Print a Governor proposal's id and timelock operation ids (SPEC §8); with --manifest, exit 20 unless it is the manifest's.
+    Governor(governor::GovernorArgs),
     /// Print the JSON Schema (draft 2020-12) of a document or of the report.
     Schema {
         #[arg(value_enum)]
@@ -165,6 +168,7 @@ fn run(cli: Cli) -> Outcome {
         Command::Decode { calldata } => decode::decode(&calldata, format),
         Command::Manifest(command) => manifest::run(command, format),
         Command::Timelock { input, manifest, policy } => timelock::timelock_command(&input, manifest.as_deref(), policy.as_deref(), format),
+        Command::Governor(args) => governor::governor_command(args, format),
         Command::Schema { document } => {
             let text = upgrade_gate::schema::schema_text(document.as_str()).ok_or_else(|| Failure::new("no such schema".into()))?;
             out(&text)

@@ -130,7 +130,12 @@ fn extensions(r: &Report) -> Vec<Extension> {
     }
     // MERGE(effects): SPEC §7.5 `effects` — push an Extension built from
     // `r.effects` (every written account and its changes) when present.
-    // MERGE(governance): SPEC §8 `governance` — push an Extension with the
-    // proposal ids and `declaredMatches` when `r.governance` is present.
+    if let Some(g) = &r.governance {
+        x.push(Extension {
+            text_heading: "governance (extension; not one of the checks):",
+            title: "Governor proposal (extension; not one of the checks)",
+            body: crate::governor::report_body(g),
+        });
+    }
     x
 }
