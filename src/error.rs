@@ -25,6 +25,8 @@ pub enum Document {
     TxBuilderBatch,
     /// A Foundry broadcast file (`manifest from-foundry`).
     FoundryBroadcast,
+    /// The simulation evidence file, when it is a state diff (SPEC §7.1).
+    Evidence,
 }
 
 impl fmt::Display for Document {
@@ -40,6 +42,7 @@ impl fmt::Display for Document {
             Document::Observed => "observed input",
             Document::TxBuilderBatch => "Transaction Builder batch",
             Document::FoundryBroadcast => "Foundry broadcast",
+            Document::Evidence => "evidence",
         })
     }
 }

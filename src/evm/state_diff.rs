@@ -1,0 +1,118 @@
+//! SPEC §7.2 reading a state diff: which accounts the execution wrote, and how.
+//!
+//! The diff is geth's `prestateTracer` diff mode: `pre` holds what changed as
+//! it was, `post` what changed as it became, and a slot zeroed by the
+//! execution is left out of `post`. Balance and nonce are not read: gas and
+//! fees move them on every transaction.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use alloy_primitives::{keccak256, Address, B256};
+
+use crate::document::evidence::{Account, StateDiff};
+
+/// One storage slot whose value the execution changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlotChange {
+    pub slot: B256,
+    pub before: B256,
+    pub after: B256,
+}
+
+/// An account the execution wrote (SPEC §7.2 "written").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenAccount {
+    pub address: Address,
+    /// Only in `post`, with code or a non-zero slot.
+    pub created: bool,
+    /// Only in `pre`.
+    pub destroyed: bool,
+    /// In both, and `post` has code or a code hash that differs from `pre`'s.
+    pub code_changed: bool,
+    /// Storage changes, by slot.
+    pub changes: Vec<SlotChange>,
+}
+
+impl WrittenAccount {
+    /// The change of `slot`, if it changed.
+    pub fn change(&self, slot: &B256) -> Option<&SlotChange> {
+        self.changes.iter().find(|c| c.slot == *slot)
+    }
+}
+
+/// Every written account of the diff, by address.
+pub fn written_accounts(diff: &StateDiff) -> Vec<WrittenAccount> {
+    let mut addresses = BTreeSet::new();
+    for a in diff.pre.keys().chain(diff.post.keys()) {
+        addresses.insert(*a);
+    }
+    let mut out = Vec::new();
+    for address in addresses {
+        let account = match (diff.pre.get(&address), diff.post.get(&address)) {
+            (Some(pre), Some(post)) => changed(address, pre, post),
+            (None, Some(post)) => created(address, post),
+            (Some(pre), None) => destroyed(address, pre),
+            (None, None) => None,
+        };
+        out.extend(account);
+    }
+    out
+}
+
+fn storage(a: &Account) -> impl Iterator<Item = (&B256, &B256)> {
+    a.storage.iter().flat_map(BTreeMap::iter)
+}
+
+fn push(changes: &mut Vec<SlotChange>, slot: B256, before: B256, after: B256) {
+    // A change whose before equals its after is no change.
+    if before != after {
+        changes.push(SlotChange { slot, before, after });
+    }
+}
+
+fn changed(address: Address, pre: &Account, post: &Account) -> Option<WrittenAccount> {
+    let mut changes = Vec::new();
+    let before = |slot: &B256| pre.storage.as_ref().and_then(|s| s.get(slot)).copied().unwrap_or_default();
+    for (slot, after) in storage(post) {
+        push(&mut changes, *slot, before(slot), *after);
+    }
+    let in_post = |slot: &B256| post.storage.as_ref().is_some_and(|s| s.contains_key(slot));
+    for (slot, was) in storage(pre) {
+        // geth's convention: a slot zeroed by the execution is left out of `post`.
+        if !in_post(slot) {
+            push(&mut changes, *slot, *was, B256::ZERO);
+        }
+    }
+    changes.sort_by_key(|c| c.slot);
+    let pre_code: &[u8] = pre.code.as_ref().map_or(&[], |c| c.as_ref());
+    let code_differs = post.code.as_ref().is_some_and(|c| c.as_ref() != pre_code);
+    // `pre` may give the code, its hash or both; an absent code is empty code.
+    let pre_hash = pre.code_hash.unwrap_or_else(|| keccak256(pre_code));
+    let hash_differs = post.code_hash.is_some_and(|h| h != pre_hash);
+    let code_changed = code_differs || hash_differs;
+    (code_changed || !changes.is_empty()).then_some(WrittenAccount { address, created: false, destroyed: false, code_changed, changes })
+}
+
+fn created(address: Address, post: &Account) -> Option<WrittenAccount> {
+    let mut changes = Vec::new();
+    for (slot, after) in storage(post) {
+        push(&mut changes, *slot, B256::ZERO, *after);
+    }
+    let has_code = post.code.as_ref().is_some_and(|c| !c.is_empty());
+    // Only balance or nonce: a fresh account that received ether or sent the
+    // transaction (geth leaves accounts that were empty out of `pre`).
+    (has_code || !changes.is_empty()).then_some(WrittenAccount { address, created: true, destroyed: false, code_changed: false, changes })
+}
+
+fn destroyed(address: Address, pre: &Account) -> Option<WrittenAccount> {
+    let mut changes = Vec::new();
+    for (slot, was) in storage(pre) {
+        push(&mut changes, *slot, *was, B256::ZERO);
+    }
+    Some(WrittenAccount { address, created: false, destroyed: true, code_changed: false, changes })
+}
+
+/// The 32-byte word holding `a` in its low 20 bytes and zeros above.
+pub fn address_word(a: &Address) -> B256 {
+    a.into_word()
+}
