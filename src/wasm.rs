@@ -109,11 +109,30 @@ fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(&json)
 }
 
-/// `verify({ manifest, release, approvals?, policy?, now?, observed? })` → report (SPEC §5).
+/// `evidence`: the evidence file's text (SPEC §7.5), hashed by the core as UTF-8.
+fn evidence_of(v: &JsValue) -> Result<Option<String>, JsValue> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    v.as_string().map(Some).ok_or_else(|| usage("evidence: expected the evidence file's text"))
+}
+
+/// `artifacts`: `{ "path/in/folder": "<file text>" }` (SPEC §7.4 step 1).
+fn artifacts_of(v: &JsValue, limits: &Limits) -> Result<BTreeMap<String, Vec<u8>>, JsValue> {
+    let Some(text) = text_of(v, "artifacts")? else { return Ok(BTreeMap::new()) };
+    let files: BTreeMap<String, String> = parse_json(Document::Observed, &text, limits).map_err(into_error)?;
+    let mut out = BTreeMap::new();
+    for (path, text) in files {
+        out.insert(path, text.into_bytes());
+    }
+    Ok(out)
+}
+
+/// `verify({ manifest, release, approvals?, policy?, now?, observed?, evidence?, artifacts? })` → report (SPEC §5, §7.5).
 #[wasm_bindgen]
 pub fn verify(input: JsValue) -> Result<JsValue, JsValue> {
     if !input.is_object() {
-        return Err(usage("verify: expected an object { manifest, release, approvals?, policy?, now?, observed? }"));
+        return Err(usage("verify: expected an object { manifest, release, approvals?, policy?, now?, observed?, evidence?, artifacts? }"));
     }
     let limits = Limits::default();
     let manifest = text_of(&field(&input, "manifest")?, "manifest")?.ok_or_else(|| usage("manifest: required"))?;
@@ -122,12 +141,16 @@ pub fn verify(input: JsValue) -> Result<JsValue, JsValue> {
     let policy = text_of(&field(&input, "policy")?, "policy")?;
     let observed = observed_of(text_of(&field(&input, "observed")?, "observed")?, &limits)?;
     let now = now_of(&field(&input, "now")?)?;
+    let evidence = evidence_of(&field(&input, "evidence")?)?;
+    let artifacts = artifacts_of(&field(&input, "artifacts")?, &limits)?;
     let inputs = Inputs {
         manifest: &manifest,
         release: &release,
         approvals: approvals.as_deref(),
         policy: policy.as_deref(),
         observed,
+        evidence: evidence.as_deref().map(str::as_bytes),
+        artifacts,
         now,
         limits,
     };

@@ -3,7 +3,7 @@
 use alloy_primitives::B256;
 use serde::Serialize;
 
-use super::{Case, Check, ObservedPackage, Status};
+use super::{Case, Check, CodeBinding, Effects, ObservedPackage, Status};
 use crate::digest;
 use crate::document::values::{checksum, Sha256Digest, Timestamp};
 use crate::document::Lane;
@@ -90,6 +90,14 @@ pub struct Report {
     /// schedules or executes, with their ids; absent when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub timelock: Vec<TimelockOperation>,
+    /// Extension (SPEC §7.5): what the state diff shows the release writes;
+    /// absent when the evidence is not a state diff.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effects: Option<Effects>,
+    /// Extension (SPEC §7.4): the code binding of each target that names an
+    /// artifact; absent when none does.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub implementation_code: Vec<CodeBinding>,
 }
 
 impl Report {
@@ -99,7 +107,7 @@ impl Report {
     }
 }
 
-pub(super) fn build(case: &Case, checks: Vec<Check>) -> Report {
+pub(super) fn build(case: &Case, checks: Vec<Check>, effects: Option<Effects>, implementation_code: Vec<CodeBinding>) -> Report {
     let m = &case.manifest;
     let manifest_actions: Vec<_> = case.manifest_actions.iter().map(DecodedAction::action).collect();
     let package_hash = match &case.observed.package {
@@ -128,5 +136,7 @@ pub(super) fn build(case: &Case, checks: Vec<Check>) -> Report {
         checks,
         decoded_actions: case.release_actions.clone(),
         timelock: timelock::operations(&case.release_actions, Some(&manifest_actions)),
+        effects,
+        implementation_code,
     }
 }

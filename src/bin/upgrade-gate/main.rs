@@ -107,6 +107,7 @@ enum SchemaName {
     Approvals,
     Policy,
     Report,
+    Evidence,
 }
 
 impl SchemaName {
@@ -117,6 +118,7 @@ impl SchemaName {
             SchemaName::Approvals => "approvals",
             SchemaName::Policy => "policy",
             SchemaName::Report => "report",
+            SchemaName::Evidence => "evidence",
         }
     }
 }

@@ -1,10 +1,12 @@
 //! `upgrade-gate verify` (SPEC §6): read the files, run the gate, print the report.
 
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use upgrade_gate::gate::{self, Inputs, Observed};
+use upgrade_gate::gate::{self, Inputs, Observed, ObservedPackage};
+use upgrade_gate::Sha256Digest;
 use upgrade_gate::{Limits, Report, Status, Timestamp};
 
 use crate::files::{hash_file, observe_package, read_text, PackageArgs};
@@ -45,7 +47,13 @@ pub(crate) fn verify(args: VerifyArgs, format: Format) -> Outcome {
     let observed = Observed {
         package: observe_package(&args.package)?,
         rollback_package: args.rollback_package.as_deref().map(hash_file).transpose()?,
-        evidence: args.evidence.as_deref().map(hash_file).transpose()?,
+        // The core hashes the evidence bytes it reads (SPEC §7.1).
+        evidence: None,
+    };
+    let evidence = args.evidence.as_deref().map(|p| std::fs::read(p).map_err(|e| Failure::at(p, e))).transpose()?;
+    let artifacts = match (&args.package.package_dir, &observed.package) {
+        (Some(dir), Some(ObservedPackage::Folder(files))) => read_artifacts(&manifest, dir, files)?,
+        _ => BTreeMap::new(),
     };
     let inputs = Inputs {
         manifest: &manifest,
@@ -53,6 +61,8 @@ pub(crate) fn verify(args: VerifyArgs, format: Format) -> Outcome {
         approvals: approvals.as_deref(),
         policy: policy.as_deref(),
         observed,
+        evidence: evidence.as_deref(),
+        artifacts,
         now,
         limits: Limits::default(),
     };
@@ -62,6 +72,7 @@ pub(crate) fn verify(args: VerifyArgs, format: Format) -> Outcome {
             upgrade_gate::Document::Release => Some(&args.release),
             upgrade_gate::Document::Approvals => args.approvals.as_ref(),
             upgrade_gate::Document::Policy => args.policy.as_ref(),
+            upgrade_gate::Document::Evidence => args.evidence.as_ref(),
             _ => None,
         };
         match file {
@@ -74,6 +85,23 @@ pub(crate) fn verify(args: VerifyArgs, format: Format) -> Outcome {
         Format::Text => out(&text_report(&report))?,
     };
     Ok(ExitCode::from(report.decision.exit_code() as u8))
+}
+
+/// SPEC §7.5: the files of the package folder that targets name as `artifact`.
+/// Only paths the folder listing holds are read (never outside the folder);
+/// a path it does not hold is for the core to fail (SPEC §7.4 step 1).
+fn read_artifacts(manifest: &str, dir: &Path, files: &BTreeMap<String, Sha256Digest>) -> Result<BTreeMap<String, Vec<u8>>, Failure> {
+    // An unreadable manifest is reported by the core, with its line and column.
+    let Ok(m) = serde_json::from_str::<serde_json::Value>(manifest) else { return Ok(BTreeMap::new()) };
+    let mut out = BTreeMap::new();
+    let targets = m.get("targets").and_then(|t| t.as_array()).map(Vec::as_slice).unwrap_or_default();
+    for path in targets.iter().filter_map(|t| t.get("artifact")?.as_str()) {
+        if files.contains_key(path) && !out.contains_key(path) {
+            let file = dir.join(path);
+            out.insert(path.to_string(), std::fs::read(&file).map_err(|e| Failure::at(&file, e))?);
+        }
+    }
+    Ok(out)
 }
 
 pub(crate) fn text_report(r: &Report) -> String {
@@ -103,6 +131,31 @@ pub(crate) fn text_report(r: &Report) -> String {
     let width = r.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
     for c in &r.checks {
         s.push_str(&format!("  {} {:<width$}  {}\n", paint(c.status.as_str(), status_tone(c.status), 7), c.id, c.detail));
+    }
+    if let Some(e) = &r.effects {
+        s.push_str(&format!("\neffects (state diff, {} account(s) written):\n", e.accounts.len()));
+        for a in &e.accounts {
+            let mut flags = Vec::new();
+            for (set, word) in [(a.created, "created"), (a.destroyed, "DESTROYED"), (a.code_changed, "code changed")] {
+                if set {
+                    flags.push(word);
+                }
+            }
+            let flags = if flags.is_empty() { String::new() } else { format!(" [{}]", flags.join(", ")) };
+            s.push_str(&format!("  {} {}{flags}\n", a.address, a.role));
+            for c in &a.changes {
+                let name = c.name.map(|n| format!(" ({n})")).unwrap_or_default();
+                s.push_str(&format!("      slot {}{name}\n        {} → {}\n", c.slot, c.before, c.after));
+            }
+        }
+        for rule in e.rules.iter().filter(|r| !r.holds) {
+            for f in &rule.findings {
+                s.push_str(&format!("  {} {f}\n", paint("broken", status_tone(Status::Fail), 0)));
+            }
+        }
+    }
+    for b in &r.implementation_code {
+        s.push_str(&format!("\ncode of {} ({}): {} — {}\n", b.implementation, b.artifact, b.status.as_str(), b.detail));
     }
     if !r.timelock.is_empty() {
         s.push_str("\ntimelock operations (extension; not one of the checks):\n");
