@@ -8,6 +8,9 @@
 //!   another Safe's transaction, with its EIP-712 hashes.
 //! - [`timelock`]: OpenZeppelin TimelockController batches and their
 //!   operation id (`hashOperationBatch`).
+//! - [`node_evidence`]: what a node returned for a simulation
+//!   (`debug_traceCall` diff, `eth_getCode`, the call and overrides) → one
+//!   `upgrade-gate/evidence/v1` document (SPEC §7.5).
 //!
 //! Drafting is a proposer's convenience, not a check: a draft is reviewed,
 //! written into the manifest, approved, and then the gate verifies the
@@ -17,6 +20,7 @@ pub mod contract_method;
 pub mod foundry;
 mod json;
 pub mod nested;
+pub mod node_evidence;
 pub mod timelock;
 pub mod tx_builder;
 

@@ -2,6 +2,7 @@
 //! Each command group is a module; this file parses and dispatches.
 
 mod decode;
+mod evidence;
 mod files;
 mod manifest;
 mod safe;
@@ -74,6 +75,8 @@ enum Command {
         #[arg(long)]
         policy: Option<PathBuf>,
     },
+    /// Turn what a node returned (debug_traceCall prestateTracer diff, eth_getCode, the call and overrides) into an upgrade-gate/evidence/v1 document on stdout.
+    Evidence(evidence::EvidenceArgs),
     /// Print the JSON Schema (draft 2020-12) of a document or of the report.
     Schema {
         #[arg(value_enum)]
@@ -151,6 +154,7 @@ fn run(cli: Cli) -> Outcome {
             safe::safe_hash(&tx, chain_id, safe_version, (nested_safe, nested_nonce, nested_version), format)
         }
         Command::Decode { calldata } => decode::decode(&calldata, format),
+        Command::Evidence(args) => evidence::evidence(args),
         Command::Manifest(command) => manifest::run(command, format),
         Command::Timelock { input, manifest, policy } => timelock::timelock_command(&input, manifest.as_deref(), policy.as_deref(), format),
         Command::Schema { document } => {
