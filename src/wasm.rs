@@ -128,9 +128,38 @@ fn artifacts_of(v: &JsValue, limits: &Limits) -> Result<BTreeMap<String, Vec<u8>
     Ok(out)
 }
 
+#[wasm_bindgen(typescript_custom_section)]
+const VERIFY_INPUT: &str = r#"
+/** What the page hashed (SPEC §6 `observed`). */
+export interface Observed {
+    /** SHA-256 of a single-file package, `"sha256:…"`. */
+    packageHash?: string;
+    /** A folder package: `{ "path/in/folder": "sha256:…" }`. */
+    files?: Record<string, string>;
+    rollbackPackageHash?: string;
+    /** Without `evidence` text, the evidence counts as not supplied for SPEC §7. */
+    evidenceHash?: string;
+}
+
+/** The input of `verify` (SPEC §6, §7.5). Documents as JSON text (what the digest is taken over) or objects. */
+export interface VerifyInput {
+    manifest: string | object;
+    release: string | object;
+    approvals?: string | object;
+    policy?: string | object;
+    /** RFC 3339, or a Date; default the browser clock. */
+    now?: string | Date;
+    observed?: Observed;
+    /** The evidence file's text, hashed by the core as UTF-8; read as a state diff when it is one (SPEC §7.1). */
+    evidence?: string;
+    /** The text of each package file a target names as `artifact`, by path (SPEC §7.4). */
+    artifacts?: Record<string, string>;
+}
+"#;
+
 /// `verify({ manifest, release, approvals?, policy?, now?, observed?, evidence?, artifacts? })` → report (SPEC §5, §7.5).
 #[wasm_bindgen]
-pub fn verify(input: JsValue) -> Result<JsValue, JsValue> {
+pub fn verify(#[wasm_bindgen(unchecked_param_type = "VerifyInput")] input: JsValue) -> Result<JsValue, JsValue> {
     if !input.is_object() {
         return Err(usage("verify: expected an object { manifest, release, approvals?, policy?, now?, observed?, evidence?, artifacts? }"));
     }
