@@ -502,3 +502,135 @@ fn the_effects_extension_lists_every_written_account_with_role_and_named_slots()
     let plain = serde_json::to_value(Fixture::releasable().run()).unwrap();
     assert!(plain.get("effects").is_none(), "serialized only with a state diff");
 }
+
+// --- Property: no single change to a releasable diff that touches what §7 guards releases ---
+
+mod single_changes {
+    use super::*;
+    use proptest::prelude::*;
+    use upgrade_gate::Decision;
+
+    const NAMED: [&str; 8] = [
+        IMPL_SLOT,
+        ADMIN_SLOT,
+        "0xa3f0ad74e5423aebfd80d3ef4346578335a9a72aeaee59ff6cb3582b35133d50",
+        OWNABLE_SLOT,
+        "0x237e158222e3e6968b72b9db0d8043aacf074ad9f650f0d1606b4d82ee432c00",
+        GUARD_SLOT,
+        "0x6c9a6c4a39284e37ed1cf53d337577d14212a4870fb976a4366c693b939918d5",
+        "0xb104e0b93118902c651344349b610029d694cfdec91c589c91ebafbcd0289947",
+    ];
+
+    #[derive(Debug, Clone)]
+    enum Change {
+        /// A slot §7.3 names, on a declared account (the Safe for the Safe's slots), set to a new value.
+        NamedSlot { account: u8, slot: usize, value: [u8; 32] },
+        /// Slot 0 of the ProxyAdmin (its owner), or the Safe's 0x0/0x3/0x4/0x5.
+        LowSlot { safe: bool, slot: u8, value: [u8; 32] },
+        /// Any write to an account the manifest does not declare.
+        Undeclared { account: [u8; 20], slot: [u8; 32], value: [u8; 32], code: bool },
+        /// Any other slot of the Safe.
+        SafeStorage { slot: [u8; 32], before: [u8; 32], after: [u8; 32] },
+        /// The implementation's code.
+        ImplementationCode { before: Vec<u8>, after: Vec<u8> },
+    }
+
+    fn word32() -> impl Strategy<Value = [u8; 32]> {
+        prop_oneof![any::<[u8; 32]>(), (1u8..=255).prop_map(|b| { let mut w = [0u8; 32]; w[31] = b; w })]
+    }
+
+    fn change() -> impl Strategy<Value = Change> {
+        prop_oneof![
+            (0usize..4, 0..NAMED.len(), word32()).prop_map(|(account, slot, value)| Change::NamedSlot { account: [PROXY_1, PROXY_2, PROXY_ADMIN, SAFE][account], slot, value }),
+            (any::<bool>(), prop_oneof![Just(0u8), Just(3), Just(4), Just(5)], word32()).prop_map(|(safe, slot, value)| Change::LowSlot { safe, slot, value }),
+            (any::<[u8; 20]>(), word32(), word32(), any::<bool>()).prop_map(|(account, slot, value, code)| Change::Undeclared { account, slot, value, code }),
+            (word32(), word32(), word32()).prop_map(|(slot, before, after)| Change::SafeStorage { slot, before, after }),
+            (proptest::collection::vec(any::<u8>(), 0..40), proptest::collection::vec(any::<u8>(), 0..40)).prop_map(|(before, after)| Change::ImplementationCode { before, after }),
+        ]
+    }
+
+    fn w(bytes: &[u8; 32]) -> String {
+        hex(bytes)
+    }
+
+    /// Sets `slot` of `account` in `post`, keeping its `pre` value (zero when absent).
+    fn set(doc: &mut Value, account: Address, slot: &str, value: &str) -> bool {
+        let key = cs(account);
+        let norm = |s: &str| s.parse::<U256>().ok();
+        let pre = doc["stateDiff"]["pre"][&key]["storage"].as_object().and_then(|s| s.iter().find(|(k, _)| norm(k) == norm(slot)).map(|(_, v)| v.as_str().unwrap().to_string()));
+        let post = doc["stateDiff"]["post"][&key]["storage"].as_object().and_then(|s| s.iter().find(|(k, _)| norm(k) == norm(slot)).map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string())));
+        let current = post.as_ref().map(|(_, v)| v.clone()).or(pre).unwrap_or_else(|| n(0));
+        if norm(&current) == norm(value) {
+            return false;
+        }
+        let slot_key = post.map(|(k, _)| k).unwrap_or_else(|| slot.to_string());
+        if doc["stateDiff"]["post"].get(&key).is_none() {
+            doc["stateDiff"]["post"][&key] = json!({});
+        }
+        if doc["stateDiff"]["pre"].get(&key).is_none() {
+            doc["stateDiff"]["pre"][&key] = json!({ "balance": "0x0" });
+        }
+        doc["stateDiff"]["post"][&key]["storage"][slot_key] = json!(value);
+        true
+    }
+
+    fn apply(doc: &mut Value, change: &Change) -> bool {
+        match change {
+            // The Safe's own slots (guard, fallback handler, module guard) are named on the Safe only:
+            // on a proxy they are ordinary storage an initializer may write.
+            Change::NamedSlot { account, slot, value } => set(doc, a(if *slot >= 5 { SAFE } else { *account }), NAMED[*slot], &w(value)),
+            // Slot 0 of the ProxyAdmin is its owner; 0x3 and the others are named on the Safe only.
+            Change::LowSlot { safe: false, slot, value } => *slot == 0 && set(doc, a(PROXY_ADMIN), "0x0", &w(value)),
+            Change::LowSlot { safe: true, slot, value } => set(doc, a(SAFE), &format!("0x{slot:x}"), &w(value)),
+            Change::Undeclared { account, slot, value, code } => {
+                let account = Address::from(*account);
+                if [PROXY_1, PROXY_2, PROXY_ADMIN, SAFE].iter().any(|&d| a(d) == account) {
+                    return false;
+                }
+                if *code {
+                    doc["stateDiff"]["pre"][cs(account)] = json!({ "code": "0x6000" });
+                    doc["stateDiff"]["post"][cs(account)] = json!({ "code": "0x6001" });
+                    true
+                } else {
+                    set(doc, account, &w(slot), &w(value))
+                }
+            }
+            Change::SafeStorage { slot, before, after } => {
+                if before == after || U256::from_be_bytes(*slot) == U256::from(5) {
+                    return false;
+                }
+                doc["stateDiff"]["pre"][cs(a(SAFE))]["storage"][w(slot)] = json!(w(before));
+                doc["stateDiff"]["post"][cs(a(SAFE))]["storage"][w(slot)] = json!(w(after));
+                true
+            }
+            Change::ImplementationCode { before, after } => {
+                if before == after {
+                    return false;
+                }
+                doc["stateDiff"]["pre"][cs(a(IMPL_1))] = json!({ "code": hex(before) });
+                doc["stateDiff"]["post"][cs(a(IMPL_1))] = json!({ "code": hex(after) });
+                true
+            }
+        }
+    }
+
+    #[test]
+    fn the_base_case_releases() {
+        assert_eq!(safe_case(safe_document()).run().decision, Decision::Release);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn a_single_change_to_what_effects_guard_never_releases(change in change()) {
+            let mut doc = safe_document();
+            prop_assume!(apply(&mut doc, &change));
+            let report = safe_case(doc).try_run();
+            if let Ok(r) = report {
+                prop_assert_ne!(r.decision, Decision::Release, "{:?} released: {:?}", change, r.check(ID));
+                prop_assert_eq!(r.check(ID).unwrap().status, Status::Fail);
+            }
+        }
+    }
+}

@@ -232,3 +232,24 @@ fn across_targets_a_fail_wins_over_a_pending_and_pending_over_pass() {
     // IMPL_2 has no code entry: pending beats IMPL_1's pass.
     check(&f, Status::Pending, "no on-chain code");
 }
+
+mod one_byte {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+        /// Any one byte of the on-chain code changed outside the immutable's range: never a pass.
+        #[test]
+        fn a_changed_byte_of_the_implementations_code_never_binds(i in 0usize..200, x in 1u8..) {
+            let onchain = onchain_with_immutable();
+            let i = i % onchain.len();
+            prop_assume!(!(6..38).contains(&i));
+            let mut changed = onchain.clone();
+            changed[i] ^= x;
+            let r = case(&foundry(&runtime(&body(), 0x11), true), Some(&changed)).run();
+            prop_assert_eq!(r.check(ID).unwrap().status, Status::Fail);
+        }
+    }
+}

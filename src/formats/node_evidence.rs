@@ -125,8 +125,8 @@ fn checksummed_keys(v: &Value, path: &str) -> Result<Value> {
 }
 
 fn state_diff(text: &str, limits: &Limits) -> Result<Value> {
-    match Evidence::read(text.as_bytes(), limits)? {
-        Evidence::StateDiff(e) if e.form != Form::Document => {}
+    let form = match Evidence::read(text.as_bytes(), limits)? {
+        Evidence::StateDiff(e) if e.form != Form::Document => e.form,
         Evidence::StateDiff(_) => {
             return Err(Error::invalid(Document::Evidence, "", "this is already an evidence document; give the node's prestateTracer result"))
         }
@@ -137,8 +137,10 @@ fn state_diff(text: &str, limits: &Limits) -> Result<Value> {
                 "not a prestateTracer diff-mode result: expected {pre, post} or a JSON-RPC response holding one (tracerConfig {\"diffMode\": true})",
             ))
         }
-    }
-    let diff = unwrapped(text)?;
+    };
+    let value: Value = serde_json::from_str(text).map_err(|e| located(Document::Evidence, text, e))?;
+    // Form 2 is told by shape (`result` holding `{pre, post}`), as the gate tells it.
+    let diff = if form == Form::JsonRpc { value.get("result").cloned().unwrap_or(Value::Null) } else { value };
     let pre = checksummed_keys(diff.get("pre").unwrap_or(&Value::Null), "pre")?;
     let post = checksummed_keys(diff.get("post").unwrap_or(&Value::Null), "post")?;
     Ok(json!({ "pre": pre, "post": post }))

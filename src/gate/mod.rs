@@ -23,7 +23,7 @@ use serde::Serialize;
 pub use case::Case;
 pub(crate) use case::check_policy_size;
 pub use effects::{EffectAccount, EffectChange, Effects, RuleOutcome};
-pub use implementation_code::CodeBinding;
+pub use implementation_code::{artifact_code, CodeBinding};
 pub use report::{Decision, Report};
 
 use crate::document::values::{Sha256Digest, Timestamp};
