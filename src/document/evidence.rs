@@ -19,7 +19,7 @@ use alloy_primitives::{Address, Bytes, B256, U256};
 use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 
-use super::values::{checksum, parse_address, parse_bytes, parse_decimal, parse_keccak};
+use super::values::{checksum, de_with, parse_address, parse_decimal};
 use super::{check_json_depth, located, Limits, SchemaTag};
 use crate::error::{Document, Error, Result};
 
@@ -64,9 +64,9 @@ pub struct StateDiffEvidence {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StateDiff {
-    #[serde(deserialize_with = "address_map")]
+    #[serde(deserialize_with = "address_map::<_, Account>")]
     pub pre: BTreeMap<Address, Account>,
-    #[serde(deserialize_with = "address_map")]
+    #[serde(deserialize_with = "address_map::<_, Account>")]
     pub post: BTreeMap<Address, Account>,
 }
 
@@ -213,7 +213,7 @@ struct EvidenceDoc {
     block: Option<Block>,
     #[serde(default)]
     call: Option<Call>,
-    #[serde(default, deserialize_with = "opt_address_map")]
+    #[serde(default, deserialize_with = "opt_address_map::<_, Override>")]
     state_overrides: Option<BTreeMap<Address, Override>>,
     state_diff: StateDiff,
     #[serde(default, deserialize_with = "opt_code_map")]
@@ -419,9 +419,20 @@ macro_rules! string_field {
 
 string_field!(Word, B256, parse_word, "a word: 0x + 1 to 64 hex digits");
 string_field!(HexQuantity, U256, parse_hex_quantity, "a 0x-hex quantity");
-string_field!(Code, Bytes, parse_bytes, "code: 0x + an even number of hex digits");
-string_field!(Keccak, B256, parse_keccak, "a keccak digest: 0x + 64 hex digits");
-string_field!(Addr, Address, parse_address, "an address string 0x + 40 hex");
+
+// The manifest's readers, reused: each new reader type costs the wasm module its own copy.
+struct Code(Bytes);
+impl<'de> Deserialize<'de> for Code {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de_with::bytes(d).map(Code)
+    }
+}
+struct Keccak(B256);
+impl<'de> Deserialize<'de> for Keccak {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de_with::keccak(d).map(Keccak)
+    }
+}
 
 /// An account's nonce, checked for its format and dropped.
 struct Nonce;
@@ -439,27 +450,34 @@ fn opt_uint_quantity<'de, D: Deserializer<'de>>(d: D) -> Result<Option<U256>, D:
     d.deserialize_any(AnyQuantity).map(Some)
 }
 fn opt_address<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Address>, D::Error> {
-    Addr::deserialize(d).map(|a| Some(a.0))
+    de_with::opt_address(d)
 }
 fn opt_bytes<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Bytes>, D::Error> {
-    Code::deserialize(d).map(|c| Some(c.0))
+    de_with::bytes(d).map(Some)
 }
 fn opt_keccak<'de, D: Deserializer<'de>>(d: D) -> Result<Option<B256>, D::Error> {
-    Keccak::deserialize(d).map(|k| Some(k.0))
+    de_with::opt_keccak(d)
 }
 
 // --- Maps whose keys must not repeat once normalized ---
 
-/// A map whose keys parse with `parse` and must be distinct once parsed
-/// (`0xAb…`/`0xab…`, `0x3`/`0x03` name the same thing).
-struct StrictMap<K, V, F> {
-    parse: F,
-    what: &'static str,
-    _v: PhantomData<(K, V)>,
+/// A value of a strict map, and what the map keeps of it (the value itself,
+/// or what a reader wrapper holds: no second map type to copy into).
+trait MapValue<'de>: Deserialize<'de> {
+    type Kept;
+    fn kept(self) -> Self::Kept;
 }
 
-impl<'de, K: Ord, V: Deserialize<'de>, F: Fn(&str) -> Result<K, String>> Visitor<'de> for StrictMap<K, V, F> {
-    type Value = BTreeMap<K, V>;
+/// A map whose keys parse with `parse` and must be distinct once parsed
+/// (`0xAb…`/`0xab…`, `0x3`/`0x03` name the same thing).
+struct StrictMap<K, V> {
+    parse: fn(&str) -> Result<K, String>,
+    what: &'static str,
+    _v: PhantomData<V>,
+}
+
+impl<'de, K: Ord, V: MapValue<'de>> Visitor<'de> for StrictMap<K, V> {
+    type Value = BTreeMap<K, V::Kept>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "an object keyed by {}", self.what)
     }
@@ -471,49 +489,60 @@ impl<'de, K: Ord, V: Deserialize<'de>, F: Fn(&str) -> Result<K, String>> Visitor
                 return Err(de::Error::custom(format!("`{key}` names the same {} as an earlier key of this object", self.what)));
             }
             let v = map.next_value::<V>()?;
-            out.insert(k, v);
+            out.insert(k, v.kept());
         }
         Ok(out)
     }
 }
 
-fn strict_map<'de, D, K, V, F>(d: D, parse: F, what: &'static str) -> Result<BTreeMap<K, V>, D::Error>
-where
-    D: Deserializer<'de>,
-    K: Ord,
-    V: Deserialize<'de>,
-    F: Fn(&str) -> Result<K, String>,
-{
-    d.deserialize_map(StrictMap { parse, what, _v: PhantomData })
+fn strict_map<'de, D: Deserializer<'de>, K: Ord, V: MapValue<'de>>(
+    d: D,
+    parse: fn(&str) -> Result<K, String>,
+    what: &'static str,
+) -> Result<BTreeMap<K, V::Kept>, D::Error> {
+    d.deserialize_map(StrictMap::<K, V> { parse, what, _v: PhantomData })
 }
 
-fn address_map<'de, D: Deserializer<'de>, V: Deserialize<'de>>(d: D) -> Result<BTreeMap<Address, V>, D::Error> {
-    strict_map(d, parse_address, "account")
+fn address_map<'de, D: Deserializer<'de>, V: MapValue<'de>>(d: D) -> Result<BTreeMap<Address, V::Kept>, D::Error> {
+    strict_map::<D, Address, V>(d, parse_address, "account")
 }
 
-fn opt_address_map<'de, D: Deserializer<'de>, V: Deserialize<'de>>(d: D) -> Result<Option<BTreeMap<Address, V>>, D::Error> {
-    address_map(d).map(Some)
+fn opt_address_map<'de, D: Deserializer<'de>, V: MapValue<'de>>(d: D) -> Result<Option<BTreeMap<Address, V::Kept>>, D::Error> {
+    address_map::<D, V>(d).map(Some)
 }
 
 fn opt_code_map<'de, D: Deserializer<'de>>(d: D) -> Result<Option<BTreeMap<Address, Bytes>>, D::Error> {
-    let map: BTreeMap<Address, Code> = address_map(d)?;
-    let mut out = BTreeMap::new();
-    for (a, c) in map {
-        out.insert(a, c.0);
-    }
-    Ok(Some(out))
+    address_map::<D, Code>(d).map(Some)
 }
+
+macro_rules! map_value {
+    (kept $t:ty) => {
+        impl<'de> MapValue<'de> for $t {
+            type Kept = $t;
+            fn kept(self) -> $t {
+                self
+            }
+        }
+    };
+    (inner $t:ty, $inner:ty) => {
+        impl<'de> MapValue<'de> for $t {
+            type Kept = $inner;
+            fn kept(self) -> $inner {
+                self.0
+            }
+        }
+    };
+}
+map_value!(kept Account);
+map_value!(kept Override);
+map_value!(inner Code, Bytes);
+map_value!(inner Word, B256);
 
 /// Storage: word → word, each key distinct once normalized.
 struct Storage(BTreeMap<B256, B256>);
 impl<'de> Deserialize<'de> for Storage {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let map: BTreeMap<B256, Word> = strict_map(d, parse_word, "storage slot")?;
-        let mut out = BTreeMap::new();
-        for (k, v) in map {
-            out.insert(k, v.0);
-        }
-        Ok(Storage(out))
+        strict_map::<D, B256, Word>(d, parse_word, "storage slot").map(Storage)
     }
 }
 

@@ -135,7 +135,9 @@ pub fn artifact_code(bytes: &[u8], limit: usize) -> Result<(Vec<u8>, Vec<Immutab
     if bytes.len() > limit {
         return Err(format!("the artifact is {} bytes, more than the {limit} the gate reads", bytes.len()));
     }
-    let v: Value = serde_json::from_slice(bytes).map_err(|e| format!("the artifact is not JSON ({e})"))?;
+    // From text, not bytes: the module already holds serde_json's text reader (a second costs KBs).
+    let text = std::str::from_utf8(bytes).map_err(|_| "the artifact is not JSON (not UTF-8 text)".to_string())?;
+    let v: Value = serde_json::from_str(text).map_err(|e| format!("the artifact is not JSON ({e})"))?;
     let object_shape = |o: &Value| -> Option<(String, Option<Value>)> {
         let code = o.get("object")?.as_str()?.to_string();
         Some((code, o.get("immutableReferences").cloned()))
