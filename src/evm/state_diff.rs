@@ -87,8 +87,7 @@ fn changed(address: Address, pre: &Account, post: &Account) -> Option<WrittenAcc
     let pre_code: &[u8] = pre.code.as_ref().map_or(&[], |c| c.as_ref());
     let code_differs = post.code.as_ref().is_some_and(|c| c.as_ref() != pre_code);
     // `pre` may give the code, its hash or both; an absent code is empty code.
-    let pre_hash = pre.code_hash.unwrap_or_else(|| keccak256(pre_code));
-    let hash_differs = post.code_hash.is_some_and(|h| h != pre_hash);
+    let hash_differs = post.code_hash.is_some_and(|h| h != pre.code_hash.unwrap_or_else(|| keccak256(pre_code)));
     let code_changed = code_differs || hash_differs;
     (code_changed || !changes.is_empty()).then_some(WrittenAccount { address, created: false, destroyed: false, code_changed, changes })
 }

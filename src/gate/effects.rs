@@ -61,12 +61,20 @@ pub struct EffectAccount {
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EffectChange {
-    pub slot: String,
+    // Words stay words until the report is written: a diff of a thousand
+    // accounts has thousands of them.
+    #[serde(serialize_with = "crate::document::values::ser_with::display")]
+    #[schemars(with = "crate::schema::Keccak")]
+    pub slot: B256,
     /// The slot's name where SPEC §7.3's table knows it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'static str>,
-    pub before: String,
-    pub after: String,
+    #[serde(serialize_with = "crate::document::values::ser_with::display")]
+    #[schemars(with = "crate::schema::Keccak")]
+    pub before: B256,
+    #[serde(serialize_with = "crate::document::values::ser_with::display")]
+    #[schemars(with = "crate::schema::Keccak")]
+    pub after: B256,
 }
 
 /// What one rule found: failures, or (in the privileged lane) changes it lists.
@@ -228,12 +236,7 @@ impl<'a> Context<'a> {
             changes: w
                 .changes
                 .iter()
-                .map(|c| EffectChange {
-                    slot: c.slot.to_string(),
-                    name: self.slot_name(&w.address, &c.slot),
-                    before: c.before.to_string(),
-                    after: c.after.to_string(),
-                })
+                .map(|c| EffectChange { slot: c.slot, name: self.slot_name(&w.address, &c.slot), before: c.before, after: c.after })
                 .collect(),
         }
     }
