@@ -117,13 +117,19 @@ fn evidence_of(v: &JsValue) -> Result<Option<String>, JsValue> {
     v.as_string().map(Some).ok_or_else(|| usage("evidence: expected the evidence file's text"))
 }
 
-/// `artifacts`: `{ "path/in/folder": "<file text>" }` (SPEC §7.4 step 1).
-fn artifacts_of(v: &JsValue, limits: &Limits) -> Result<BTreeMap<String, Vec<u8>>, JsValue> {
-    let Some(text) = text_of(v, "artifacts")? else { return Ok(BTreeMap::new()) };
-    let files: BTreeMap<String, String> = parse_json(Document::Observed, &text, limits).map_err(into_error)?;
-    let mut out = BTreeMap::new();
-    for (path, text) in files {
-        out.insert(path, text.into_bytes());
+/// `artifacts`: `{ "path/in/folder": "<file text>" }` (SPEC §7.4 step 1), read
+/// from the object itself (no JSON round trip for megabytes of artifacts).
+fn artifacts_of(v: &JsValue) -> Result<Vec<(String, Vec<u8>)>, JsValue> {
+    let mut out = Vec::new();
+    if v.is_undefined() || v.is_null() {
+        return Ok(out);
+    }
+    let Some(object) = v.dyn_ref::<js_sys::Object>() else { return Err(usage("artifacts: expected an object { path: text }")) };
+    for entry in js_sys::Object::entries(object).iter() {
+        let pair = js_sys::Array::from(&entry);
+        let path = pair.get(0).as_string().unwrap_or_default();
+        let text = pair.get(1).as_string().ok_or_else(|| usage(&format!("artifacts[{path:?}]: expected the file's text")))?;
+        out.push((path, text.into_bytes()));
     }
     Ok(out)
 }
@@ -171,7 +177,7 @@ pub fn verify(#[wasm_bindgen(unchecked_param_type = "VerifyInput")] input: JsVal
     let observed = observed_of(text_of(&field(&input, "observed")?, "observed")?, &limits)?;
     let now = now_of(&field(&input, "now")?)?;
     let evidence = evidence_of(&field(&input, "evidence")?)?;
-    let artifacts = artifacts_of(&field(&input, "artifacts")?, &limits)?;
+    let artifacts = artifacts_of(&field(&input, "artifacts")?)?;
     let inputs = Inputs {
         manifest: &manifest,
         release: &release,

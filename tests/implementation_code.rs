@@ -55,7 +55,7 @@ fn case(artifact: &[u8], onchain: Option<&[u8]>) -> Fixture {
     files.insert(ARTIFACT.to_string(), sha(artifact));
     files.insert("README.md".to_string(), sha(b"readme"));
     f.observed.package = Some(ObservedPackage::Folder(files));
-    f.artifacts.insert(ARTIFACT.to_string(), artifact.to_vec());
+    f.artifacts.push((ARTIFACT.to_string(), artifact.to_vec()));
     let mut doc = json!({ "schema": "upgrade-gate/evidence/v1", "stateDiff": { "pre": {}, "post": {} } });
     if let Some(code) = onchain {
         doc["code"] = json!({ cs(a(IMPL_1)): hex(code) });
@@ -112,7 +112,7 @@ fn step_1_an_artifact_not_supplied_is_pending() {
 #[test]
 fn step_1_an_artifact_whose_text_is_not_the_folders_file_fails() {
     let mut f = case(&foundry(&onchain_with_immutable(), true), Some(&onchain_with_immutable()));
-    f.artifacts.insert(ARTIFACT.into(), foundry(&runtime(&body(), 0x99), true));
+    f.artifacts = vec![(ARTIFACT.into(), foundry(&runtime(&body(), 0x99), true))];
     check(&f, Status::Fail, "hashes to");
 }
 

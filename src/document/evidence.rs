@@ -11,7 +11,7 @@
 //! inside account objects only `balance`, `nonce`, `code`, `codeHash` and
 //! `storage` (clients add fields over time; the others are ignored).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -546,15 +546,23 @@ impl<'de> Deserialize<'de> for Storage {
     }
 }
 
-/// Refuses a JSON name given twice in one object, whatever the field.
-struct Names(BTreeSet<String>);
+/// Refuses a JSON name given twice in one object, whatever the field. A
+/// list, not a set (the wasm module pays for every set type): its length is
+/// bounded, so the search stays cheap on hostile input.
+struct Names(Vec<String>);
 impl Names {
+    /// Fields one account or override object may have: clients add a few.
+    const MAX: usize = 64;
+
     fn first<E: de::Error>(&mut self, key: &str) -> Result<(), E> {
-        if self.0.insert(key.to_string()) {
-            Ok(())
-        } else {
-            Err(E::custom(format!("`{key}` is given twice in this object")))
+        if self.0.iter().any(|k| k == key) {
+            return Err(E::custom(format!("`{key}` is given twice in this object")));
         }
+        if self.0.len() >= Self::MAX {
+            return Err(E::custom(format!("more than {} fields in one object", Self::MAX)));
+        }
+        self.0.push(key.to_string());
+        Ok(())
     }
 }
 
@@ -568,7 +576,7 @@ impl<'de> Deserialize<'de> for Account {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Account, A::Error> {
                 let mut account = Account::default();
-                let mut names = Names(BTreeSet::new());
+                let mut names = Names(Vec::new());
                 while let Some(key) = map.next_key::<String>()? {
                     names.first(&key)?;
                     match key.as_str() {
@@ -604,7 +612,7 @@ impl<'de> Deserialize<'de> for Override {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Override, A::Error> {
                 let mut o = Override::default();
-                let mut names = Names(BTreeSet::new());
+                let mut names = Names(Vec::new());
                 while let Some(key) = map.next_key::<String>()? {
                     names.first(&key)?;
                     match key.as_str() {

@@ -5,7 +5,7 @@
 //! execution is left out of `post`. Balance and nonce are not read: gas and
 //! fees move them on every transaction.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use alloy_primitives::{keccak256, Address, B256};
 
@@ -42,17 +42,19 @@ impl WrittenAccount {
 
 /// Every written account of the diff, by address.
 pub fn written_accounts(diff: &StateDiff) -> Vec<WrittenAccount> {
-    let mut addresses = BTreeSet::new();
-    for a in diff.pre.keys().chain(diff.post.keys()) {
-        addresses.insert(*a);
-    }
+    // Both maps are sorted by address: walk them side by side.
+    let (mut pre, mut post) = (diff.pre.iter().peekable(), diff.post.iter().peekable());
     let mut out = Vec::new();
-    for address in addresses {
-        let account = match (diff.pre.get(&address), diff.post.get(&address)) {
-            (Some(pre), Some(post)) => changed(address, pre, post),
-            (None, Some(post)) => created(address, post),
-            (Some(pre), None) => destroyed(address, pre),
-            (None, None) => None,
+    loop {
+        let account = match (pre.peek(), post.peek()) {
+            (Some((a, _)), Some((b, _))) if a == b => match (pre.next(), post.next()) {
+                (Some((address, p)), Some((_, q))) => changed(*address, p, q),
+                _ => None,
+            },
+            (Some((a, _)), Some((b, _))) if a > b => post.next().and_then(|(address, q)| created(*address, q)),
+            (Some(_), _) => pre.next().and_then(|(address, p)| destroyed(*address, p)),
+            (None, Some(_)) => post.next().and_then(|(address, q)| created(*address, q)),
+            (None, None) => break,
         };
         out.extend(account);
     }

@@ -1,6 +1,6 @@
 //! Reading the inputs into one validated case, before any check runs.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use alloy_primitives::{Address, B256};
 
@@ -27,7 +27,7 @@ pub struct Case {
     /// The evidence, when its bytes were supplied (SPEC §7.1).
     pub evidence: Option<Evidence>,
     /// Artifact files read from the package folder, by path (SPEC §7.4).
-    pub artifacts: BTreeMap<String, Vec<u8>>,
+    pub artifacts: Vec<(String, Vec<u8>)>,
     pub limits: Limits,
     pub now: Timestamp,
     /// The manifest's actions, normalized (SPEC §3).

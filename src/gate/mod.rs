@@ -61,8 +61,9 @@ pub struct Inputs<'a> {
     /// given, must agree).
     pub evidence: Option<&'a [u8]>,
     /// Files of the package folder that targets name as `artifact` (SPEC
-    /// §7.4), by path, as the caller read them.
-    pub artifacts: BTreeMap<String, Vec<u8>>,
+    /// §7.4): path and bytes, as the caller read them. A list, not a map:
+    /// a handful of files, and the wasm module pays for every map type.
+    pub artifacts: Vec<(String, Vec<u8>)>,
     /// The evaluation time; the core never reads the clock.
     pub now: Timestamp,
     pub limits: Limits,

@@ -142,7 +142,7 @@ pub struct Fixture {
     /// The evidence file's bytes, handed to the gate (SPEC §7.1).
     pub evidence: Option<Vec<u8>>,
     /// Artifact files of the package folder, by path (SPEC §7.4).
-    pub artifacts: std::collections::BTreeMap<String, Vec<u8>>,
+    pub artifacts: Vec<(String, Vec<u8>)>,
 }
 
 pub fn sha(b: &[u8]) -> Sha256Digest {

@@ -53,7 +53,7 @@ pub(crate) fn verify(args: VerifyArgs, format: Format) -> Outcome {
     let evidence = args.evidence.as_deref().map(|p| std::fs::read(p).map_err(|e| Failure::at(p, e))).transpose()?;
     let artifacts = match (&args.package.package_dir, &observed.package) {
         (Some(dir), Some(ObservedPackage::Folder(files))) => read_artifacts(&manifest, dir, files)?,
-        _ => BTreeMap::new(),
+        _ => Vec::new(),
     };
     let inputs = Inputs {
         manifest: &manifest,
@@ -90,15 +90,15 @@ pub(crate) fn verify(args: VerifyArgs, format: Format) -> Outcome {
 /// SPEC §7.5: the files of the package folder that targets name as `artifact`.
 /// Only paths the folder listing holds are read (never outside the folder);
 /// a path it does not hold is for the core to fail (SPEC §7.4 step 1).
-fn read_artifacts(manifest: &str, dir: &Path, files: &BTreeMap<String, Sha256Digest>) -> Result<BTreeMap<String, Vec<u8>>, Failure> {
+fn read_artifacts(manifest: &str, dir: &Path, files: &BTreeMap<String, Sha256Digest>) -> Result<Vec<(String, Vec<u8>)>, Failure> {
     // An unreadable manifest is reported by the core, with its line and column.
-    let Ok(m) = serde_json::from_str::<serde_json::Value>(manifest) else { return Ok(BTreeMap::new()) };
-    let mut out = BTreeMap::new();
+    let Ok(m) = serde_json::from_str::<serde_json::Value>(manifest) else { return Ok(Vec::new()) };
+    let mut out: Vec<(String, Vec<u8>)> = Vec::new();
     let targets = m.get("targets").and_then(|t| t.as_array()).map(Vec::as_slice).unwrap_or_default();
     for path in targets.iter().filter_map(|t| t.get("artifact")?.as_str()) {
-        if files.contains_key(path) && !out.contains_key(path) {
+        if files.contains_key(path) && !out.iter().any(|(p, _)| p == path) {
             let file = dir.join(path);
-            out.insert(path.to_string(), std::fs::read(&file).map_err(|e| Failure::at(&file, e))?);
+            out.push((path.to_string(), std::fs::read(&file).map_err(|e| Failure::at(&file, e))?));
         }
     }
     Ok(out)
