@@ -2,7 +2,8 @@
 // packages if missing, compiles the contracts with solc (compile.mjs), then
 // runs the revm generator, which writes examples/effects-* (or, with
 // --check, regenerates them into a temporary folder and fails on any
-// difference from the committed ones).
+// difference from the committed ones). Writing also refreshes
+// examples/README.md, whose table tests/examples.rs builds from the folders.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,8 @@ try {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  // examples/README.md lists the effects-* folders; tests/examples.rs writes it.
+  if (!check) run('cargo', ['test', '--quiet', '--test', 'examples'], { env: { ...process.env, UPDATE_EXAMPLES: '1' } });
 } catch (e) {
   log(e.message);
   process.exit(1);
