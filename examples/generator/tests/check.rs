@@ -21,9 +21,10 @@ fn examples_dir() -> PathBuf {
     here().join("../../examples")
 }
 
-fn solc() -> &'static Solc {
-    static SOLC: OnceLock<Solc> = OnceLock::new();
-    SOLC.get_or_init(|| {
+/// compile.mjs's output, written once per test run to a temporary file.
+fn solc_json() -> &'static PathBuf {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| {
         let out = std::env::temp_dir().join(format!("upgrade-gate-solc-test-{}.json", std::process::id()));
         let status = Command::new("node")
             .arg(here().join("compile.mjs"))
@@ -31,10 +32,54 @@ fn solc() -> &'static Solc {
             .status()
             .expect("run node compile.mjs");
         assert!(status.success(), "compile.mjs failed");
-        let text = std::fs::read_to_string(&out).expect("read solc output");
-        let _ = std::fs::remove_file(&out);
+        out
+    })
+}
+
+fn solc() -> &'static Solc {
+    static SOLC: OnceLock<Solc> = OnceLock::new();
+    SOLC.get_or_init(|| {
+        let text = std::fs::read_to_string(solc_json()).expect("read solc output");
         Solc::from_json(&text).expect("solc output")
     })
+}
+
+#[test]
+fn check_mode_finds_the_committed_examples_identical() {
+    let out = Command::new(env!("CARGO_BIN_EXE_upgrade-gate-examples-generator"))
+        .args(["--check", "--solc"])
+        .arg(solc_json())
+        .arg("--examples")
+        .arg(examples_dir())
+        .output()
+        .expect("run the generator");
+    assert!(
+        out.status.success(),
+        "--check: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn check_mode_fails_on_a_changed_byte() {
+    let dir = std::env::temp_dir().join(format!("upgrade-gate-examples-drift-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    upgrade_gate_examples_generator::write(&dir, generated()).expect("write a copy");
+    let victim = dir.join("effects-beacon/evidence.json");
+    let mut bytes = std::fs::read(&victim).expect("read");
+    bytes[10] ^= 1;
+    std::fs::write(&victim, bytes).expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_upgrade-gate-examples-generator"))
+        .args(["--check", "--solc"])
+        .arg(solc_json())
+        .arg("--examples")
+        .arg(&dir)
+        .output()
+        .expect("run the generator");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("differs: examples/effects-beacon/evidence.json"));
 }
 
 fn generated() -> &'static BTreeMap<String, Vec<u8>> {
