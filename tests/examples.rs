@@ -1332,7 +1332,8 @@ fn index_readme(examples: &[Example]) -> String {
          a folder package), the rollback package (`rollback.tar`), the simulation\n\
          evidence (`evidence.json`), sometimes a `policy.json`, and `expected.json`:\n\
          the decision, the `--now` it is evaluated at, and the checks that must fail\n\
-         or pend.\n\n\
+         or pend. Below them, ten more made by compiling real contracts and executing\n\
+         them in a real EVM, with state-diff evidence (SPEC §7).\n\n\
          | example | what it shows | expected |\n|---|---|---|\n",
     );
     for e in examples {
