@@ -175,7 +175,9 @@ pub fn assemble(plan: Plan, solc_version: &str) -> Example {
         ),
         (
             "rollback/actions.json".to_string(),
-            pretty(&Value::Array(plan.rollback_actions.iter().map(Action::json).collect())),
+            pretty(&Value::Array(
+                plan.rollback_actions.iter().map(Action::json).collect(),
+            )),
         ),
     ]);
     let rollback_tar = tar(&rollback_files);
@@ -193,8 +195,12 @@ pub fn assemble(plan: Plan, solc_version: &str) -> Example {
         "simulatedAt": SIMULATED_AT,
     });
     if !plan.expected_accounts.is_empty() {
-        simulation["expectedAccounts"] =
-            Value::Array(plan.expected_accounts.iter().map(|a| json!(cs(*a))).collect());
+        simulation["expectedAccounts"] = Value::Array(
+            plan.expected_accounts
+                .iter()
+                .map(|a| json!(cs(*a)))
+                .collect(),
+        );
     }
     let manifest = json!({
         "schema": "upgrade-gate/manifest/v1",
@@ -303,5 +309,8 @@ pub fn assemble(plan: Plan, solc_version: &str) -> Example {
     for (path, bytes) in plan.package {
         files.insert(format!("package/{path}"), bytes);
     }
-    Example { name: plan.name, files }
+    Example {
+        name: plan.name,
+        files,
+    }
 }

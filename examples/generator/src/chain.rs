@@ -13,7 +13,9 @@ use revm::database::{CacheDB, EmptyDB};
 use revm::database_interface::WrapDatabaseRef;
 use revm::primitives::hardfork::SpecId;
 use revm::state::{AccountInfo, Bytecode};
-use revm::{Context, DatabaseCommit, DatabaseRef, ExecuteEvm, InspectEvm, MainBuilder, MainContext};
+use revm::{
+    Context, DatabaseCommit, DatabaseRef, ExecuteEvm, InspectEvm, MainBuilder, MainContext,
+};
 use revm_inspectors::tracing::{TracingInspector, TracingInspectorConfig};
 use serde_json::Value;
 
@@ -50,7 +52,10 @@ impl World {
             prevrandao: Some(B256::ZERO),
             ..Default::default()
         };
-        let mut w = Self { db: CacheDB::new(EmptyDB::default()), block };
+        let mut w = Self {
+            db: CacheDB::new(EmptyDB::default()),
+            block,
+        };
         w.set_balance(READER, U256::from(10u128.pow(18)));
         w
     }
@@ -81,7 +86,9 @@ impl World {
     }
 
     pub fn storage(&self, at: Address, slot: U256) -> U256 {
-        self.db.storage_ref(at, slot).expect("in-memory storage read")
+        self.db
+            .storage_ref(at, slot)
+            .expect("in-memory storage read")
     }
 
     pub fn code(&self, at: Address) -> Vec<u8> {
@@ -97,7 +104,13 @@ impl World {
     }
 
     fn tx(&self, from: Address, kind: TxKind, data: Vec<u8>) -> TxEnv {
-        let nonce = self.db.basic_ref(from).ok().flatten().map(|a| a.nonce).unwrap_or(0);
+        let nonce = self
+            .db
+            .basic_ref(from)
+            .ok()
+            .flatten()
+            .map(|a| a.nonce)
+            .unwrap_or(0);
         TxEnv {
             tx_type: 0,
             caller: from,
@@ -167,9 +180,12 @@ impl World {
             disable_storage: None,
         };
         let tx = self.tx(from, TxKind::Call(to), data);
-        let inspector = TracingInspector::new(TracingInspectorConfig::from_geth_prestate_config(&config));
+        let inspector =
+            TracingInspector::new(TracingInspectorConfig::from_geth_prestate_config(&config));
         let mut evm = self.context().build_mainnet_with_inspector(inspector);
-        let res = evm.inspect_tx(tx.clone()).unwrap_or_else(|e| panic!("{what}: {e:?}"));
+        let res = evm
+            .inspect_tx(tx.clone())
+            .unwrap_or_else(|e| panic!("{what}: {e:?}"));
         let mut inspector = evm.inspector;
         inspector.set_transaction_gas_limit(tx.gas_limit);
         let frame = inspector
@@ -181,7 +197,10 @@ impl World {
             Output::Create(out, _) => out,
         };
         self.db.commit(res.state);
-        Traced { diff: serde_json::to_value(&frame).expect("serialize prestate frame"), output }
+        Traced {
+            diff: serde_json::to_value(&frame).expect("serialize prestate frame"),
+            output,
+        }
     }
 }
 
@@ -189,7 +208,10 @@ fn success(what: &str, result: ExecutionResult) -> Output {
     match result {
         ExecutionResult::Success { output, .. } => output,
         ExecutionResult::Revert { output, .. } => {
-            panic!("{what}: reverted: 0x{}", alloy_primitives::hex::encode(&output))
+            panic!(
+                "{what}: reverted: 0x{}",
+                alloy_primitives::hex::encode(&output)
+            )
         }
         ExecutionResult::Halt { reason, .. } => panic!("{what}: halted: {reason:?}"),
     }

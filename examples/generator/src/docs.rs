@@ -16,7 +16,11 @@ pub fn sha256(bytes: &[u8]) -> String {
 }
 
 pub fn manifest_digest(manifest: &Value) -> String {
-    sha256(serde_json::to_string(manifest).expect("serialize").as_bytes())
+    sha256(
+        serde_json::to_string(manifest)
+            .expect("serialize")
+            .as_bytes(),
+    )
 }
 
 /// SPEC §2.1: SHA-256 of the folder's `sha256sum` listing, sorted bytewise.
@@ -38,7 +42,11 @@ pub struct Action {
 
 impl Action {
     pub fn call(to: Address, data: Vec<u8>) -> Self {
-        Self { to, delegatecall: false, data }
+        Self {
+            to,
+            delegatecall: false,
+            data,
+        }
     }
 
     pub fn json(&self) -> Value {
@@ -92,7 +100,10 @@ pub fn tar(files: &BTreeMap<String, Vec<u8>>) -> Vec<u8> {
         put(&mut h[100..108], b"0000644\0");
         put(&mut h[108..116], b"0000000\0");
         put(&mut h[116..124], b"0000000\0");
-        put(&mut h[124..136], format!("{:011o}\0", data.len()).as_bytes());
+        put(
+            &mut h[124..136],
+            format!("{:011o}\0", data.len()).as_bytes(),
+        );
         put(&mut h[136..148], format!("{TAR_MTIME:011o}\0").as_bytes());
         h[148..156].fill(b' ');
         h[156] = b'0';

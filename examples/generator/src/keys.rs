@@ -33,7 +33,9 @@ pub fn account(i: usize) -> Address {
 
 /// 65 bytes r ‖ s ‖ v over a 32-byte hash, v = 27 or 28 (RFC 6979 nonces: deterministic).
 fn sign_hash(i: usize, hash: B256) -> Vec<u8> {
-    let (sig, recid) = key(i).sign_prehash_recoverable(hash.as_slice()).expect("sign");
+    let (sig, recid) = key(i)
+        .sign_prehash_recoverable(hash.as_slice())
+        .expect("sign");
     let mut out = sig.to_bytes().to_vec();
     out.push(27 + recid.to_byte());
     out
@@ -49,5 +51,8 @@ pub fn personal_sign(i: usize, message: &str) -> Vec<u8> {
 pub fn safe_signatures(owners: &[usize], safe_tx_hash: B256) -> Vec<u8> {
     let mut signers: Vec<usize> = owners.to_vec();
     signers.sort_by_key(|&i| account(i));
-    signers.iter().flat_map(|&i| sign_hash(i, safe_tx_hash)).collect()
+    signers
+        .iter()
+        .flat_map(|&i| sign_hash(i, safe_tx_hash))
+        .collect()
 }

@@ -38,7 +38,11 @@ pub fn on_disk(examples_dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut pending: Vec<_> = entries
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.is_dir() && p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(PREFIX)))
+        .filter(|p| {
+            p.is_dir()
+                && p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with(PREFIX))
+        })
         .collect();
     while let Some(dir) = pending.pop() {
         for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
@@ -46,8 +50,10 @@ pub fn on_disk(examples_dir: &Path) -> BTreeMap<String, Vec<u8>> {
             if path.is_dir() {
                 pending.push(path);
             } else if let Ok(rel) = path.strip_prefix(examples_dir) {
-                let rel: Vec<String> =
-                    rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+                let rel: Vec<String> = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
                 out.insert(rel.join("/"), std::fs::read(&path).unwrap_or_default());
             }
         }
@@ -57,7 +63,10 @@ pub fn on_disk(examples_dir: &Path) -> BTreeMap<String, Vec<u8>> {
 
 /// Writes the generated files and removes effects-* files it no longer writes.
 pub fn write(examples_dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> std::io::Result<()> {
-    for stale in on_disk(examples_dir).keys().filter(|p| !files.contains_key(*p)) {
+    for stale in on_disk(examples_dir)
+        .keys()
+        .filter(|p| !files.contains_key(*p))
+    {
         std::fs::remove_file(examples_dir.join(stale))?;
     }
     for (path, bytes) in files {

@@ -24,7 +24,9 @@ fn main() -> ExitCode {
             "--examples" => examples = args.next().map(PathBuf::from).unwrap_or(examples),
             "--check" => check = true,
             other => {
-                eprintln!("unknown argument {other}: expected --solc FILE, --examples DIR, --check");
+                eprintln!(
+                    "unknown argument {other}: expected --solc FILE, --examples DIR, --check"
+                );
                 return ExitCode::from(2);
             }
         }
@@ -32,7 +34,10 @@ fn main() -> ExitCode {
     let text = match std::fs::read_to_string(&solc_path) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("{}: {e} (run `node examples/generator/compile.mjs` first)", solc_path.display());
+            eprintln!(
+                "{}: {e} (run `node examples/generator/compile.mjs` first)",
+                solc_path.display()
+            );
             return ExitCode::from(2);
         }
     };
@@ -46,7 +51,10 @@ fn main() -> ExitCode {
     let files = generate(&solc);
     if check {
         // Regenerated into a temporary folder, then compared with the committed one.
-        let tmp = std::env::temp_dir().join(format!("upgrade-gate-examples-check-{}", std::process::id()));
+        let tmp = std::env::temp_dir().join(format!(
+            "upgrade-gate-examples-check-{}",
+            std::process::id()
+        ));
         let _ = std::fs::remove_dir_all(&tmp);
         if let Err(e) = write(&tmp, &files) {
             eprintln!("{}: {e}", tmp.display());
@@ -56,21 +64,34 @@ fn main() -> ExitCode {
         let _ = std::fs::remove_dir_all(&tmp);
         let problems = differences(&examples, &regenerated);
         if problems.is_empty() {
-            println!("{} files in {} effects-* examples: identical to what the generator writes", files.len(), count(&files));
+            println!(
+                "{} files in {} effects-* examples: identical to what the generator writes",
+                files.len(),
+                count(&files)
+            );
             return ExitCode::SUCCESS;
         }
-        eprintln!("examples/effects-* drifted from examples/generator (run `npm run examples`):\n{}", problems.join("\n"));
+        eprintln!(
+            "examples/effects-* drifted from examples/generator (run `npm run examples`):\n{}",
+            problems.join("\n")
+        );
         return ExitCode::from(1);
     }
     if let Err(e) = write(&examples, &files) {
         eprintln!("{}: {e}", examples.display());
         return ExitCode::from(2);
     }
-    println!("wrote {} files in {} effects-* examples under {}", files.len(), count(&files), examples.display());
+    println!(
+        "wrote {} files in {} effects-* examples under {}",
+        files.len(),
+        count(&files),
+        examples.display()
+    );
     ExitCode::SUCCESS
 }
 
 fn count(files: &std::collections::BTreeMap<String, Vec<u8>>) -> usize {
-    let names: std::collections::BTreeSet<&str> = files.keys().filter_map(|p| p.split('/').next()).collect();
+    let names: std::collections::BTreeSet<&str> =
+        files.keys().filter_map(|p| p.split('/').next()).collect();
     names.len()
 }

@@ -11,7 +11,9 @@ use alloy_sol_types::{SolCall, SolValue};
 use serde_json::{json, Map, Value};
 
 use crate::abi::*;
-use crate::assemble::{cs, hex0x, labelled, policy, Executor, Plan, SafeTx, Target, DEFAULT_ALLOWLIST};
+use crate::assemble::{
+    cs, hex0x, labelled, policy, Executor, Plan, SafeTx, Target, DEFAULT_ALLOWLIST,
+};
 use crate::chain::{World, BLOCK_NUMBER, CHAIN_ID};
 use crate::docs::{pack, pretty, Action};
 use crate::keys::{account, EXECUTOR, SIGNING_APPROVERS};
@@ -22,7 +24,8 @@ const MULTISEND_CALL_ONLY_1_4_1: Address =
     alloy_primitives::address!("9641d764fc13c8B624c04430C7356C1C7C8102e2");
 const ERC1967_IMPLEMENTATION: B256 =
     b256!("360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc");
-const ERC1967_ADMIN: B256 = b256!("b53127684a568b3173ae13b9f8a6016e243e63b6e8ee1178d6a717850b5d6103");
+const ERC1967_ADMIN: B256 =
+    b256!("b53127684a568b3173ae13b9f8a6016e243e63b6e8ee1178d6a717850b5d6103");
 /// Safe's guard slot: keccak256("guard_manager.guard.address").
 const SAFE_GUARD: B256 = b256!("4a204f620c8c5ccdca3fd54d003badd85ba500436a431f0cbda4f558c93c34c8");
 /// What the simulation's sender is given, as anvil/`cast` users override it.
@@ -51,7 +54,12 @@ fn package(title: &str, parts: &[(&Contract, &str)]) -> BTreeMap<String, Vec<u8>
     for (c, source) in parts {
         files.insert(artifact_path(c), pretty(&c.artifact));
         files.insert(c.unit.clone(), source.as_bytes().to_vec());
-        notes.push_str(&format!("- `{}`: `{}` from `{}`\n", artifact_path(c), c.name, c.unit));
+        notes.push_str(&format!(
+            "- `{}`: `{}` from `{}`\n",
+            artifact_path(c),
+            c.name,
+            c.unit
+        ));
     }
     files.insert("RELEASE.md".into(), notes.into_bytes());
     files
@@ -71,7 +79,12 @@ fn source(unit: &str) -> &'static str {
     }
 }
 
-fn evidence(call: Option<Value>, overrides: Option<Value>, diff: Value, code: &[(Address, Vec<u8>)]) -> Value {
+fn evidence(
+    call: Option<Value>,
+    overrides: Option<Value>,
+    diff: Value,
+    code: &[(Address, Vec<u8>)],
+) -> Value {
     let mut e = json!({
         "schema": "upgrade-gate/evidence/v1",
         "chainId": CHAIN_ID,
@@ -115,7 +128,14 @@ struct SafeWorld {
 }
 
 /// The Safe's own transaction hash for these fields, from the Safe itself.
-fn safe_tx_hash(w: &World, safe: Address, to: Address, data: &[u8], operation: u8, nonce: u64) -> B256 {
+fn safe_tx_hash(
+    w: &World,
+    safe: Address,
+    to: Address,
+    data: &[u8],
+    operation: u8,
+    nonce: u64,
+) -> B256 {
     let out = w.view(
         safe,
         ISafe::getTransactionHashCall {
@@ -162,11 +182,20 @@ fn exec_transaction(w: &World, safe: Address, to: Address, data: &[u8], operatio
 fn safe_world(s: &Solc, variant: SafeVariant) -> SafeWorld {
     let mut w = new_world();
     let d = deployer();
-    let singleton = w.deploy("Safe", d, s.contract("@safe-global/safe-contracts/contracts/Safe.sol", "Safe").init(&[]));
+    let singleton = w.deploy(
+        "Safe",
+        d,
+        s.contract("@safe-global/safe-contracts/contracts/Safe.sol", "Safe")
+            .init(&[]),
+    );
     let factory = w.deploy(
         "SafeProxyFactory",
         d,
-        s.contract("@safe-global/safe-contracts/contracts/proxies/SafeProxyFactory.sol", "SafeProxyFactory").init(&[]),
+        s.contract(
+            "@safe-global/safe-contracts/contracts/proxies/SafeProxyFactory.sol",
+            "SafeProxyFactory",
+        )
+        .init(&[]),
     );
     let handler = w.deploy(
         "CompatibilityFallbackHandler",
@@ -182,8 +211,11 @@ fn safe_world(s: &Solc, variant: SafeVariant) -> SafeWorld {
     let msco = w.deploy(
         "MultiSendCallOnly",
         d,
-        s.contract("@safe-global/safe-contracts/contracts/libraries/MultiSendCallOnly.sol", "MultiSendCallOnly")
-            .init(&[]),
+        s.contract(
+            "@safe-global/safe-contracts/contracts/libraries/MultiSendCallOnly.sol",
+            "MultiSendCallOnly",
+        )
+        .init(&[]),
     );
     let msco_code = w.code(msco);
     w.set_code(MULTISEND_CALL_ONLY_1_4_1, &msco_code);
@@ -203,8 +235,12 @@ fn safe_world(s: &Solc, variant: SafeVariant) -> SafeWorld {
         "createProxyWithNonce",
         d,
         factory,
-        ISafeProxyFactory::createProxyWithNonceCall { singleton, initializer: setup.into(), saltNonce: U256::from(1) }
-            .abi_encode(),
+        ISafeProxyFactory::createProxyWithNonceCall {
+            singleton,
+            initializer: setup.into(),
+            saltNonce: U256::from(1),
+        }
+        .abi_encode(),
     );
     let safe = Address::from_slice(&out[12..32]);
 
@@ -214,15 +250,20 @@ fn safe_world(s: &Solc, variant: SafeVariant) -> SafeWorld {
         let proxy = w.deploy(
             "TransparentUpgradeableProxy",
             d,
-            s.contract(tup, "TransparentUpgradeableProxy").init(&(v1, safe, Bytes::new()).abi_encode_params()),
+            s.contract(tup, "TransparentUpgradeableProxy")
+                .init(&(v1, safe, Bytes::new()).abi_encode_params()),
         );
         let admin = address_in(w, proxy, ERC1967_ADMIN);
         let v2 = w.deploy(v2, d, s.contract(unit, v2).init(&[]));
         ((proxy, admin), v1, v2)
     };
     let (vault, vault_v1, vault_v2) = transparent(&mut w, "src/Vault.sol", "VaultV1", "VaultV2");
-    let (router, router_v1, router_v2) =
-        transparent(&mut w, "src/StrategyRouter.sol", "StrategyRouterV1", "StrategyRouterV2");
+    let (router, router_v1, router_v2) = transparent(
+        &mut w,
+        "src/StrategyRouter.sol",
+        "StrategyRouterV1",
+        "StrategyRouterV2",
+    );
 
     // Some history: the Safe has executed transactions before this one.
     for _ in 0..3 {
@@ -233,13 +274,29 @@ fn safe_world(s: &Solc, variant: SafeVariant) -> SafeWorld {
         let guard = w.deploy(
             "FreezeGuard",
             d,
-            s.contract("src/FreezeGuard.sol", "FreezeGuard").init(&(true,).abi_encode_params()),
+            s.contract("src/FreezeGuard.sol", "FreezeGuard")
+                .init(&(true,).abi_encode_params()),
         );
-        let data = exec_transaction(&w, safe, safe, &ISafe::setGuardCall { guard }.abi_encode(), 0);
+        let data = exec_transaction(
+            &w,
+            safe,
+            safe,
+            &ISafe::setGuardCall { guard }.abi_encode(),
+            0,
+        );
         w.call("setGuard", account(EXECUTOR), safe, data);
         assert_eq!(address_in(&w, safe, SAFE_GUARD), guard);
     }
-    SafeWorld { w, safe, vault, router, vault_v1, vault_v2, router_v1, router_v2 }
+    SafeWorld {
+        w,
+        safe,
+        vault,
+        router,
+        vault_v1,
+        vault_v2,
+        router_v1,
+        router_v2,
+    }
 }
 
 fn upgrade_batch(pairs: &[((Address, Address), Address)]) -> Vec<Action> {
@@ -248,7 +305,12 @@ fn upgrade_batch(pairs: &[((Address, Address), Address)]) -> Vec<Action> {
         .map(|&((proxy, admin), implementation)| {
             Action::call(
                 admin,
-                IProxyAdmin::upgradeAndCallCall { proxy, implementation, data: Bytes::new() }.abi_encode(),
+                IProxyAdmin::upgradeAndCallCall {
+                    proxy,
+                    implementation,
+                    data: Bytes::new(),
+                }
+                .abi_encode(),
             )
         })
         .collect()
@@ -258,7 +320,12 @@ fn safe_example(s: &Solc, variant: SafeVariant) -> Plan {
     let mut sw = safe_world(s, variant);
     let batch = upgrade_batch(&[(sw.vault, sw.vault_v2), (sw.router, sw.router_v2)]);
     let rollback = upgrade_batch(&[(sw.vault, sw.vault_v1), (sw.router, sw.router_v1)]);
-    let multisend = |calls: &[Action]| IMultiSend::multiSendCall { transactions: pack(calls).into() }.abi_encode();
+    let multisend = |calls: &[Action]| {
+        IMultiSend::multiSendCall {
+            transactions: pack(calls).into(),
+        }
+        .abi_encode()
+    };
 
     let mut delegate_to = MULTISEND_CALL_ONLY_1_4_1;
     let mut allowlist = None;
@@ -266,8 +333,9 @@ fn safe_example(s: &Solc, variant: SafeVariant) -> Plan {
         let executor = sw.w.deploy(
             "BatchExecutor",
             deployer(),
-            s.contract("src/BatchExecutor.sol", "BatchExecutor")
-                .init(&(MULTISEND_CALL_ONLY_1_4_1, labelled("attacker singleton")).abi_encode_params()),
+            s.contract("src/BatchExecutor.sol", "BatchExecutor").init(
+                &(MULTISEND_CALL_ONLY_1_4_1, labelled("attacker singleton")).abi_encode_params(),
+            ),
         );
         delegate_to = executor;
         let mut list: Vec<Value> = DEFAULT_ALLOWLIST.iter().map(|a| json!(a)).collect();
@@ -275,11 +343,19 @@ fn safe_example(s: &Solc, variant: SafeVariant) -> Plan {
         allowlist = Some(list);
     }
     let data = multisend(&batch);
-    let action = Action { to: delegate_to, delegatecall: true, data: data.clone() };
+    let action = Action {
+        to: delegate_to,
+        delegatecall: true,
+        data: data.clone(),
+    };
 
     let relayer = account(EXECUTOR);
     let executed_nonce = safe_nonce(&sw.w, sw.safe);
-    let release_nonce = if variant == SafeVariant::WrongNonce { executed_nonce + 1 } else { executed_nonce };
+    let release_nonce = if variant == SafeVariant::WrongNonce {
+        executed_nonce + 1
+    } else {
+        executed_nonce
+    };
     let call_data = exec_transaction(&sw.w, sw.safe, delegate_to, &data, 1);
     // Before the simulation commits: in effects-bybit-slot0 the Safe no longer answers after it.
     let safe_tx_hash = safe_tx_hash(&sw.w, sw.safe, delegate_to, &data, 1, release_nonce);
@@ -287,16 +363,30 @@ fn safe_example(s: &Solc, variant: SafeVariant) -> Plan {
     // stateOverrides: the sender's balance (E6 allows it); the guard variant
     // also zeroes the Safe's guard slot, which E6 forbids.
     let mut overrides = json!({ cs(relayer): { "balance": SENDER_BALANCE } });
-    sw.w.set_balance(relayer, U256::from_str_radix(&SENDER_BALANCE[2..], 16).expect("hex"));
+    sw.w.set_balance(
+        relayer,
+        U256::from_str_radix(&SENDER_BALANCE[2..], 16).expect("hex"),
+    );
     if variant == SafeVariant::GuardOverride {
-        overrides[cs(sw.safe)] = json!({ "stateDiff": { format!("{SAFE_GUARD}"): format!("{}", B256::ZERO) } });
+        overrides[cs(sw.safe)] =
+            json!({ "stateDiff": { format!("{SAFE_GUARD}"): format!("{}", B256::ZERO) } });
         sw.w.set_storage(sw.safe, SAFE_GUARD.into(), U256::ZERO);
     }
-    let traced = sw.w.trace("execTransaction", relayer, sw.safe, call_data.clone());
-    assert_eq!(U256::from_be_slice(&traced.output[..32]), U256::from(1), "execTransaction returned false");
-    let code = [(sw.vault_v2, sw.w.code(sw.vault_v2)), (sw.router_v2, sw.w.code(sw.router_v2))];
+    let traced =
+        sw.w.trace("execTransaction", relayer, sw.safe, call_data.clone());
+    assert_eq!(
+        U256::from_be_slice(&traced.output[..32]),
+        U256::from(1),
+        "execTransaction returned false"
+    );
+    let code = [
+        (sw.vault_v2, sw.w.code(sw.vault_v2)),
+        (sw.router_v2, sw.w.code(sw.router_v2)),
+    ];
     let evidence = evidence(
-        Some(json!({ "from": cs(relayer), "to": cs(sw.safe), "value": "0", "data": hex0x(&call_data) })),
+        Some(
+            json!({ "from": cs(relayer), "to": cs(sw.safe), "value": "0", "data": hex0x(&call_data) }),
+        ),
         Some(overrides),
         traced.diff,
         &code,
@@ -341,14 +431,42 @@ fn safe_example(s: &Solc, variant: SafeVariant) -> Plan {
         summary,
         rule,
         targets: vec![
-            Target { proxy: sw.vault.0, kind: "transparent", admin: Some(sw.vault.1), implementation: sw.vault_v2, artifact: artifact_path(&vault_v2) },
-            Target { proxy: sw.router.0, kind: "transparent", admin: Some(sw.router.1), implementation: sw.router_v2, artifact: artifact_path(&router_v2) },
+            Target {
+                proxy: sw.vault.0,
+                kind: "transparent",
+                admin: Some(sw.vault.1),
+                implementation: sw.vault_v2,
+                artifact: artifact_path(&vault_v2),
+            },
+            Target {
+                proxy: sw.router.0,
+                kind: "transparent",
+                admin: Some(sw.router.1),
+                implementation: sw.router_v2,
+                artifact: artifact_path(&router_v2),
+            },
         ],
         actions: vec![action],
         normalized: batch,
-        executor: Executor::Safe(SafeTx { safe: sw.safe, to: delegate_to, data, nonce: release_nonce, safe_tx_hash }),
-        rollback_actions: vec![Action { to: MULTISEND_CALL_ONLY_1_4_1, delegatecall: true, data: multisend(&rollback) }],
-        package: package(title, &[(&vault_v2, source("src/Vault.sol")), (&router_v2, source("src/StrategyRouter.sol"))]),
+        executor: Executor::Safe(SafeTx {
+            safe: sw.safe,
+            to: delegate_to,
+            data,
+            nonce: release_nonce,
+            safe_tx_hash,
+        }),
+        rollback_actions: vec![Action {
+            to: MULTISEND_CALL_ONLY_1_4_1,
+            delegatecall: true,
+            data: multisend(&rollback),
+        }],
+        package: package(
+            title,
+            &[
+                (&vault_v2, source("src/Vault.sol")),
+                (&router_v2, source("src/StrategyRouter.sol")),
+            ],
+        ),
         evidence,
         expected_accounts: vec![],
         policy: policy(extra),
@@ -376,47 +494,89 @@ fn uups_example(s: &Solc, variant: UupsVariant) -> Plan {
     let mut w = new_world();
     let d = deployer();
     let owner = account(EXECUTOR);
-    let erc1967 = s.contract("@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol", "ERC1967Proxy");
-    let registry = w.deploy("PoolRegistry", d, s.contract("src/PoolRegistry.sol", "PoolRegistry").init(&[]));
-    let pool_v1 = w.deploy("StakingPoolV1", d, s.contract("src/StakingPool.sol", "StakingPoolV1").init(&[]));
+    let erc1967 = s.contract(
+        "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol",
+        "ERC1967Proxy",
+    );
+    let registry = w.deploy(
+        "PoolRegistry",
+        d,
+        s.contract("src/PoolRegistry.sol", "PoolRegistry").init(&[]),
+    );
+    let pool_v1 = w.deploy(
+        "StakingPoolV1",
+        d,
+        s.contract("src/StakingPool.sol", "StakingPoolV1").init(&[]),
+    );
     let init = IInitializable::initializeCall { owner }.abi_encode();
-    let pool = w.deploy("ERC1967Proxy", d, erc1967.init(&(pool_v1, Bytes::from(init)).abi_encode_params()));
-    let dist_v1 =
-        w.deploy("RewardsDistributorV1", d, s.contract("src/RewardsDistributor.sol", "RewardsDistributorV1").init(&[]));
+    let pool = w.deploy(
+        "ERC1967Proxy",
+        d,
+        erc1967.init(&(pool_v1, Bytes::from(init)).abi_encode_params()),
+    );
+    let dist_v1 = w.deploy(
+        "RewardsDistributorV1",
+        d,
+        s.contract("src/RewardsDistributor.sol", "RewardsDistributorV1")
+            .init(&[]),
+    );
     let init = IInitializable::initializeCall { owner: pool }.abi_encode();
-    let distributor = w.deploy("ERC1967Proxy", d, erc1967.init(&(dist_v1, Bytes::from(init)).abi_encode_params()));
-    let dist_v2 =
-        w.deploy("RewardsDistributorV2", d, s.contract("src/RewardsDistributor.sol", "RewardsDistributorV2").init(&[]));
+    let distributor = w.deploy(
+        "ERC1967Proxy",
+        d,
+        erc1967.init(&(dist_v1, Bytes::from(init)).abi_encode_params()),
+    );
+    let dist_v2 = w.deploy(
+        "RewardsDistributorV2",
+        d,
+        s.contract("src/RewardsDistributor.sol", "RewardsDistributorV2")
+            .init(&[]),
+    );
 
     let cap = U256::from(MAX_REWARD_RATE_BPS);
     let (contract, args) = match variant {
         UupsVariant::Releasable => ("StakingPoolV2", (registry, cap).abi_encode_params()),
-        UupsVariant::InitializerOwner => {
-            ("StakingPoolV2Handover", (registry, cap, labelled("incoming pool operator")).abi_encode_params())
-        }
-        UupsVariant::HiddenUpgrade => {
-            ("StakingPoolV2HiddenUpgrade", (registry, cap, distributor, dist_v2).abi_encode_params())
-        }
+        UupsVariant::InitializerOwner => (
+            "StakingPoolV2Handover",
+            (registry, cap, labelled("incoming pool operator")).abi_encode_params(),
+        ),
+        UupsVariant::HiddenUpgrade => (
+            "StakingPoolV2HiddenUpgrade",
+            (registry, cap, distributor, dist_v2).abi_encode_params(),
+        ),
     };
     let v2_contract = s.contract("src/StakingPool.sol", contract);
     let pool_v2 = w.deploy(contract, d, v2_contract.init(&args));
 
-    let initializer = IInitializable::initializeV2Call { rewardRateBps: U256::from(REWARD_RATE_BPS) }.abi_encode();
+    let initializer = IInitializable::initializeV2Call {
+        rewardRateBps: U256::from(REWARD_RATE_BPS),
+    }
+    .abi_encode();
     let upgrade = Action::call(
         pool,
-        IUUPS::upgradeToAndCallCall { newImplementation: pool_v2, data: initializer.into() }.abi_encode(),
+        IUUPS::upgradeToAndCallCall {
+            newImplementation: pool_v2,
+            data: initializer.into(),
+        }
+        .abi_encode(),
     );
     let traced = w.trace("upgradeToAndCall", owner, pool, upgrade.data.clone());
     assert_eq!(address_in(&w, pool, ERC1967_IMPLEMENTATION), pool_v2);
     let evidence = evidence(
-        Some(json!({ "from": cs(owner), "to": cs(pool), "value": "0", "data": hex0x(&upgrade.data) })),
+        Some(
+            json!({ "from": cs(owner), "to": cs(pool), "value": "0", "data": hex0x(&upgrade.data) }),
+        ),
         None,
         traced.diff,
         &[(pool_v2, w.code(pool_v2))],
     );
     let rollback = Action::call(
         pool,
-        IUUPS::upgradeToAndCallCall { newImplementation: pool_v1, data: Bytes::new() }.abi_encode(),
+        IUUPS::upgradeToAndCallCall {
+            newImplementation: pool_v1,
+            data: Bytes::new(),
+        }
+        .abi_encode(),
     );
     let title = "StakingPool v2: UUPS upgrade with a reinitializer";
     let (name, summary, rule, fail): (&'static str, String, String, Vec<&'static str>) = match variant {
@@ -444,7 +604,13 @@ fn uups_example(s: &Solc, variant: UupsVariant) -> Plan {
         title,
         summary,
         rule,
-        targets: vec![Target { proxy: pool, kind: "uups", admin: None, implementation: pool_v2, artifact: artifact_path(&v2_contract) }],
+        targets: vec![Target {
+            proxy: pool,
+            kind: "uups",
+            admin: None,
+            implementation: pool_v2,
+            artifact: artifact_path(&v2_contract),
+        }],
         actions: vec![upgrade.clone()],
         normalized: vec![upgrade],
         executor: Executor::Eoa(owner),
@@ -492,30 +658,64 @@ fn beacon_example(s: &Solc, variant: BeaconVariant) -> Plan {
     let owner = account(EXECUTOR);
     let asset = labelled("USDC");
     let unit = "src/LendingMarket.sol";
-    let v1 = w.deploy("LendingMarketV1", d, s.contract(unit, "LendingMarketV1").init(&(asset,).abi_encode_params()));
+    let v1 = w.deploy(
+        "LendingMarketV1",
+        d,
+        s.contract(unit, "LendingMarketV1")
+            .init(&(asset,).abi_encode_params()),
+    );
     let beacon = w.deploy(
         "UpgradeableBeacon",
         d,
-        s.contract("@openzeppelin/contracts/proxy/beacon/UpgradeableBeacon.sol", "UpgradeableBeacon")
-            .init(&(v1, owner).abi_encode_params()),
+        s.contract(
+            "@openzeppelin/contracts/proxy/beacon/UpgradeableBeacon.sol",
+            "UpgradeableBeacon",
+        )
+        .init(&(v1, owner).abi_encode_params()),
     );
-    let beacon_proxy = s.contract("@openzeppelin/contracts/proxy/beacon/BeaconProxy.sol", "BeaconProxy");
-    let usdc_market = w.deploy("BeaconProxy", d, beacon_proxy.init(&(beacon, Bytes::new()).abi_encode_params()));
-    let _weth_market = w.deploy("BeaconProxy", d, beacon_proxy.init(&(beacon, Bytes::new()).abi_encode_params()));
+    let beacon_proxy = s.contract(
+        "@openzeppelin/contracts/proxy/beacon/BeaconProxy.sol",
+        "BeaconProxy",
+    );
+    let usdc_market = w.deploy(
+        "BeaconProxy",
+        d,
+        beacon_proxy.init(&(beacon, Bytes::new()).abi_encode_params()),
+    );
+    let _weth_market = w.deploy(
+        "BeaconProxy",
+        d,
+        beacon_proxy.init(&(beacon, Bytes::new()).abi_encode_params()),
+    );
 
     let reviewed = s.contract(unit, "LendingMarketV2");
     let v2 = match variant {
-        BeaconVariant::Releasable => w.deploy("LendingMarketV2", d, reviewed.init(&(asset,).abi_encode_params())),
+        BeaconVariant::Releasable => w.deploy(
+            "LendingMarketV2",
+            d,
+            reviewed.init(&(asset,).abi_encode_params()),
+        ),
         BeaconVariant::Metadata => {
             let rebuilt = s.rebuilt(unit, "LendingMarketV2");
-            assert_ne!(rebuilt.initcode, reviewed.initcode, "the rebuilt source must change the metadata");
-            w.deploy("LendingMarketV2 (rebuilt)", d, rebuilt.init(&(asset,).abi_encode_params()))
+            assert_ne!(
+                rebuilt.initcode, reviewed.initcode,
+                "the rebuilt source must change the metadata"
+            );
+            w.deploy(
+                "LendingMarketV2 (rebuilt)",
+                d,
+                rebuilt.init(&(asset,).abi_encode_params()),
+            )
         }
         BeaconVariant::OneByte => {
             // The reviewed build as deployed (immutables filled), with one byte
             // of WITHDRAW_DELAY changed: one week becomes about four hours.
             let mut scratch = w.clone();
-            let genuine = scratch.deploy("LendingMarketV2", d, reviewed.init(&(asset,).abi_encode_params()));
+            let genuine = scratch.deploy(
+                "LendingMarketV2",
+                d,
+                reviewed.init(&(asset,).abi_encode_params()),
+            );
             let mut runtime = scratch.code(genuine);
             let at = runtime
                 .windows(4)
@@ -525,15 +725,29 @@ fn beacon_example(s: &Solc, variant: BeaconVariant) -> Plan {
             w.deploy("LendingMarketV2 (patched)", d, copier(&runtime))
         }
     };
-    let upgrade = Action::call(beacon, IUpgradeableBeacon::upgradeToCall { newImplementation: v2 }.abi_encode());
+    let upgrade = Action::call(
+        beacon,
+        IUpgradeableBeacon::upgradeToCall {
+            newImplementation: v2,
+        }
+        .abi_encode(),
+    );
     let traced = w.trace("upgradeTo", owner, beacon, upgrade.data.clone());
     let evidence = evidence(
-        Some(json!({ "from": cs(owner), "to": cs(beacon), "value": "0", "data": hex0x(&upgrade.data) })),
+        Some(
+            json!({ "from": cs(owner), "to": cs(beacon), "value": "0", "data": hex0x(&upgrade.data) }),
+        ),
         None,
         traced.diff,
         &[(v2, w.code(v2))],
     );
-    let rollback = Action::call(beacon, IUpgradeableBeacon::upgradeToCall { newImplementation: v1 }.abi_encode());
+    let rollback = Action::call(
+        beacon,
+        IUpgradeableBeacon::upgradeToCall {
+            newImplementation: v1,
+        }
+        .abi_encode(),
+    );
     let title = "LendingMarket v2: beacon upgrade";
     let (name, summary, rule, fail): (&'static str, String, String, Vec<&'static str>) = match variant {
         BeaconVariant::Releasable => (
@@ -566,7 +780,13 @@ fn beacon_example(s: &Solc, variant: BeaconVariant) -> Plan {
         title,
         summary,
         rule,
-        targets: vec![Target { proxy: usdc_market, kind: "beacon", admin: Some(beacon), implementation: v2, artifact: artifact_path(&reviewed) }],
+        targets: vec![Target {
+            proxy: usdc_market,
+            kind: "beacon",
+            admin: Some(beacon),
+            implementation: v2,
+            artifact: artifact_path(&reviewed),
+        }],
         actions: vec![upgrade.clone()],
         normalized: vec![upgrade],
         executor: Executor::Eoa(owner),
@@ -584,7 +804,9 @@ fn beacon_example(s: &Solc, variant: BeaconVariant) -> Plan {
 fn first_difference_after_immutables(artifact: &Contract, on_chain: &[u8]) -> usize {
     let mut code = artifact.runtime_from_compiler();
     assert_eq!(code.len(), on_chain.len());
-    if let Some(refs) = artifact.artifact["evm"]["deployedBytecode"]["immutableReferences"].as_object() {
+    if let Some(refs) =
+        artifact.artifact["evm"]["deployedBytecode"]["immutableReferences"].as_object()
+    {
         for ranges in refs.values() {
             for r in ranges.as_array().into_iter().flatten() {
                 let start = r["start"].as_u64().expect("start") as usize;
@@ -593,7 +815,10 @@ fn first_difference_after_immutables(artifact: &Contract, on_chain: &[u8]) -> us
             }
         }
     }
-    code.iter().zip(on_chain).position(|(a, b)| a != b).expect("codes differ")
+    code.iter()
+        .zip(on_chain)
+        .position(|(a, b)| a != b)
+        .expect("codes differ")
 }
 
 pub fn all(s: &Solc) -> Vec<Plan> {

@@ -23,8 +23,15 @@ pub struct Contract {
 impl Solc {
     pub fn from_json(text: &str) -> Result<Self, String> {
         let v: Value = serde_json::from_str(text).map_err(|e| format!("solc output: {e}"))?;
-        let version = v["solcVersion"].as_str().ok_or("solc output: no solcVersion")?.to_string();
-        Ok(Self { version, main: v["main"].clone(), rebuilt: v["rebuilt"].clone() })
+        let version = v["solcVersion"]
+            .as_str()
+            .ok_or("solc output: no solcVersion")?
+            .to_string();
+        Ok(Self {
+            version,
+            main: v["main"].clone(),
+            rebuilt: v["rebuilt"].clone(),
+        })
     }
 
     pub fn contract(&self, unit: &str, name: &str) -> Contract {
@@ -67,7 +74,9 @@ impl Contract {
     }
 
     pub fn runtime_from_compiler(&self) -> Vec<u8> {
-        let s = self.artifact["evm"]["deployedBytecode"]["object"].as_str().expect("object");
+        let s = self.artifact["evm"]["deployedBytecode"]["object"]
+            .as_str()
+            .expect("object");
         hex::decode(s).expect("deployed bytecode hex")
     }
 }
