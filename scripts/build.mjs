@@ -125,7 +125,10 @@ export function buildCardModule() {
   // keeps its opt-level 3 (the per-package settings in Cargo.toml).
   const env = { ...process.env, CARGO_TARGET_DIR: cardTarget, CARGO_PROFILE_RELEASE_OPT_LEVEL: 'z' };
   if (!env.RUSTFLAGS && !env.CARGO_ENCODED_RUSTFLAGS) env.CARGO_ENCODED_RUSTFLAGS = wasmRustflags(root).join('\x1f');
-  run('cargo', ['build', '--lib', '--release', '--target', 'wasm32-unknown-unknown', '--features', 'wasm-card'], { env });
+  // keccak's speed matters nowhere in the card (a few addresses and
+  // selectors): size first there too. SHA-256 keeps its opt-level 3.
+  const small = ['keccak', 'sha3', 'alloy-primitives'].flatMap((p) => ['--config', `profile.release.package.${p}.opt-level="z"`]);
+  run('cargo', ['build', '--lib', '--release', '--target', 'wasm32-unknown-unknown', '--features', 'wasm-card', ...small], { env });
   let input = join(cardTarget, 'wasm32-unknown-unknown', 'release', 'upgrade_gate.wasm');
   if (which('wasm-opt')) {
     const opt = join(cardTarget, 'upgrade_gate.opt.wasm');
