@@ -1,5 +1,6 @@
 // Issue 16, the card and the page on a slow link: the module travels gzipped
-// inside its script and is inflated in the page (DecompressionStream), the
+// inside its script and is inflated in the page (DecompressionStream), or as
+// hex inside the bundle's brotli twin (pinned as well), the
 // forum card runs a smaller module of its own, and `npm start`'s server sends
 // the build's precompressed twins. Every guarantee stays: SRI over what the
 // browser decodes, no request after load, file://, and a footer hash that is
@@ -105,12 +106,26 @@ describe('the module compressed, the card small, the responses precompressed', (
     }
   });
 
+  test('a bundle’s brotli twin carries the module as hex, and the page pins it too', () => {
+    for (const [page, bundle, wasm] of [
+      ['index.html', 'index.bundle.js', PAGE_WASM],
+      ['embed.html', 'embed.bundle.js', CARD_WASM],
+    ]) {
+      const form = brotliDecompressSync(readFileSync(join(www, 'pkg', `${bundle}.br`)));
+      const hex = JSON.parse(form.toString('utf8').match(/"wasmHex":("[^"]*")/)[1]);
+      assert.ok(Buffer.from(hex, 'hex').equals(readFileSync(wasm)), `${bundle}.br holds ${wasm} as hex`);
+      const pinned = readFileSync(join(www, page), 'utf8').match(new RegExp(`src="pkg/${bundle}" integrity="([^"]*)"`))[1].split(' ');
+      assert.ok(pinned.includes(`sha384-${createHash('sha384').update(form).digest('base64')}`), `${page} pins the brotli form of ${bundle}`);
+      assert.ok(pinned.includes(`sha384-${createHash('sha384').update(readFileSync(join(www, 'pkg', bundle))).digest('base64')}`), `${page} pins ${bundle}`);
+    }
+  });
+
   test('the card’s module is smaller than the page’s', () => {
     assert.ok(readFileSync(CARD_WASM).length < readFileSync(PAGE_WASM).length);
   });
 
   test('the server sends the twin the request accepts, with Vary and the twin’s length', async () => {
-    const file = 'pkg/embed.bundle.js';
+    const file = 'render.js';
     const original = readFileSync(join(www, file));
     for (const [accept, want] of [
       ['gzip, deflate, br, zstd', 'br'],
@@ -166,7 +181,9 @@ describe('the module compressed, the card small, the responses precompressed', (
 
   test('the card, served compressed: rollback ready, and the footer names the inflated card module', async () => {
     const { page, encodings } = await openNoting(browser.context, embedLink(srv.url));
-    assert.match(encodings['embed.bundle.js'], /^(br|gzip)$/, JSON.stringify(encodings));
+    assert.equal(encodings['embed.bundle.js'], 'br', JSON.stringify(encodings));
+    // Brotli brings the hex form.
+    assert.equal(await page.evaluate(() => (self.UPGRADE_GATE_BUILD.wasmHex ? 'hex' : 'gzip')), 'hex');
     assert.equal(await page.getAttribute('[data-rollback]', 'data-rollback'), 'pass');
     assert.equal(await footerHash(page), sha256(readFileSync(CARD_WASM)));
     const exports = await moduleExports(page);
@@ -183,6 +200,20 @@ describe('the module compressed, the card small, the responses precompressed', (
     assert.equal(await page.getAttribute('#wasm-hash', 'data-wasm-sha256'), sha256(readFileSync(PAGE_WASM)));
     assert.ok((await moduleExports(page)).includes('safeTxHash'));
     assert.deepEqual(await page.problems(), []);
+    await page.close();
+  });
+
+  test('a browser that takes only gzip gets the gzipped form, and the card starts from it', async () => {
+    const page = await browser.context.newPage();
+    await page.setExtraHTTPHeaders({ 'accept-encoding': 'gzip' });
+    const encodings = {};
+    page.on('response', async (r) => (encodings[new URL(r.url()).pathname.split('/').pop()] = (await r.allHeaders())['content-encoding']));
+    await page.goto(embedLink(srv.url));
+    await page.waitForSelector('body[data-ready=""]');
+    assert.equal(encodings['embed.bundle.js'], 'gzip');
+    assert.equal(await page.evaluate(() => (self.UPGRADE_GATE_BUILD.wasmGzipBase64 ? 'gzip' : 'hex')), 'gzip');
+    assert.equal(await page.getAttribute('[data-rollback]', 'data-rollback'), 'pass');
+    assert.equal(await footerHash(page), sha256(readFileSync(CARD_WASM)));
     await page.close();
   });
 
