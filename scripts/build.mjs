@@ -310,14 +310,14 @@ function bundle(name, template) {
   const tags = [...template.matchAll(/<script defer src="([^"]+)"><\/script>\n/g)];
   if (tags.length < 2) return template;
   const ref = `pkg/${name.replace(/\.html$/, '')}.bundle.js`;
-  const join1 = (text, src) => {
+  const part = (text, src) => {
     const strict = /^(\s*\/\/[^\n]*\n|\s*\/\*[\s\S]*?\*\/)*\s*'use strict';/.test(text);
     return `// ---- ${src} ----\n${strict ? `(function () {\n${text}\n})();` : text}\n;\n`;
   };
-  const parts = tags.map(([, src]) => join1(readFileSync(join(www, src), 'utf8'), src));
+  const parts = tags.map(([, src]) => part(readFileSync(join(www, src), 'utf8'), src));
   writeFileSync(join(www, ref), parts.join(''));
   if (tags.some(([, src]) => hexForms.has(join(www, src)))) {
-    const forBrotli = tags.map(([, src]) => join1(hexForms.get(join(www, src)) ?? readFileSync(join(www, src), 'utf8'), src));
+    const forBrotli = tags.map(([, src]) => part(hexForms.get(join(www, src)) ?? readFileSync(join(www, src), 'utf8'), src));
     brotliForms.set(join(www, ref), forBrotli.join(''));
   }
   let first = true;
@@ -377,10 +377,11 @@ export function precompress() {
     if (!COMPRESSIBLE.test(p) || !existsSync(p)) continue;
     const bytes = readFileSync(p);
     const gz = gzipSync(bytes, { level: 9 });
-    const br = brotliCompressSync(brotliForms.has(p) ? Buffer.from(brotliForms.get(p)) : bytes, {
+    const forBrotli = brotliForms.has(p) ? Buffer.from(brotliForms.get(p)) : bytes;
+    const br = brotliCompressSync(forBrotli, {
       params: {
         [zlib.BROTLI_PARAM_QUALITY]: 11,
-        [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+        [zlib.BROTLI_PARAM_SIZE_HINT]: forBrotli.length,
         [zlib.BROTLI_PARAM_MODE]: p.endsWith('.wasm') ? zlib.BROTLI_MODE_GENERIC : zlib.BROTLI_MODE_TEXT,
       },
     });
