@@ -55,12 +55,13 @@ function baselineWww() {
   const www = join(dir, 'www');
   if (existsSync(join(www, 'embed.html'))) return www;
   log(`building today's page (${commit}) in ${dir}: once, a full cargo build`);
-  rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const tar = spawnSync('git', ['archive', '--format=tar', commit], { cwd: root, maxBuffer: 1 << 30 });
   if (tar.status !== 0) throw new Error(`git archive ${commit} failed`);
   sh('tar', ['-x', '-C', dir], { input: tar.stdout });
-  const env = { ...process.env, CARGO_TARGET_DIR: join(root, 'target', 'bench-baseline', 'target') };
+  // Its own target/ inside the copy: that commit's build.mjs reads the module there.
+  const env = { ...process.env };
+  delete env.CARGO_TARGET_DIR;
   delete env.RUSTFLAGS;
   delete env.CARGO_ENCODED_RUSTFLAGS;
   const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: dir, env, stdio: ['ignore', 'ignore', 'inherit'] });
