@@ -3,6 +3,13 @@
 //! Documents cross as JSON text (objects are stringified first) so that the
 //! browser and the CLI read them with the same parser, and the report comes
 //! back as the same JSON the CLI prints.
+//!
+//! With the feature `wasm-card` the module exports only what the forum card
+//! (www/embed.js) calls: `verify`, `manifestDigest` and `Sha256`. The build
+//! makes that module apart, so the card carries no code it never runs.
+
+#[cfg(all(feature = "wasm-card", feature = "wasm-formats"))]
+compile_error!("the features wasm-card (the card's small module) and wasm-formats (the page's drafting tools) exclude each other");
 
 use std::collections::BTreeMap;
 
@@ -233,6 +240,7 @@ pub fn manifest_digest(manifest: JsValue) -> Result<String, JsValue> {
 }
 
 /// The text an approver signs: `upgrade-gate:approve:` + the manifest digest.
+#[cfg(not(feature = "wasm-card"))]
 #[wasm_bindgen(js_name = approvalMessage)]
 pub fn approval_message(manifest: JsValue) -> Result<String, JsValue> {
     let text = text_of(&manifest, "manifest")?.ok_or_else(|| usage("manifest: required"))?;
@@ -240,6 +248,7 @@ pub fn approval_message(manifest: JsValue) -> Result<String, JsValue> {
 }
 
 /// SPEC §2.1 actions hash of an array of actions (normalized first), `"0x…"`.
+#[cfg(not(feature = "wasm-card"))]
 #[wasm_bindgen(js_name = actionsHash)]
 pub fn actions_hash(actions: JsValue, policy: JsValue) -> Result<String, JsValue> {
     let text = text_of(&actions, "actions")?.ok_or_else(|| usage("actions: required"))?;
@@ -249,6 +258,7 @@ pub fn actions_hash(actions: JsValue, policy: JsValue) -> Result<String, JsValue
 
 /// `{ domainHash, messageHash, safeTxHash }` of a Safe transaction (SPEC §2.2 shape,
 /// or a Safe Transaction Service record with `chainId` and `safeVersion`).
+#[cfg(not(feature = "wasm-card"))]
 #[wasm_bindgen(js_name = safeTxHash)]
 pub fn safe_tx_hash(safe_tx: JsValue) -> Result<JsValue, JsValue> {
     let text = text_of(&safe_tx, "safeTx")?.ok_or_else(|| usage("safeTx: required"))?;
@@ -257,6 +267,7 @@ pub fn safe_tx_hash(safe_tx: JsValue) -> Result<JsValue, JsValue> {
 }
 
 /// The decoded call: selector, function, named arguments, class, inner call, batch.
+#[cfg(not(feature = "wasm-card"))]
 #[wasm_bindgen(js_name = decodeCalldata)]
 pub fn decode_calldata(hex: &str) -> Result<JsValue, JsValue> {
     let call = tools::decode_calldata(hex).map_err(into_error)?;
@@ -264,6 +275,7 @@ pub fn decode_calldata(hex: &str) -> Result<JsValue, JsValue> {
 }
 
 /// SPEC §2.1 folder listing hash of `{ "path": "sha256:…" }`.
+#[cfg(not(feature = "wasm-card"))]
 #[wasm_bindgen(js_name = listingHash)]
 pub fn listing_hash(files: JsValue) -> Result<String, JsValue> {
     let text = text_of(&files, "files")?.ok_or_else(|| usage("files: required"))?;
@@ -298,6 +310,7 @@ struct SafeTargetDoc {
 }
 
 /// An owner Safe given to `nestedSafeTxHash`: `{ safe, nonce, version }`.
+#[cfg(not(feature = "wasm-card"))]
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct OwnerSafeDoc {
@@ -308,6 +321,7 @@ struct OwnerSafeDoc {
     version: String,
 }
 
+#[cfg(any(feature = "wasm-formats", not(feature = "wasm-card")))]
 fn safe_version_of(s: &str, path: &str) -> Result<crate::document::SafeVersion, JsValue> {
     crate::document::SafeVersion::parse(s).map_err(|m| into_error(Error::Invalid { document: Document::SafeTx, path: path.into(), message: m }))
 }
@@ -355,6 +369,7 @@ pub fn from_foundry(broadcast: JsValue, chain_id: Option<f64>) -> Result<JsValue
 /// safeTxHash, nested: { safe, to, data, nonce, safeVersion, domainHash, messageHash,
 /// safeTxHash } }`: the outer transaction's hashes and those of the `approveHash`
 /// transaction the owner Safe signs for it.
+#[cfg(not(feature = "wasm-card"))]
 #[wasm_bindgen(js_name = nestedSafeTxHash)]
 pub fn nested_safe_tx_hash(safe_tx: JsValue, owner: JsValue) -> Result<JsValue, JsValue> {
     let text = text_of(&safe_tx, "safeTx")?.ok_or_else(|| usage("safeTx: required"))?;
@@ -375,6 +390,7 @@ pub fn nested_safe_tx_hash(safe_tx: JsValue, owner: JsValue) -> Result<JsValue, 
 /// operations a release (or Safe transaction, or array of actions) schedules or
 /// executes: `[{ source, timelock, function, operationId, predecessor, salt,
 /// delaySeconds?, calls, matchesManifest?, detail }]`.
+#[cfg(not(feature = "wasm-card"))]
 #[wasm_bindgen(js_name = timelockOperations)]
 pub fn timelock_operations(release: JsValue, manifest: JsValue) -> Result<JsValue, JsValue> {
     let limits = Limits::default();
