@@ -5,6 +5,8 @@
 //! bind it to the release (E0, E6) and read it (E1–E5); they do not prove
 //! the pre-state it started from.
 
+use std::collections::BTreeMap;
+
 use alloy_primitives::{b256, Address, B256, U256};
 use alloy_sol_types::SolCall;
 use serde::Serialize;
@@ -129,7 +131,14 @@ pub fn simulation_effects(case: &Case) -> (Check, Option<Effects>) {
         }
         Check::new(id, Status::Pass, detail)
     } else {
-        Check::new(id, Status::Fail, one_line(&failures))
+        // One line a person can read: the first failures, and every rule that failed.
+        const SHOWN: usize = 20;
+        let mut detail = one_line(failures.get(..SHOWN).unwrap_or(&failures));
+        if failures.len() > SHOWN {
+            let broken: Vec<&str> = rules.iter().filter(|r| !r.holds).map(|r| r.rule).collect();
+            detail.push_str(&format!("; and {} more (rules broken: {}; every one is in the report's effects)", failures.len() - SHOWN, broken.join(", ")));
+        }
+        Check::new(id, Status::Fail, detail)
     };
     let effects = Effects {
         form: match evidence.form {
@@ -317,6 +326,9 @@ impl<'a> Context<'a> {
     /// E1 every target upgraded as declared.
     fn e1_targets_upgraded(&self) -> RuleOutcome {
         let mut problems = Vec::new();
+        // Each beacon's new values, gathered once (a map used as a set): many
+        // targets may share a beacon with many slots.
+        let mut beacons: Vec<(Address, BTreeMap<B256, B256>)> = Vec::new();
         for t in &self.case.manifest.targets {
             let word = address_word(&t.implementation);
             let implementation = checksum(&t.implementation);
@@ -334,7 +346,14 @@ impl<'a> Context<'a> {
                 }
                 ProxyKind::Beacon => {
                     let Some(beacon) = t.admin else { continue };
-                    let upgraded = self.account(&beacon).is_some_and(|w| w.changes.iter().any(|c| c.after == word));
+                    if !beacons.iter().any(|(b, _)| *b == beacon) {
+                        let mut after = BTreeMap::new();
+                        for c in self.account(&beacon).map(|w| w.changes.as_slice()).unwrap_or_default() {
+                            after.insert(c.after, c.after);
+                        }
+                        beacons.push((beacon, after));
+                    }
+                    let upgraded = beacons.iter().any(|(b, after)| *b == beacon && after.contains_key(&word));
                     if !upgraded {
                         problems.push(format!("E1: beacon {} has no storage change to {word} (implementation {implementation})", checksum(&beacon)));
                     }
