@@ -634,3 +634,34 @@ mod single_changes {
         }
     }
 }
+
+/// Issue 5: no hang. A manifest with thousands of targets and expected
+/// accounts against a diff with thousands of written accounts is one pass
+/// each, not one search per pair.
+#[test]
+fn many_targets_against_a_large_diff_is_not_quadratic() {
+    let mut f = Fixture::releasable();
+    let extra: Vec<Value> = (0..20_000u32)
+        .map(|i| {
+            let mut b = [0u8; 20];
+            b[..4].copy_from_slice(&i.to_be_bytes());
+            b[19] = 0x01;
+            json!({ "proxy": cs(Address::from(b)), "kind": "transparent", "admin": cs(a(PROXY_ADMIN)), "implementation": cs(a(IMPL_1)) })
+        })
+        .collect();
+    f.manifest["targets"].as_array_mut().unwrap().extend(extra);
+    let expected: Vec<String> = (0..20_000u32).map(|i| { let mut b = [0u8; 20]; b[..4].copy_from_slice(&i.to_be_bytes()); b[19] = 0x02; cs(Address::from(b)) }).collect();
+    f.manifest["simulation"]["expectedAccounts"] = json!(expected);
+    let mut d = releasable_diff();
+    for i in 0..20_000u32 {
+        let mut b = [0u8; 20];
+        b[..4].copy_from_slice(&i.to_be_bytes());
+        b[19] = 0x03;
+        d["pre"][cs(Address::from(b))] = json!({ "storage": { "0x0": "0x1" } });
+        d["post"][cs(Address::from(b))] = json!({ "storage": { "0x0": "0x2" } });
+    }
+    let start = std::time::Instant::now();
+    let (status, _) = effects(&with_evidence(f, &d));
+    assert_eq!(status, Status::Fail, "undeclared writes and un-upgraded targets");
+    assert!(start.elapsed() < std::time::Duration::from_secs(60), "took {:?}", start.elapsed());
+}

@@ -24,3 +24,18 @@ fn a_timestamp_past_year_9999_in_utc_is_an_input_error_not_a_panic() {
     let e = f.try_run().unwrap_err();
     assert!(matches!(&e, Error::Json { document: Document::Manifest, path, .. } if path == "proposedAt"), "{e:?}");
 }
+
+/// Fuzzing (target `evidence`): a lone surrogate escape inside an account
+/// field the gate ignores (SPEC §7.1). The gate's reader skips the field; the
+/// `evidence` command, which rewrites the diff through a JSON value, refuses
+/// the file as an input error naming the field, never a panic.
+#[test]
+fn a_lone_surrogate_in_an_ignored_account_field_is_skipped_by_the_gate_and_refused_by_the_evidence_command() {
+    use upgrade_gate::document::evidence::Evidence;
+    use upgrade_gate::formats::node_evidence::{evidence_document, NodeOutputs};
+    let text = r#"{"pre":{"0x3b873a919aa0512d5a0f09e6dcceaa4a6727fafe":{"c]ode":"0x60\uda345e"}},"post":{}}"#;
+    let limits = upgrade_gate::Limits::default();
+    assert!(Evidence::read(text.as_bytes(), &limits).unwrap().state_diff().is_some());
+    let (_, e) = evidence_document(&NodeOutputs { state_diff: text, ..NodeOutputs::default() }, &limits).unwrap_err();
+    assert!(e.path().contains("c]ode"), "{e}");
+}

@@ -19,7 +19,7 @@ use alloy_primitives::{Address, Bytes, B256, U256};
 use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 
-use super::values::{checksum, de_with, parse_address, parse_decimal};
+use super::values::{de_with, parse_address, parse_decimal};
 use super::{check_json_depth, located, Limits, SchemaTag};
 use crate::error::{Document, Error, Result};
 
@@ -633,14 +633,4 @@ impl<'de> Deserialize<'de> for Override {
         }
         d.deserialize_map(V)
     }
-}
-
-/// A word as the report prints it: `0x` + 64 lowercase hex.
-pub fn word_hex(w: &B256) -> String {
-    format!("{w}")
-}
-
-/// An address as the report prints it (EIP-55).
-pub fn address_text(a: &Address) -> String {
-    checksum(a)
 }

@@ -5,6 +5,8 @@
 //! bind it to the release (E0, E6) and read it (E1–E5); they do not prove
 //! the pre-state it started from.
 
+use std::collections::BTreeMap;
+
 use alloy_primitives::{b256, Address, B256, U256};
 use alloy_sol_types::SolCall;
 use serde::Serialize;
@@ -129,7 +131,14 @@ pub fn simulation_effects(case: &Case) -> (Check, Option<Effects>) {
         }
         Check::new(id, Status::Pass, detail)
     } else {
-        Check::new(id, Status::Fail, one_line(&failures))
+        // One line a person can read: the first failures, and every rule that failed.
+        const SHOWN: usize = 20;
+        let mut detail = one_line(failures.get(..SHOWN).unwrap_or(&failures));
+        if failures.len() > SHOWN {
+            let broken: Vec<&str> = rules.iter().filter(|r| !r.holds).map(|r| r.rule).collect();
+            detail.push_str(&format!("; and {} more (rules broken: {}; every one is in the report's effects)", failures.len() - SHOWN, broken.join(", ")));
+        }
+        Check::new(id, Status::Fail, detail)
     };
     let effects = Effects {
         form: match evidence.form {
@@ -146,20 +155,47 @@ pub fn simulation_effects(case: &Case) -> (Check, Option<Effects>) {
 struct Context<'a> {
     case: &'a Case,
     evidence: &'a StateDiffEvidence,
+    /// Sorted by address.
     written: Vec<WrittenAccount>,
+    /// What the manifest says of each written account, in the same order.
+    facts: Vec<Facts>,
     /// S: the Safe of the release's `safeTx`.
     safe: Option<Address>,
-    declared: Vec<(Address, &'static str)>,
+}
+
+/// What the manifest says of one written account, found once: a manifest may
+/// list thousands of targets and a diff thousands of accounts, so nothing is
+/// searched per pair.
+#[derive(Clone, Copy)]
+struct Facts {
+    /// The first role that names the account.
+    role: &'static str,
+    /// A `transparent` or `uups` target's proxy (E2).
+    upgradable: bool,
+    /// The `admin` of a `transparent` or `beacon` target (E3 slot 0).
+    owned_admin: bool,
+    /// In `simulation.expectedAccounts` (E5).
+    expected: bool,
 }
 
 impl<'a> Context<'a> {
     fn new(case: &'a Case, evidence: &'a StateDiffEvidence) -> Self {
         let m = &case.manifest;
         let safe = case.safe_tx.as_ref().map(|(p, _)| p.safe);
-        // The first role that names an account is the one shown.
-        let mut declared = Vec::new();
+        let written = written_accounts(&evidence.diff);
+        let undeclared = Facts { role: "undeclared", upgradable: false, owned_admin: false, expected: false };
+        let mut facts = vec![undeclared; written.len()];
+        let mut note = |a: &Address, role: &'static str, set: &dyn Fn(&mut Facts)| {
+            let Ok(i) = written.binary_search_by(|w| w.address.cmp(a)) else { return };
+            if let Some(f) = facts.get_mut(i) {
+                if f.role == "undeclared" {
+                    f.role = role;
+                }
+                set(f);
+            }
+        };
         for t in &m.targets {
-            declared.push((t.proxy, "targetProxy"));
+            note(&t.proxy, "targetProxy", &|f| f.upgradable |= t.kind != ProxyKind::Beacon);
         }
         for t in &m.targets {
             if let Some(admin) = t.admin {
@@ -168,27 +204,40 @@ impl<'a> Context<'a> {
                     ProxyKind::Beacon => "beacon",
                     ProxyKind::Uups => "admin",
                 };
-                declared.push((admin, role));
+                note(&admin, role, &|f| f.owned_admin |= t.kind != ProxyKind::Uups);
             }
         }
-        declared.extend(safe.map(|s| (s, "safe")));
-        declared.extend(declared_governance_accounts(m).into_iter().map(|a| (a, "governance")));
-        for a in expected_accounts(m) {
-            declared.push((*a, "expected"));
+        if let Some(s) = &safe {
+            note(s, "safe", &|_| {});
         }
-        Context { case, evidence, written: written_accounts(&evidence.diff), safe, declared }
+        for a in declared_governance_accounts(m) {
+            note(&a, "governance", &|_| {});
+        }
+        for a in expected_accounts(m) {
+            note(a, "expected", &|f| f.expected = true);
+        }
+        Context { case, evidence, written, facts, safe }
     }
 
     fn lane(&self) -> Lane {
         self.case.manifest.lane
     }
 
+    fn index(&self, a: &Address) -> Option<usize> {
+        self.written.binary_search_by(|w| w.address.cmp(a)).ok()
+    }
+
     fn account(&self, a: &Address) -> Option<&WrittenAccount> {
-        self.written.iter().find(|w| w.address == *a)
+        self.index(a).and_then(|i| self.written.get(i))
+    }
+
+    /// What the manifest says of `a`, when the execution wrote it.
+    fn facts(&self, a: &Address) -> Option<Facts> {
+        self.index(a).and_then(|i| self.facts.get(i)).copied()
     }
 
     fn role(&self, a: &Address) -> &'static str {
-        self.declared.iter().find(|(d, _)| d == a).map_or("undeclared", |(_, role)| role)
+        self.facts(a).map_or("undeclared", |f| f.role)
     }
 
     /// The §7.3 name of `slot` on account `a`, where the table knows it.
@@ -212,12 +261,7 @@ impl<'a> Context<'a> {
                 return Some(name);
             }
         }
-        (*slot == B256::ZERO && self.owned_admins().any(|admin| admin == *a)).then_some("Ownable owner (slot 0)")
-    }
-
-    /// The `admin` of every `transparent` or `beacon` target: a ProxyAdmin or UpgradeableBeacon.
-    fn owned_admins(&self) -> impl Iterator<Item = Address> + '_ {
-        self.case.manifest.targets.iter().filter(|t| t.kind != ProxyKind::Uups).filter_map(|t| t.admin)
+        (*slot == B256::ZERO && self.facts(a).is_some_and(|f| f.owned_admin)).then_some("Ownable owner (slot 0)")
     }
 
     /// `0x5Fb… slot 0x…03 (name): 0x… → 0x…`
@@ -282,6 +326,9 @@ impl<'a> Context<'a> {
     /// E1 every target upgraded as declared.
     fn e1_targets_upgraded(&self) -> RuleOutcome {
         let mut problems = Vec::new();
+        // Each beacon's new values, gathered once (a map used as a set): many
+        // targets may share a beacon with many slots.
+        let mut beacons: Vec<(Address, BTreeMap<B256, B256>)> = Vec::new();
         for t in &self.case.manifest.targets {
             let word = address_word(&t.implementation);
             let implementation = checksum(&t.implementation);
@@ -299,7 +346,14 @@ impl<'a> Context<'a> {
                 }
                 ProxyKind::Beacon => {
                     let Some(beacon) = t.admin else { continue };
-                    let upgraded = self.account(&beacon).is_some_and(|w| w.changes.iter().any(|c| c.after == word));
+                    if !beacons.iter().any(|(b, _)| *b == beacon) {
+                        let mut after = BTreeMap::new();
+                        for c in self.account(&beacon).map(|w| w.changes.as_slice()).unwrap_or_default() {
+                            after.insert(c.after, c.after);
+                        }
+                        beacons.push((beacon, after));
+                    }
+                    let upgraded = beacons.iter().any(|(b, after)| *b == beacon && after.contains_key(&word));
                     if !upgraded {
                         problems.push(format!("E1: beacon {} has no storage change to {word} (implementation {implementation})", checksum(&beacon)));
                     }
@@ -311,7 +365,7 @@ impl<'a> Context<'a> {
 
     /// E2 no other upgrade.
     fn e2_no_other_upgrade(&self) -> RuleOutcome {
-        let upgradable = |a: &Address| self.case.manifest.targets.iter().any(|t| t.kind != ProxyKind::Beacon && t.proxy == *a);
+        let upgradable = |a: &Address| self.facts(a).is_some_and(|f| f.upgradable);
         let problems = self
             .written
             .iter()
@@ -323,9 +377,9 @@ impl<'a> Context<'a> {
 
     /// E3 authority, by lane.
     fn e3_authority(&self) -> RuleOutcome {
-        let admins: Vec<Address> = self.owned_admins().collect();
         let is_authority = |a: &Address, slot: &B256| {
-            [ERC1967_ADMIN, ERC1967_BEACON, OZ_OWNABLE, OZ_PENDING_OWNER].contains(slot) || (*slot == B256::ZERO && admins.contains(a))
+            [ERC1967_ADMIN, ERC1967_BEACON, OZ_OWNABLE, OZ_PENDING_OWNER].contains(slot)
+                || (*slot == B256::ZERO && self.facts(a).is_some_and(|f| f.owned_admin))
         };
         let changes: Vec<String> = self
             .written
@@ -381,13 +435,12 @@ impl<'a> Context<'a> {
 
     /// E5 nothing undeclared.
     fn e5_nothing_undeclared(&self) -> RuleOutcome {
-        let expected = expected_accounts(&self.case.manifest);
         let mut problems = Vec::new();
         for w in &self.written {
             let a = checksum(&w.address);
             if w.destroyed {
                 problems.push(format!("E5: {a} is destroyed"));
-            } else if w.created && !expected.contains(&w.address) {
+            } else if w.created && !self.facts(&w.address).is_some_and(|f| f.expected) {
                 problems.push(format!("E5: {a} is created by the execution but not listed in simulation.expectedAccounts"));
             } else if self.role(&w.address) == "undeclared" {
                 let what = match w.changes.first() {

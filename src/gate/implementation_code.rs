@@ -35,12 +35,18 @@ pub struct CodeBinding {
 /// SPEC §7.4 `implementation.code`, and the per-target results.
 pub fn implementation_code(case: &Case) -> (Check, Vec<CodeBinding>) {
     let id = "implementation.code";
-    let bindings: Vec<CodeBinding> = case
-        .manifest
-        .targets
-        .iter()
-        .filter_map(|t| t.artifact.as_ref().map(|path| bind(case, t, path)))
-        .collect();
+    // Steps 1–2 depend on the path only: each artifact is hashed and read
+    // once, however many targets name it (issue 5: no hang).
+    let mut artifacts: Vec<(&str, Result<Artifact, Stop>)> = Vec::new();
+    let mut bindings = Vec::new();
+    for t in &case.manifest.targets {
+        let Some(path) = t.artifact.as_deref() else { continue };
+        if !artifacts.iter().any(|(p, _)| *p == path) {
+            artifacts.push((path, read_artifact(case, path)));
+        }
+        let artifact = artifacts.iter().find(|(p, _)| *p == path).map(|(_, a)| a);
+        bindings.push(bind(case, t, path, artifact));
+    }
     if bindings.is_empty() {
         return (Check::new(id, Status::Skip, "no target names an artifact"), bindings);
     }
@@ -60,8 +66,13 @@ pub fn implementation_code(case: &Case) -> (Check, Vec<CodeBinding>) {
     (Check::new(id, status, super::one_line(&shown)), bindings)
 }
 
-fn bind(case: &Case, target: &Target, path: &str) -> CodeBinding {
-    let (status, result, detail) = match steps(case, &target.implementation, path) {
+fn bind(case: &Case, target: &Target, path: &str, artifact: Option<&Result<Artifact, Stop>>) -> CodeBinding {
+    let outcome = match artifact {
+        Some(Ok(artifact)) => steps_3_to_7(case, &target.implementation, artifact),
+        Some(Err(stop)) => Err(stop.clone()),
+        None => Err(fail("the artifact could not be read")),
+    };
+    let (status, result, detail) = match outcome {
         Ok((result, detail)) => (Status::Pass, Some(result), detail),
         Err(Stop::Pending(detail)) => (Status::Pending, None, detail),
         Err(Stop::Fail(result, detail)) => (Status::Fail, result, detail),
@@ -76,17 +87,24 @@ fn bind(case: &Case, target: &Target, path: &str) -> CodeBinding {
     }
 }
 
+#[derive(Clone)]
 enum Stop {
     Pending(String),
     Fail(Option<&'static str>, String),
+}
+
+/// An artifact's runtime code and immutable ranges (step 2's output).
+struct Artifact {
+    code: Vec<u8>,
+    immutables: Vec<ImmutableRange>,
 }
 
 fn fail(detail: impl Into<String>) -> Stop {
     Stop::Fail(None, detail.into())
 }
 
-/// Steps 1–7, in order; the first that decides wins.
-fn steps(case: &Case, implementation: &Address, path: &str) -> Result<(&'static str, String), Stop> {
+/// Steps 1–2, in order; the first that decides wins.
+fn read_artifact(case: &Case, path: &str) -> Result<Artifact, Stop> {
     // Step 1: the artifact is a file of the supplied package folder.
     let listed = match &case.observed.package {
         None => return Err(Stop::Pending("package folder not supplied: supply it to read the artifact".into())),
@@ -100,6 +118,12 @@ fn steps(case: &Case, implementation: &Address, path: &str) -> Result<(&'static 
     }
     // Step 2: one of the accepted shapes, hex throughout.
     let (code, immutables) = artifact_code(bytes, case.limits.evidence_bytes).map_err(fail)?;
+    Ok(Artifact { code, immutables })
+}
+
+/// Steps 3–7, in order; the first that decides wins.
+fn steps_3_to_7(case: &Case, implementation: &Address, artifact: &Artifact) -> Result<(&'static str, String), Stop> {
+    let Artifact { code, immutables } = artifact;
     // Step 3: the evidence document's `code` entry, never `pre`/`post` code.
     let onchain = case
         .evidence
@@ -109,7 +133,7 @@ fn steps(case: &Case, implementation: &Address, path: &str) -> Result<(&'static 
         .and_then(|c| c.get(implementation))
         .ok_or_else(|| Stop::Pending(format!("no on-chain code for {}: supply an evidence document whose `code` has it", checksum(implementation))))?;
     // Steps 4–7.
-    match compare(&code, &immutables, onchain) {
+    match compare(code, immutables, onchain) {
         CodeComparison::Equal { immutables: 0 } => Ok(("exact", format!("runtime code equals the artifact's ({} bytes)", code.len()))),
         CodeComparison::Equal { immutables } => {
             Ok(("immutablesFilled", format!("runtime code equals the artifact's ({} bytes) with {immutables} immutable range(s) filled", code.len())))
