@@ -181,6 +181,79 @@ pub fn approval_message(manifest: JsValue) -> Result<String, JsValue> {
     tools::approval_message(&text).map_err(into_error)
 }
 
+/// `addApproval({ manifest, approvals?, policy?, signature, approver? })` → the
+/// signer recovered over the manifest's digest and, when it is a listed
+/// approver (and the named `approver`, if given), the approvals document with
+/// its entry merged: `{ signer, change, document, status }`; otherwise the
+/// refusal `{ refusal, signer, message }`. A malformed input throws.
+#[wasm_bindgen(js_name = addApproval, unchecked_return_type = "ApprovalMerged | ApprovalRefused")]
+pub fn add_approval(#[wasm_bindgen(unchecked_param_type = "AddApprovalInput")] input: JsValue) -> Result<JsValue, JsValue> {
+    if !input.is_object() {
+        return Err(usage("addApproval: expected an object { manifest, approvals?, policy?, signature, approver? }"));
+    }
+    let manifest = text_of(&field(&input, "manifest")?, "manifest")?.ok_or_else(|| usage("manifest: required"))?;
+    let approvals = text_of(&field(&input, "approvals")?, "approvals")?;
+    let policy = text_of(&field(&input, "policy")?, "policy")?;
+    let signature = field(&input, "signature")?.as_string().ok_or_else(|| usage("signature: required, 0x + 130 hex digits"))?;
+    let approver = field(&input, "approver")?;
+    let approver = if approver.is_undefined() || approver.is_null() {
+        None
+    } else {
+        Some(approver.as_string().ok_or_else(|| usage("approver: expected an address string"))?)
+    };
+    let request = tools::approvals::AddApproval {
+        manifest: &manifest,
+        approvals: approvals.as_deref(),
+        signature: &signature,
+        approver: approver.as_deref(),
+        policy: policy.as_deref(),
+    };
+    match tools::approvals::add(&request).map_err(into_error)? {
+        Ok(merged) => to_js(&merged),
+        Err(refusal) => to_js(&refusal),
+    }
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const APPROVAL_TYPES: &'static str = r#"
+/** What addApproval takes: documents as JSON text or objects, the signature as personal_sign returns it. */
+export interface AddApprovalInput {
+  manifest: string | object;
+  approvals?: string | object | null;
+  policy?: string | object | null;
+  /** 0x + 130 hex: r ‖ s ‖ v */
+  signature: string;
+  /** the account that must have signed, when known */
+  approver?: string | null;
+}
+/** Who has approved a manifest digest (as `upgrade-gate approvals status --format json` prints it). */
+export interface ApprovalsStatus {
+  manifestDigest: string;
+  lane: string;
+  threshold: number;
+  laneMinApprovals: number;
+  required: number;
+  signed: string[];
+  notSigned: string[];
+  moreNeeded: number;
+  invalid: { index: number; approver: string; reason: string }[];
+  otherDigests: { index: number; approver: string; manifestDigest: string }[];
+}
+/** A listed approver's signature, merged: `document` is the approvals/v1 text to write. */
+export interface ApprovalMerged {
+  signer: string;
+  change: "added" | "replaced" | "unchanged";
+  document: string;
+  status: ApprovalsStatus;
+}
+/** A well-formed signature that may not join: nothing merged. */
+export interface ApprovalRefused {
+  refusal: "notListed" | "notTheApprover";
+  signer: string;
+  message: string;
+}
+"#;
+
 /// SPEC §2.1 actions hash of an array of actions (normalized first), `"0x…"`.
 #[wasm_bindgen(js_name = actionsHash)]
 pub fn actions_hash(actions: JsValue, policy: JsValue) -> Result<String, JsValue> {
