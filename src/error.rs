@@ -30,6 +30,8 @@ pub enum Document {
     /// A Governor proposal given on its own: `hashProposal` arguments, or
     /// the description and governor given beside calldata (`governor`).
     GovernorProposal,
+    /// The simulation evidence file, when it is a state diff (SPEC §7.1).
+    Evidence,
 }
 
 impl fmt::Display for Document {
@@ -47,6 +49,7 @@ impl fmt::Display for Document {
             Document::FoundryBroadcast => "Foundry broadcast",
             Document::Signature => "signature",
             Document::GovernorProposal => "Governor proposal",
+            Document::Evidence => "evidence",
         })
     }
 }

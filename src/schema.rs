@@ -13,7 +13,7 @@ use std::borrow::Cow;
 
 use schemars::generate::SchemaSettings;
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::document::values::{Sha256Digest, Timestamp};
 use crate::document::{Approvals, Manifest, Policy, Release, SafeVersion, SchemaName, SchemaTag};
@@ -135,13 +135,96 @@ impl<T: SchemaName> JsonSchema for SchemaTag<T> {
     }
 }
 
+/// SPEC §7.1 form 3, `upgrade-gate/evidence/v1`. Written out rather than
+/// derived: the reader is a set of hand-written visitors (duplicate keys once
+/// normalized, unknown account fields ignored), which a derive cannot see.
+pub struct EvidenceDocument;
+
+impl JsonSchema for EvidenceDocument {
+    fn schema_name() -> Cow<'static, str> {
+        "EvidenceDocument".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let word = json!({ "type": "string", "pattern": "^0x[0-9a-fA-F]{1,64}$", "description": "a 32-byte word: 0x + 1 to 64 hex digits, read big-endian" });
+        let hex_quantity = json!({ "type": "string", "pattern": "^0x[0-9a-fA-F]{1,64}$", "description": "a 0x-hex quantity" });
+        let quantity = json!({
+            "description": "a JSON integer, a decimal string or a 0x-hex quantity",
+            "anyOf": [
+                { "type": "integer", "minimum": 0 },
+                { "type": "string", "pattern": "^([0-9]+|0x[0-9a-fA-F]{1,64})$" }
+            ]
+        });
+        let address = json!({ "type": "string", "pattern": "^0x[0-9a-fA-F]{40}$" });
+        let address_key = json!({ "pattern": "^0x[0-9a-fA-F]{40}$" });
+        let bytes = json!({ "type": "string", "pattern": "^0x([0-9a-fA-F]{2})*$" });
+        let storage = json!({ "type": "object", "propertyNames": { "pattern": "^0x[0-9a-fA-F]{1,64}$" }, "additionalProperties": word });
+        let account = json!({
+            "type": "object",
+            "description": "an account as the prestateTracer shows it; other fields are ignored",
+            "properties": {
+                "balance": hex_quantity,
+                "nonce": { "anyOf": [ { "type": "integer", "minimum": 0 }, hex_quantity ] },
+                "code": bytes,
+                "codeHash": { "type": "string", "pattern": "^0x[0-9a-fA-F]{64}$" },
+                "storage": storage
+            }
+        });
+        let accounts = json!({ "type": "object", "propertyNames": address_key, "additionalProperties": account });
+        json_schema!({
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["schema", "stateDiff"],
+            "properties": {
+                "$schema": { "type": "string" },
+                "schema": { "const": "upgrade-gate/evidence/v1", "description": "The document's versioned name" },
+                "chainId": quantity,
+                "block": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "description": "the block the simulation forked from (informative)",
+                    "properties": { "number": quantity, "hash": { "type": "string", "pattern": "^0x[0-9a-fA-F]{64}$" } }
+                },
+                "call": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "description": "the simulated transaction",
+                    "properties": { "from": address, "to": address, "value": quantity, "data": bytes }
+                },
+                "stateOverrides": {
+                    "type": "object",
+                    "description": "exactly the state overrides passed to the node (SPEC §7.3 E6 says which do not change what runs)",
+                    "propertyNames": address_key,
+                    "additionalProperties": {
+                        "type": "object",
+                        "properties": { "balance": hex_quantity, "nonce": hex_quantity, "code": bytes, "state": storage, "stateDiff": storage }
+                    }
+                },
+                "stateDiff": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["pre", "post"],
+                    "description": "a prestateTracer result in diff mode",
+                    "properties": { "pre": accounts, "post": accounts }
+                },
+                "code": {
+                    "type": "object",
+                    "description": "runtime code by address, as read at that block (eth_getCode)",
+                    "propertyNames": address_key,
+                    "additionalProperties": bytes
+                }
+            }
+        })
+    }
+}
+
 /// Where the generated schemas live in the repository, and what each describes.
-pub const FILES: [(&str, &str); 5] = [
+pub const FILES: [(&str, &str); 6] = [
     ("manifest", "manifest.schema.json"),
     ("release", "release.schema.json"),
     ("approvals", "approvals.schema.json"),
     ("policy", "policy.schema.json"),
     ("report", "report.schema.json"),
+    ("evidence", "evidence.schema.json"),
 ];
 
 fn root<T: JsonSchema>(settings: SchemaSettings, title: &str, description: &str) -> Value {
@@ -199,6 +282,11 @@ pub fn schema(name: &str) -> Option<Value> {
             written,
             "upgrade-gate/report/v1",
             "The gate's answer with one line of evidence per check (SPEC §5); decodedActions and timelock are extensions.",
+        ),
+        "evidence" => root::<EvidenceDocument>(
+            read,
+            "upgrade-gate/evidence/v1",
+            "A state diff with what the simulation ran on: chain, block, call, overrides and code (SPEC §7.1 form 3).",
         ),
         _ => return None,
     })

@@ -118,11 +118,65 @@ fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
     value.serialize(&JSON_COMPATIBLE).map_err(|e| usage(&format!("the answer holds a number JavaScript cannot represent exactly: {e}")))
 }
 
-/// `verify({ manifest, release, approvals?, policy?, now?, observed? })` → report (SPEC §5).
+/// `evidence`: the evidence file's text (SPEC §7.5), hashed by the core as UTF-8.
+fn evidence_of(v: &JsValue) -> Result<Option<String>, JsValue> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    v.as_string().map(Some).ok_or_else(|| usage("evidence: expected the evidence file's text"))
+}
+
+/// `artifacts`: `{ "path/in/folder": "<file text>" }` (SPEC §7.4 step 1), read
+/// from the object itself (no JSON round trip for megabytes of artifacts).
+fn artifacts_of(v: &JsValue) -> Result<Vec<(String, Vec<u8>)>, JsValue> {
+    let mut out = Vec::new();
+    if v.is_undefined() || v.is_null() {
+        return Ok(out);
+    }
+    let Some(object) = v.dyn_ref::<js_sys::Object>() else { return Err(usage("artifacts: expected an object { path: text }")) };
+    for entry in js_sys::Object::entries(object).iter() {
+        let pair = js_sys::Array::from(&entry);
+        let path = pair.get(0).as_string().unwrap_or_default();
+        let text = pair.get(1).as_string().ok_or_else(|| usage(&format!("artifacts[{path:?}]: expected the file's text")))?;
+        out.push((path, text.into_bytes()));
+    }
+    Ok(out)
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const VERIFY_INPUT: &str = r#"
+/** What the page hashed (SPEC §6 `observed`). */
+export interface Observed {
+    /** SHA-256 of a single-file package, `"sha256:…"`. */
+    packageHash?: string;
+    /** A folder package: `{ "path/in/folder": "sha256:…" }`. */
+    files?: Record<string, string>;
+    rollbackPackageHash?: string;
+    /** Without `evidence` text, the evidence counts as not supplied for SPEC §7. */
+    evidenceHash?: string;
+}
+
+/** The input of `verify` (SPEC §6, §7.5). Documents as JSON text (what the digest is taken over) or objects. */
+export interface VerifyInput {
+    manifest: string | object;
+    release: string | object;
+    approvals?: string | object;
+    policy?: string | object;
+    /** RFC 3339, or a Date; default the browser clock. */
+    now?: string | Date;
+    observed?: Observed;
+    /** The evidence file's text, hashed by the core as UTF-8; read as a state diff when it is one (SPEC §7.1). */
+    evidence?: string;
+    /** The text of each package file a target names as `artifact`, by path (SPEC §7.4). */
+    artifacts?: Record<string, string>;
+}
+"#;
+
+/// `verify({ manifest, release, approvals?, policy?, now?, observed?, evidence?, artifacts? })` → report (SPEC §5, §7.5).
 #[wasm_bindgen]
-pub fn verify(input: JsValue) -> Result<JsValue, JsValue> {
+pub fn verify(#[wasm_bindgen(unchecked_param_type = "VerifyInput")] input: JsValue) -> Result<JsValue, JsValue> {
     if !input.is_object() {
-        return Err(usage("verify: expected an object { manifest, release, approvals?, policy?, now?, observed? }"));
+        return Err(usage("verify: expected an object { manifest, release, approvals?, policy?, now?, observed?, evidence?, artifacts? }"));
     }
     let limits = Limits::default();
     let manifest = text_of(&field(&input, "manifest")?, "manifest")?.ok_or_else(|| usage("manifest: required"))?;
@@ -131,12 +185,16 @@ pub fn verify(input: JsValue) -> Result<JsValue, JsValue> {
     let policy = text_of(&field(&input, "policy")?, "policy")?;
     let observed = observed_of(text_of(&field(&input, "observed")?, "observed")?, &limits)?;
     let now = now_of(&field(&input, "now")?)?;
+    let evidence = evidence_of(&field(&input, "evidence")?)?;
+    let artifacts = artifacts_of(&field(&input, "artifacts")?)?;
     let inputs = Inputs {
         manifest: &manifest,
         release: &release,
         approvals: approvals.as_deref(),
         policy: policy.as_deref(),
         observed,
+        evidence: evidence.as_deref().map(str::as_bytes),
+        artifacts,
         now,
         limits,
     };

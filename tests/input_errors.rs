@@ -141,6 +141,8 @@ fn json_syntax_errors_give_line_and_column() {
         approvals: ap.as_deref(),
         policy: None,
         observed: Default::default(),
+        evidence: None,
+        artifacts: Default::default(),
         now: upgrade_gate::Timestamp::parse(NOW).unwrap(),
         limits: Default::default(),
     })
@@ -277,6 +279,8 @@ fn a_document_over_the_size_limit_is_refused() {
         approvals: None,
         policy: None,
         observed: Default::default(),
+        evidence: None,
+        artifacts: Default::default(),
         now: upgrade_gate::Timestamp::parse(NOW).unwrap(),
         limits: upgrade_gate::Limits { document_bytes: 100, ..Default::default() },
     })

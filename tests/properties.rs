@@ -98,6 +98,8 @@ fn run_signed(release: &Value, approvals: &Value, observed: Observed, now: Times
         approvals: Some(&approvals),
         policy: None,
         observed,
+        evidence: None,
+        artifacts: Default::default(),
         now,
         limits: Limits::default(),
     })

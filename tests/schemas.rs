@@ -360,3 +360,34 @@ fn every_report_the_gate_writes_is_valid_against_the_report_schema() {
         assert!(errs.is_empty(), "{errs:?}");
     }
 }
+
+/// SPEC §7.1 form 3 with every field.
+fn evidence_document() -> Value {
+    let slot = "0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc";
+    json!({
+        "schema": "upgrade-gate/evidence/v1",
+        "chainId": 1,
+        "block": { "number": 21895237, "hash": format!("0x{}", "ab".repeat(32)) },
+        "call": { "from": cs(a(EXECUTOR)), "to": cs(a(SAFE)), "value": "0", "data": "0x6a761202" },
+        "stateOverrides": { cs(a(SAFE)): { "stateDiff": { "0x4": "0x1" } } },
+        "stateDiff": {
+            "pre": { cs(a(PROXY_1)): { "balance": "0x0", "nonce": 1, "storage": { slot: cs(a(OLD_IMPL_1)).to_lowercase() } } },
+            "post": { cs(a(PROXY_1)): { "storage": { slot: cs(a(IMPL_1)).to_lowercase() } } }
+        },
+        "code": { cs(a(IMPL_1)): "0x6080" }
+    })
+}
+
+#[test]
+fn an_evidence_document_is_valid_against_its_schema_and_a_misspelt_top_level_field_is_refused_by_both() {
+    use upgrade_gate::document::evidence::Evidence;
+    let v = validator("evidence");
+    let doc = evidence_document();
+    assert!(errors(&v, &doc).is_empty(), "{:?}", errors(&v, &doc));
+    assert!(Evidence::read(doc.to_string().as_bytes(), &Limits::default()).unwrap().state_diff().is_some());
+    for key in ["chainId", "block", "call", "stateOverrides", "stateDiff", "code"] {
+        let typo = misspelt(&doc, &[json!(key)]);
+        assert!(!v.is_valid(&typo), "{key}");
+        assert!(Evidence::read(typo.to_string().as_bytes(), &Limits::default()).is_err(), "{key}");
+    }
+}

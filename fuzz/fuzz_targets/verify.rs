@@ -20,6 +20,7 @@ fuzz_target!(|data: &[u8]| {
     let approvals = parts.next().filter(|s| !s.trim().is_empty());
     let policy = parts.next().filter(|s| !s.trim().is_empty());
     let (observed, now) = common::observed_of(parts.next().unwrap_or_default());
-    let inputs = Inputs { manifest, release, approvals, policy, observed, now, limits: common::fuzz_limits() };
+    let evidence = parts.next().map(str::as_bytes);
+    let inputs = Inputs { manifest, release, approvals, policy, observed, evidence, artifacts: Default::default(), now, limits: common::fuzz_limits() };
     common::verify_and_check(&inputs);
 });

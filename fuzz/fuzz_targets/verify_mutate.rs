@@ -239,6 +239,8 @@ fuzz_target!(|input: Input| {
         approvals: if input.drop_approvals { None } else { Some(&texts[2]) },
         policy: None,
         observed,
+        evidence: None,
+        artifacts: Default::default(),
         now,
         limits: common::fuzz_limits(),
     };

@@ -92,6 +92,10 @@ pub struct Target {
     #[serde(deserialize_with = "de_with::address")]
     #[schemars(with = "crate::schema::Address")]
     pub implementation: Address,
+    /// v1.1 (SPEC §7.4): the path, inside the package folder, of the build
+    /// output of the implementation contract.
+    #[serde(default)]
+    pub artifact: Option<String>,
 }
 
 /// When the release may execute.
@@ -125,6 +129,15 @@ pub struct Simulation {
     #[serde(default, deserialize_with = "de_with::opt_timestamp")]
     #[schemars(with = "Timestamp")]
     pub simulated_at: Option<Timestamp>,
+    /// v1.1 (SPEC §7.3): accounts an initializer may legitimately write,
+    /// such as a registry (exempts them from E5 only).
+    #[serde(default, deserialize_with = "opt_addresses")]
+    #[schemars(with = "Vec<crate::schema::Address>")]
+    pub expected_accounts: Option<Vec<Address>>,
+}
+
+fn opt_addresses<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<Address>>, D::Error> {
+    super::addresses(d).map(Some)
 }
 
 /// The plan for undoing the release. Checked by `rollback.ready`, so every

@@ -6,6 +6,7 @@
 
 mod approvals;
 mod governance;
+pub mod evidence;
 mod json_path;
 mod manifest;
 mod policy;
@@ -51,6 +52,13 @@ pub struct Limits {
     pub approvals: usize,
     /// Entries in each of the policy's lists (searched for every action).
     pub policy_entries: usize,
+    /// Bytes of an evidence file read as a state diff (SPEC §7.1): a diff
+    /// that carries code runs to megabytes, more than any other document.
+    pub evidence_bytes: usize,
+    /// Accounts in a state diff's `pre` and `post` together, overrides and code entries included.
+    pub evidence_accounts: usize,
+    /// Storage slots in a state diff and its overrides, all accounts together.
+    pub evidence_slots: usize,
 }
 
 impl Default for Limits {
@@ -64,6 +72,9 @@ impl Default for Limits {
             call_depth: 8,
             approvals: 1024,
             policy_entries: 4096,
+            evidence_bytes: 64 << 20,
+            evidence_accounts: 65_536,
+            evidence_slots: 1 << 20,
         }
     }
 }
@@ -214,7 +225,7 @@ pub fn parse_json<T: DeserializeOwned>(document: Document, text: &str, limits: &
 }
 
 #[inline(never)]
-fn within_limits(document: Document, text: &str, limits: &Limits) -> Result<()> {
+pub(crate) fn within_limits(document: Document, text: &str, limits: &Limits) -> Result<()> {
     if text.len() > limits.document_bytes {
         return Err(Error::LimitExceeded {
             document,
@@ -228,7 +239,7 @@ fn within_limits(document: Document, text: &str, limits: &Limits) -> Result<()> 
 }
 
 #[inline(never)]
-fn located(document: Document, text: &str, e: serde_json::Error) -> Error {
+pub(crate) fn located(document: Document, text: &str, e: serde_json::Error) -> Error {
     let kind = match e.classify() {
         serde_json::error::Category::Data => json_path::Kind::Data,
         serde_json::error::Category::Eof => json_path::Kind::Eof,
@@ -245,7 +256,7 @@ pub fn parse_value(document: Document, text: &str, limits: &Limits) -> Result<se
 
 /// Refuses JSON nested deeper than `limit` before parsing it, so that depth
 /// is a named limit rather than the parser's recursion guard.
-fn check_json_depth(document: Document, text: &str, limit: usize) -> Result<()> {
+pub(crate) fn check_json_depth(document: Document, text: &str, limit: usize) -> Result<()> {
     let bytes = text.as_bytes();
     let mut depth = 0usize;
     let mut i = 0;

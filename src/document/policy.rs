@@ -31,6 +31,8 @@ pub enum Required {
     Package,
     RollbackPackage,
     Evidence,
+    /// v1.1 (SPEC §7.1): the evidence must be a state diff.
+    StateDiff,
 }
 
 /// Safe's MultiSend and MultiSendCallOnly deployments (1.3.0 canonical and eip155, 1.4.1, 1.5.0).
@@ -69,7 +71,8 @@ impl Policy {
 
     /// Whether supplied bytes of this kind are required for a `release`.
     pub fn requires(&self, what: Required) -> bool {
-        self.require.contains(&what)
+        // SPEC §7.3: requiring `stateDiff` also requires `evidence`.
+        self.require.contains(&what) || (what == Required::Evidence && self.require.contains(&Required::StateDiff))
     }
 
     /// Whether `address` is an allowlisted MultiSend.

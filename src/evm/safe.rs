@@ -155,3 +155,8 @@ pub fn type_hashes() -> [(&'static str, B256); 2] {
         ("SafeTx (< 1.0.0, dataGas)", alloy_primitives::keccak256(legacy::SafeTx::eip712_encode_type().as_bytes())),
     ]
 }
+
+alloy_sol_types::sol! {
+    /// The Safe's entry point: the simulated call of a release's Safe transaction (SPEC §7.3 E0).
+    function execTransaction(address to, uint256 value, bytes data, uint8 operation, uint256 safeTxGas, uint256 baseGas, uint256 gasPrice, address gasToken, address refundReceiver, bytes signatures);
+}

@@ -10,6 +10,9 @@
 //!   operation id (`hashOperationBatch`).
 //! - [`governor`]: OpenZeppelin Governor proposals (SPEC §8): the proposal
 //!   id and the timelock operation id of `propose`/`queue`/`execute`.
+//! - [`node_evidence`]: what a node returned for a simulation
+//!   (`debug_traceCall` diff, `eth_getCode`, the call and overrides) → one
+//!   `upgrade-gate/evidence/v1` document (SPEC §7.5).
 //!
 //! Drafting is a proposer's convenience, not a check: a draft is reviewed,
 //! written into the manifest, approved, and then the gate verifies the
@@ -20,6 +23,7 @@ pub mod foundry;
 pub mod governor;
 mod json;
 pub mod nested;
+pub mod node_evidence;
 pub mod timelock;
 pub mod tx_builder;
 

@@ -7,6 +7,7 @@ use alloy_primitives::{Address, B256};
 use super::{Inputs, Observed, ObservedPackage};
 use crate::digest;
 use crate::document::values::{Sha256Digest, Timestamp};
+use crate::document::evidence::Evidence;
 use crate::document::{
     parse_json, parse_value, Action, Approvals, Lane, Limits, Manifest, Operation, Policy, ProxyKind, Release,
 };
@@ -23,6 +24,11 @@ pub struct Case {
     pub approvals: Option<Approvals>,
     pub policy: Policy,
     pub observed: Observed,
+    /// The evidence, when its bytes were supplied (SPEC §7.1).
+    pub evidence: Option<Evidence>,
+    /// Artifact files read from the package folder, by path (SPEC §7.4).
+    pub artifacts: Vec<(String, Vec<u8>)>,
+    pub limits: Limits,
     pub now: Timestamp,
     /// The manifest's actions, normalized (SPEC §3).
     pub manifest_actions: Vec<DecodedAction>,
@@ -58,6 +64,25 @@ impl Case {
             inputs.policy.map(|t| parse_json(Document::Policy, t, limits)).transpose()?.unwrap_or_default();
         check_policy_size(&policy, limits)?;
         validate_observed(&inputs.observed)?;
+        let mut observed = inputs.observed.clone();
+        // Nothing extra is read when no evidence bytes are given.
+        let evidence = match inputs.evidence {
+            None => None,
+            Some(bytes) => {
+                let found = digest::sha256(bytes);
+                match observed.evidence {
+                    Some(given) if given != found => {
+                        return Err(Error::invalid(
+                            Document::Observed,
+                            "evidenceHash",
+                            format!("the evidence text hashes to {found}, but evidenceHash says {given}: give the hash of this text, or leave it out"),
+                        ))
+                    }
+                    _ => observed.evidence = Some(found),
+                }
+                Some(Evidence::read(bytes, limits)?)
+            }
+        };
 
         let manifest_actions = calls::normalize(&manifest.actions, &policy, limits, Document::Manifest, "actions")?;
         let rollback_actions = match manifest.rollback.as_ref().and_then(|r| r.actions.as_ref()) {
@@ -103,7 +128,10 @@ impl Case {
             release,
             approvals,
             policy,
-            observed: inputs.observed.clone(),
+            observed,
+            evidence,
+            artifacts: inputs.artifacts.clone(),
+            limits: *limits,
             now: inputs.now,
             manifest_actions,
             release_actions,
@@ -157,6 +185,11 @@ fn validate_manifest(m: &Manifest, limits: &Limits) -> Result<()> {
     }
     // SPEC §8: a manifest with `governance` is a Governor proposal: only calls.
     crate::formats::governor::manifest_proposal(m)?;
+    for (i, t) in m.targets.iter().enumerate() {
+        if let Some(path) = &t.artifact {
+            check_package_path(path).map_err(|msg| invalid(format!("targets[{i}].artifact"), &msg))?;
+        }
+    }
     if let Some(files) = &m.package.files {
         if files.len() > limits.actions.saturating_mul(64) {
             return Err(Error::LimitExceeded {

@@ -7,6 +7,8 @@
 mod actions;
 pub mod approvals_status;
 mod case;
+mod effects;
+mod implementation_code;
 mod package;
 mod report;
 mod roles;
@@ -22,6 +24,8 @@ use serde::Serialize;
 pub use approvals_status::{approvals_status, ApprovalsStatus};
 pub use case::Case;
 pub(crate) use case::check_policy_size;
+pub use effects::{EffectAccount, EffectChange, Effects, RuleOutcome};
+pub use implementation_code::{artifact_code, CodeBinding};
 pub use report::{Decision, Report};
 
 use crate::document::values::{Sha256Digest, Timestamp};
@@ -54,6 +58,14 @@ pub struct Inputs<'a> {
     pub approvals: Option<&'a str>,
     pub policy: Option<&'a str>,
     pub observed: Observed,
+    /// The evidence file's bytes, when supplied (SPEC §7.1): read as a state
+    /// diff when it is one, and hashed here (`observed.evidence`, when also
+    /// given, must agree).
+    pub evidence: Option<&'a [u8]>,
+    /// Files of the package folder that targets name as `artifact` (SPEC
+    /// §7.4): path and bytes, as the caller read them. A list, not a map:
+    /// a handful of files, and the wasm module pays for every map type.
+    pub artifacts: Vec<(String, Vec<u8>)>,
     /// The evaluation time; the core never reads the clock.
     pub now: Timestamp,
     pub limits: Limits,
@@ -96,7 +108,7 @@ impl Check {
 }
 
 /// The check ids, in the order SPEC §4 fixes.
-pub const CHECK_IDS: [&str; 14] = [
+pub const CHECK_IDS: [&str; 16] = [
     "release.digest",
     "package.hash",
     "package.files",
@@ -106,6 +118,8 @@ pub const CHECK_IDS: [&str; 14] = [
     "delegatecall.allowlist",
     "timing.window",
     "simulation.evidence",
+    "simulation.effects",
+    "implementation.code",
     "rollback.ready",
     "rollback.package",
     "roles.separation",
@@ -124,6 +138,8 @@ pub fn verify(inputs: &Inputs<'_>) -> Result<Report> {
 
 /// Runs the checks on inputs that have already been read.
 pub fn evaluate(case: &Case) -> Report {
+    let (effects_check, effects) = effects::simulation_effects(case);
+    let (code_check, code) = implementation_code::implementation_code(case);
     let checks = vec![
         package::release_digest(case),
         package::package_hash(case),
@@ -134,13 +150,15 @@ pub fn evaluate(case: &Case) -> Report {
         actions::delegatecall_allowlist(case),
         timing::timing_window(case),
         simulation::simulation_evidence(case),
+        effects_check,
+        code_check,
         rollback::rollback_ready(case),
         rollback::rollback_package(case),
         roles::roles_separation(case),
         roles::approvals_quorum(case),
         safe::safe_tx(case),
     ];
-    report::build(case, checks)
+    report::build(case, checks, effects, code)
 }
 
 /// Joins several problems into one line, keeping it readable.

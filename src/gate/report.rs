@@ -3,7 +3,7 @@
 use alloy_primitives::B256;
 use serde::Serialize;
 
-use super::{Case, Check, ObservedPackage, Status};
+use super::{Case, Check, CodeBinding, Effects, ObservedPackage, Status};
 use crate::digest;
 use crate::document::values::{checksum, Sha256Digest, Timestamp};
 use crate::document::Lane;
@@ -95,6 +95,14 @@ pub struct Report {
     /// ids of a manifest with `governance`; absent without it. Not a check.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub governance: Option<GovernanceReport>,
+    /// Extension (SPEC §7.5): what the state diff shows the release writes;
+    /// absent when the evidence is not a state diff.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effects: Option<Effects>,
+    /// Extension (SPEC §7.4): the code binding of each target that names an
+    /// artifact; absent when none does.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub implementation_code: Vec<CodeBinding>,
 }
 
 impl Report {
@@ -104,7 +112,7 @@ impl Report {
     }
 }
 
-pub(super) fn build(case: &Case, checks: Vec<Check>) -> Report {
+pub(super) fn build(case: &Case, checks: Vec<Check>, effects: Option<Effects>, implementation_code: Vec<CodeBinding>) -> Report {
     let m = &case.manifest;
     let manifest_actions: Vec<_> = case.manifest_actions.iter().map(DecodedAction::action).collect();
     let package_hash = match &case.observed.package {
@@ -135,5 +143,7 @@ pub(super) fn build(case: &Case, checks: Vec<Check>) -> Report {
         timelock: timelock::operations(&case.release_actions, Some(&manifest_actions)),
         // Case::read refused a governance manifest with a delegatecall, so this is never an error here.
         governance: governor::report(m).ok().flatten(),
+        effects,
+        implementation_code,
     }
 }

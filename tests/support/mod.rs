@@ -139,6 +139,10 @@ pub struct Fixture {
     pub keep_release_digest: bool,
     /// Keep `simulation.actionsHash` as set instead of recomputing it.
     pub keep_simulation_hash: bool,
+    /// The evidence file's bytes, handed to the gate (SPEC §7.1).
+    pub evidence: Option<Vec<u8>>,
+    /// Artifact files of the package folder, by path (SPEC §7.4).
+    pub artifacts: Vec<(String, Vec<u8>)>,
 }
 
 pub fn sha(b: &[u8]) -> Sha256Digest {
@@ -215,6 +219,8 @@ impl Fixture {
             approvals: None,
             keep_release_digest: false,
             keep_simulation_hash: false,
+            evidence: None,
+            artifacts: Default::default(),
         }
     }
 
@@ -292,6 +298,8 @@ impl Fixture {
             approvals: ap.as_deref(),
             policy: p.as_deref(),
             observed: self.observed.clone(),
+            evidence: self.evidence.as_deref(),
+            artifacts: self.artifacts.clone(),
             now: Timestamp::parse(&self.now).unwrap(),
             limits,
         })

@@ -4,6 +4,7 @@
 mod approvals;
 mod decode;
 mod embed;
+mod evidence;
 mod files;
 mod governor;
 mod manifest;
@@ -81,6 +82,8 @@ enum Command {
     },
     /// Print a Governor proposal's id and timelock operation ids (SPEC §8); with --manifest, exit 20 unless it is the manifest's.
     Governor(governor::GovernorArgs),
+    /// Turn what a node returned (debug_traceCall prestateTracer diff, eth_getCode, the call and overrides) into an upgrade-gate/evidence/v1 document on stdout.
+    Evidence(evidence::EvidenceArgs),
     /// Print the JSON Schema (draft 2020-12) of a document or of the report.
     Schema {
         #[arg(value_enum)]
@@ -117,6 +120,7 @@ enum SchemaName {
     Approvals,
     Policy,
     Report,
+    Evidence,
 }
 
 impl SchemaName {
@@ -127,6 +131,7 @@ impl SchemaName {
             SchemaName::Approvals => "approvals",
             SchemaName::Policy => "policy",
             SchemaName::Report => "report",
+            SchemaName::Evidence => "evidence",
         }
     }
 }
@@ -166,6 +171,7 @@ fn run(cli: Cli) -> Outcome {
             safe::safe_hash(&tx, chain_id, safe_version, (nested_safe, nested_nonce, nested_version), format)
         }
         Command::Decode { calldata } => decode::decode(&calldata, format),
+        Command::Evidence(args) => evidence::evidence(args),
         Command::Manifest(command) => manifest::run(command, format),
         Command::Timelock { input, manifest, policy } => timelock::timelock_command(&input, manifest.as_deref(), policy.as_deref(), format),
         Command::Governor(args) => governor::governor_command(args, format),

@@ -81,13 +81,21 @@ pub(crate) struct DraftOutput {
     pub(crate) release: Option<PathBuf>,
 }
 
+/// The evidence file's hash, once it reads as the gate will read it: a state
+/// diff must be well formed (SPEC §7.1), so the proposer learns it now.
+fn checked_evidence(path: &std::path::Path) -> Result<upgrade_gate::Sha256Digest, Failure> {
+    let bytes = std::fs::read(path).map_err(|e| Failure::at(path, e))?;
+    upgrade_gate::document::evidence::Evidence::read(&bytes, &upgrade_gate::Limits::default()).map_err(|e| Failure::at(path, e))?;
+    Ok(upgrade_gate::digest::sha256(&bytes))
+}
+
 /// Runs one `manifest` subcommand.
 pub(crate) fn run(command: ManifestCommand, format: Format) -> Outcome {
     match command {
         ManifestCommand::Fill { manifest, package, evidence, rollback_package, policy, output } => {
         let fill = Fill {
             package: observe_package(&package)?,
-            evidence: evidence.as_deref().map(hash_file).transpose()?,
+            evidence: evidence.as_deref().map(checked_evidence).transpose()?,
             rollback_package: rollback_package.as_deref().map(hash_file).transpose()?,
             policy: policy.as_deref().map(read_text).transpose()?,
         };

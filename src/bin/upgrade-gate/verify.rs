@@ -1,13 +1,12 @@
 //! `upgrade-gate verify` (SPEC §6): read the files, run the gate, print the report.
 
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use upgrade_gate::gate::{self, Inputs, Observed};
-use upgrade_gate::{Limits, Timestamp};
-
-use upgrade_gate::tools;
+use upgrade_gate::gate::{self, Inputs, Observed, ObservedPackage};
+use upgrade_gate::{tools, Limits, Sha256Digest, Timestamp};
 
 use crate::files::{hash_file, observe_package, read_text, PackageArgs};
 use crate::report;
@@ -68,7 +67,13 @@ pub(crate) fn verify(args: VerifyArgs, format: OutputFormat) -> Outcome {
     let observed = Observed {
         package: observe_package(&args.package)?,
         rollback_package: args.rollback_package.as_deref().map(hash_file).transpose()?,
-        evidence: args.evidence.as_deref().map(hash_file).transpose()?,
+        // The core hashes the evidence bytes it reads (SPEC §7.1).
+        evidence: None,
+    };
+    let evidence = args.evidence.as_deref().map(|p| std::fs::read(p).map_err(|e| Failure::at(p, e))).transpose()?;
+    let artifacts = match (&args.package.package_dir, &observed.package) {
+        (Some(dir), Some(ObservedPackage::Folder(files))) => read_artifacts(&manifest, dir, files)?,
+        _ => Vec::new(),
     };
     let inputs = Inputs {
         manifest: &manifest,
@@ -76,6 +81,8 @@ pub(crate) fn verify(args: VerifyArgs, format: OutputFormat) -> Outcome {
         approvals: approvals.as_deref(),
         policy: policy.as_deref(),
         observed,
+        evidence: evidence.as_deref(),
+        artifacts,
         now,
         limits: Limits::default(),
     };
@@ -85,6 +92,7 @@ pub(crate) fn verify(args: VerifyArgs, format: OutputFormat) -> Outcome {
             upgrade_gate::Document::Release => Some(&args.release),
             upgrade_gate::Document::Approvals => args.approvals.as_ref(),
             upgrade_gate::Document::Policy => args.policy.as_ref(),
+            upgrade_gate::Document::Evidence => args.evidence.as_ref(),
             _ => None,
         };
         Failure::input(file.map(PathBuf::as_path), &e)
@@ -95,4 +103,21 @@ pub(crate) fn verify(args: VerifyArgs, format: OutputFormat) -> Outcome {
         OutputFormat::Markdown => out(&report::markdown::render(&report))?,
     };
     Ok(ExitCode::from(report.decision.exit_code() as u8))
+}
+
+/// SPEC §7.5: the files of the package folder that targets name as `artifact`.
+/// Only paths the folder listing holds are read (never outside the folder);
+/// a path it does not hold is for the core to fail (SPEC §7.4 step 1).
+fn read_artifacts(manifest: &str, dir: &Path, files: &BTreeMap<String, Sha256Digest>) -> Result<Vec<(String, Vec<u8>)>, Failure> {
+    // An unreadable manifest is reported by the core, with its line and column.
+    let Ok(m) = serde_json::from_str::<serde_json::Value>(manifest) else { return Ok(Vec::new()) };
+    let mut out: Vec<(String, Vec<u8>)> = Vec::new();
+    let targets = m.get("targets").and_then(|t| t.as_array()).map(Vec::as_slice).unwrap_or_default();
+    for path in targets.iter().filter_map(|t| t.get("artifact")?.as_str()) {
+        if files.contains_key(path) && !out.iter().any(|(p, _)| p == path) {
+            let file = dir.join(path);
+            out.push((path.to_string(), std::fs::read(&file).map_err(|e| Failure::at(&file, e))?));
+        }
+    }
+    Ok(out)
 }

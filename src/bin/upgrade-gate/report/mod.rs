@@ -10,7 +10,7 @@ pub(crate) mod text;
 use upgrade_gate::{Check, Decision, Report, Status};
 
 use crate::timelock::describe_timelock;
-use crate::ui::grouped;
+use crate::ui::{grouped, paint, status_tone};
 
 /// Everything a rendered report shows, in the order the text report shows it.
 pub(crate) struct Sections<'r> {
@@ -121,6 +121,21 @@ fn fields(r: &Report) -> Vec<Field> {
 /// report carries it.
 fn extensions(r: &Report) -> Vec<Extension> {
     let mut x = Vec::new();
+    if let Some(e) = &r.effects {
+        x.push(Extension {
+            text_heading: "effects (state diff; what the simulation wrote):",
+            title: "Effects (state diff; what the simulation wrote)",
+            body: effects_body(e),
+        });
+    }
+    if !r.implementation_code.is_empty() {
+        let body = r
+            .implementation_code
+            .iter()
+            .map(|b| format!("  {} ({}): {} — {}\n", b.implementation, b.artifact, b.status.as_str(), b.detail))
+            .collect();
+        x.push(Extension { text_heading: "implementation code:", title: "Implementation code", body });
+    }
     if !r.timelock.is_empty() {
         x.push(Extension {
             text_heading: "timelock operations (extension; not one of the checks):",
@@ -128,8 +143,6 @@ fn extensions(r: &Report) -> Vec<Extension> {
             body: r.timelock.iter().map(describe_timelock).collect(),
         });
     }
-    // MERGE(effects): SPEC §7.5 `effects` — push an Extension built from
-    // `r.effects` (every written account and its changes) when present.
     if let Some(g) = &r.governance {
         x.push(Extension {
             text_heading: "governance (extension; not one of the checks):",
@@ -138,4 +151,27 @@ fn extensions(r: &Report) -> Vec<Extension> {
         });
     }
     x
+}
+
+/// SPEC §7.5 `effects`: every written account, its role and changes, then the broken rules.
+fn effects_body(e: &upgrade_gate::gate::Effects) -> String {
+    let mut s = format!("  {} account(s) written\n", e.accounts.len());
+    for a in &e.accounts {
+        let flags: Vec<&str> = [(a.created, "created"), (a.destroyed, "DESTROYED"), (a.code_changed, "code changed")]
+            .into_iter()
+            .filter_map(|(set, word)| set.then_some(word))
+            .collect();
+        let flags = if flags.is_empty() { String::new() } else { format!(" [{}]", flags.join(", ")) };
+        s.push_str(&format!("  {} {}{flags}\n", a.address, a.role));
+        for c in &a.changes {
+            let name = c.name.map(|n| format!(" ({n})")).unwrap_or_default();
+            s.push_str(&format!("      slot {}{name}\n        {} → {}\n", c.slot, c.before, c.after));
+        }
+    }
+    for rule in e.rules.iter().filter(|r| !r.holds) {
+        for f in &rule.findings {
+            s.push_str(&format!("  {} {f}\n", paint("broken", status_tone(Status::Fail), 0)));
+        }
+    }
+    s
 }

@@ -1,0 +1,178 @@
+//! SPEC §7.4 `implementation.code`: the implementation address runs the
+//! reviewed build.
+//!
+//! The artifact is a file of the package folder (bound by the listing hash
+//! that `package.hash` checks); the on-chain code is the evidence document's
+//! `code` entry, read by the proposer's node at the simulated block.
+
+use alloy_primitives::Address;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{Case, Check, ObservedPackage, Status};
+use crate::digest;
+use crate::document::values::checksum;
+use crate::document::Target;
+use crate::evm::code::{compare, CodeComparison, ImmutableRange};
+
+/// Report extension `implementationCode`: the result per target that names an artifact.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CodeBinding {
+    #[schemars(with = "crate::schema::Address")]
+    pub proxy: String,
+    #[schemars(with = "crate::schema::Address")]
+    pub implementation: String,
+    pub artifact: String,
+    pub status: Status,
+    /// `exact`, `immutablesFilled`, `metadataDiffers`, `differs`, or absent when
+    /// the codes were not compared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<&'static str>,
+    pub detail: String,
+}
+
+/// SPEC §7.4 `implementation.code`, and the per-target results.
+pub fn implementation_code(case: &Case) -> (Check, Vec<CodeBinding>) {
+    let id = "implementation.code";
+    let bindings: Vec<CodeBinding> = case
+        .manifest
+        .targets
+        .iter()
+        .filter_map(|t| t.artifact.as_ref().map(|path| bind(case, t, path)))
+        .collect();
+    if bindings.is_empty() {
+        return (Check::new(id, Status::Skip, "no target names an artifact"), bindings);
+    }
+    // Across targets: any fail fails, else any pending is pending, else pass.
+    let status = if bindings.iter().any(|b| b.status == Status::Fail) {
+        Status::Fail
+    } else if bindings.iter().any(|b| b.status == Status::Pending) {
+        Status::Pending
+    } else {
+        Status::Pass
+    };
+    let shown: Vec<String> = bindings
+        .iter()
+        .filter(|b| status == Status::Pass || b.status == status)
+        .map(|b| format!("{} ({}): {}", b.implementation, b.artifact, b.detail))
+        .collect();
+    (Check::new(id, status, super::one_line(&shown)), bindings)
+}
+
+fn bind(case: &Case, target: &Target, path: &str) -> CodeBinding {
+    let (status, result, detail) = match steps(case, &target.implementation, path) {
+        Ok((result, detail)) => (Status::Pass, Some(result), detail),
+        Err(Stop::Pending(detail)) => (Status::Pending, None, detail),
+        Err(Stop::Fail(result, detail)) => (Status::Fail, result, detail),
+    };
+    CodeBinding {
+        proxy: checksum(&target.proxy),
+        implementation: checksum(&target.implementation),
+        artifact: path.to_string(),
+        status,
+        result,
+        detail,
+    }
+}
+
+enum Stop {
+    Pending(String),
+    Fail(Option<&'static str>, String),
+}
+
+fn fail(detail: impl Into<String>) -> Stop {
+    Stop::Fail(None, detail.into())
+}
+
+/// Steps 1–7, in order; the first that decides wins.
+fn steps(case: &Case, implementation: &Address, path: &str) -> Result<(&'static str, String), Stop> {
+    // Step 1: the artifact is a file of the supplied package folder.
+    let listed = match &case.observed.package {
+        None => return Err(Stop::Pending("package folder not supplied: supply it to read the artifact".into())),
+        Some(ObservedPackage::File(_)) => return Err(fail("the package was supplied as a single file, so no artifact can be read from it")),
+        Some(ObservedPackage::Folder(files)) => files.get(path).ok_or_else(|| fail(format!("`{path}` is not one of the package folder's files")))?,
+    };
+    let bytes = case.artifacts.iter().find(|(p, _)| p == path).map(|(_, b)| b).ok_or_else(|| Stop::Pending(format!("the artifact `{path}` was not supplied")))?;
+    let found = digest::sha256(bytes);
+    if found != *listed {
+        return Err(fail(format!("the artifact text hashes to {found}, but the folder's file hashes to {listed}")));
+    }
+    // Step 2: one of the accepted shapes, hex throughout.
+    let (code, immutables) = artifact_code(bytes, case.limits.evidence_bytes).map_err(fail)?;
+    // Step 3: the evidence document's `code` entry, never `pre`/`post` code.
+    let onchain = case
+        .evidence
+        .as_ref()
+        .and_then(|e| e.state_diff())
+        .and_then(|d| d.code.as_ref())
+        .and_then(|c| c.get(implementation))
+        .ok_or_else(|| Stop::Pending(format!("no on-chain code for {}: supply an evidence document whose `code` has it", checksum(implementation))))?;
+    // Steps 4–7.
+    match compare(&code, &immutables, onchain) {
+        CodeComparison::Equal { immutables: 0 } => Ok(("exact", format!("runtime code equals the artifact's ({} bytes)", code.len()))),
+        CodeComparison::Equal { immutables } => {
+            Ok(("immutablesFilled", format!("runtime code equals the artifact's ({} bytes) with {immutables} immutable range(s) filled", code.len())))
+        }
+        CodeComparison::NoCode => Err(fail(format!("no contract at {}: its code is empty", checksum(implementation)))),
+        CodeComparison::Length { artifact, onchain } => {
+            Err(Stop::Fail(Some("differs"), format!("the on-chain code is {onchain} bytes, the artifact's {artifact}")))
+        }
+        CodeComparison::RangePastEnd { start, length, code } => {
+            Err(fail(format!("immutable range start {start} length {length} reaches past the end of the {code}-byte code")))
+        }
+        CodeComparison::MetadataDiffers => Err(Stop::Fail(
+            Some("metadataDiffers"),
+            "same code, different metadata: not built from the reviewed sources and settings".into(),
+        )),
+        CodeComparison::Differs { offset } => Err(Stop::Fail(Some("differs"), format!("the codes first differ at byte {offset}"))),
+    }
+}
+
+/// Step 2: the runtime code and immutable ranges of a build artifact, from
+/// the first shape that applies (Hardhat, Foundry, solc standard JSON).
+pub fn artifact_code(bytes: &[u8], limit: usize) -> Result<(Vec<u8>, Vec<ImmutableRange>), String> {
+    if bytes.len() > limit {
+        return Err(format!("the artifact is {} bytes, more than the {limit} the gate reads", bytes.len()));
+    }
+    // From text, not bytes: the module already holds serde_json's text reader (a second costs KBs).
+    let text = std::str::from_utf8(bytes).map_err(|_| "the artifact is not JSON (not UTF-8 text)".to_string())?;
+    let v: Value = serde_json::from_str(text).map_err(|e| format!("the artifact is not JSON ({e})"))?;
+    let object_shape = |o: &Value| -> Option<(String, Option<Value>)> {
+        let code = o.get("object")?.as_str()?.to_string();
+        Some((code, o.get("immutableReferences").cloned()))
+    };
+    let (code, references) = match v.get("deployedBytecode") {
+        Some(Value::String(s)) => (s.clone(), None),
+        other => match other.filter(|o| o.is_object()).and_then(object_shape) {
+            Some(found) => found,
+            None => v
+                .get("evm")
+                .and_then(|e| e.get("deployedBytecode"))
+                .filter(|o| o.is_object())
+                .and_then(object_shape)
+                .ok_or("the artifact has no deployedBytecode (a string, or an object with `object`) and no evm.deployedBytecode")?,
+        },
+    };
+    let hex = code.strip_prefix("0x").unwrap_or(&code);
+    if let Some(at) = hex.find(|c: char| !c.is_ascii_hexdigit()) {
+        let snippet: String = hex.chars().skip(at).take(12).collect();
+        return Err(format!("the artifact's code has a non-hex character at {at} (`{snippet}`): an unlinked library placeholder?"));
+    }
+    let code = alloy_primitives::hex::decode(hex).map_err(|_| "the artifact's code has an odd number of hex digits".to_string())?;
+    let mut ranges = Vec::new();
+    if let Some(refs) = references {
+        let refs = refs.as_object().ok_or("immutableReferences is not an object { id: [ {start, length} ] }")?;
+        for (id, list) in refs {
+            let list = list.as_array().ok_or_else(|| format!("immutableReferences.{id} is not an array"))?;
+            for r in list {
+                let number = |k: &str| r.get(k).and_then(Value::as_u64).and_then(|n| usize::try_from(n).ok());
+                match (number("start"), number("length")) {
+                    (Some(start), Some(length)) => ranges.push(ImmutableRange { start, length }),
+                    _ => return Err(format!("immutableReferences.{id}: each entry needs integer `start` and `length`")),
+                }
+            }
+        }
+    }
+    Ok((code, ranges))
+}
