@@ -4,7 +4,7 @@
 // the module and its glue gzip -9. Needs the built page (`npm run build`) and
 // a CLI build (debug or release) for `manifest fill`.
 //
-//   BOUNDARY_ROUNDS=7   bursts of 25 calls per figure (medians)
+//   BOUNDARY_ROUNDS=20  bursts of 25 calls per figure, alternating (medians)
 //   BOUNDARY_JSON=path  also write the figures as JSON
 //   BOUNDARY_BASELINE=dir  another build's www/pkg (e.g. a copy of the one
 //                       before a change): its `verify` is timed in Node too,
@@ -12,14 +12,15 @@
 //                       printed beside this one's
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { launch, root, server } from '../tests/e2e/helpers.mjs';
+import { serve } from '../scripts/serve.mjs';
+import { launch, root } from '../tests/e2e/helpers.mjs';
 
-const ROUNDS = Number(process.env.BOUNDARY_ROUNDS || 7);
+const ROUNDS = Number(process.env.BOUNDARY_ROUNDS || 20);
 const pkg = join(root, 'www', 'pkg');
 const cli = ['release', 'debug'].map((p) => join(root, 'target', p, 'upgrade-gate')).find(existsSync);
 if (!cli || !existsSync(join(pkg, 'upgrade_gate_bg.wasm'))) {
@@ -56,18 +57,23 @@ function bigCase(work) {
 }
 
 /** Bursts of 25 verify calls; the median of every call, and the decoded-action count. */
-function bursts(api, c, asObjects) {
+/**
+ * A burst of 25 verify calls: per call, its wall time, and the process's CPU
+ * time over the burst divided by 25 (less disturbed by the other processes of
+ * a shared machine, which only delay the wall clock).
+ */
+function burst(api, c, asObjects) {
   const input = asObjects ? { ...c, manifest: JSON.parse(c.manifest), release: JSON.parse(c.release) } : c;
   const first = api.verify(input);
   const all = [];
-  for (let b = 0; b < ROUNDS; b++) {
-    for (let i = 0; i < 25; i++) {
-      const t = performance.now();
-      api.verify(input);
-      all.push(performance.now() - t);
-    }
+  const cpu0 = process.cpuUsage();
+  for (let i = 0; i < 25; i++) {
+    const t = performance.now();
+    api.verify(input);
+    all.push(performance.now() - t);
   }
-  return { ms: all, actions: (first.decodedActions || []).length, decision: first.decision };
+  const cpu = process.cpuUsage(cpu0);
+  return { ms: all, cpu: (cpu.user + cpu.system) / 1000 / 25, actions: (first.decodedActions || []).length, decision: first.decision };
 }
 
 const work = mkdtempSync(join(tmpdir(), 'upgrade-gate-boundary-'));
@@ -84,49 +90,64 @@ try {
   // Alternating bursts: this machine's speed drifts over seconds, so each
   // build is timed in the same minutes as the other.
   const times = { text: [], objects: [], baseText: [], baseObjects: [] };
-  for (let r = 0; r < 3; r++) {
-    const text = bursts(mod, c, false);
+  const cpu = { text: [], objects: [], baseText: [], baseObjects: [] };
+  const add = (k, b) => (times[k].push(...b.ms), cpu[k].push(b.cpu), b);
+  for (let r = 0; r < ROUNDS; r++) {
+    const text = add('text', burst(mod, c, false));
     if (text.actions !== 200) throw new Error(`verify decoded ${text.actions} actions (decision ${text.decision})`);
-    times.text.push(...text.ms);
-    times.objects.push(...bursts(mod, c, true).ms);
+    add('objects', burst(mod, c, true));
     if (base) {
-      times.baseText.push(...bursts(base, c, false).ms);
-      times.baseObjects.push(...bursts(base, c, true).ms);
+      add('baseText', burst(base, c, false));
+      add('baseObjects', burst(base, c, true));
     }
   }
-  rows['verify, 200 actions, Node, documents as text'] = median(times.text);
-  rows['verify, 200 actions, Node, documents as objects'] = median(times.objects);
-  if (base) {
-    rows['baseline: verify, 200 actions, Node, documents as text'] = median(times.baseText);
-    rows['baseline: verify, 200 actions, Node, documents as objects'] = median(times.baseObjects);
+  const label = { text: 'documents as text', objects: 'documents as objects', baseText: 'documents as text', baseObjects: 'documents as objects' };
+  for (const k of Object.keys(times)) {
+    if (!times[k].length) continue;
+    const who = k.startsWith('base') ? 'baseline: ' : '';
+    rows[`${who}verify, 200 actions, Node, ${label[k]} (wall)`] = median(times[k]);
+    rows[`${who}verify, 200 actions, Node, ${label[k]} (CPU)`] = median(cpu[k]);
   }
 
+  // Chromium: the ES module (both builds, when there is a baseline) imported
+  // by a bare page on a folder of its own, bursts alternating as in Node.
+  const site = join(work, 'site');
+  cpSync(pkg, join(site, 'new'), { recursive: true });
+  if (base) cpSync(process.env.BOUNDARY_BASELINE, join(site, 'base'), { recursive: true });
+  writeFileSync(join(site, 'index.html'), '<!doctype html><meta charset="utf-8"><title>boundary</title>\n');
   const browser = await launch();
-  const srv = await server();
+  const { server: s, url } = await serve({ port: 0, dir: site });
   try {
     const page = await browser.context.newPage();
-    await page.goto(`${srv.url}index.html?nodemo`);
-    await page.waitForSelector('body[data-ready]');
+    await page.goto(`${url}index.html`);
     const inPage = await page.evaluate(
-      ({ c, rounds }) => {
-        const api = UpgradeGate.api();
-        const all = [];
-        api.verify(c);
+      async ({ c, rounds, withBase }) => {
+        const load = async (dir) => {
+          const m = await import(`./${dir}/upgrade_gate.js`);
+          await m.default();
+          return m;
+        };
+        const mods = { new: await load('new'), ...(withBase ? { base: await load('base') } : {}) };
+        const out = { new: [], base: [] };
+        for (const m of Object.values(mods)) m.verify(c);
         for (let b = 0; b < rounds; b++) {
-          for (let i = 0; i < 25; i++) {
-            const t = performance.now();
-            api.verify(c);
-            all.push(performance.now() - t);
+          for (const [k, m] of Object.entries(mods)) {
+            for (let i = 0; i < 25; i++) {
+              const t = performance.now();
+              m.verify(c);
+              out[k].push(performance.now() - t);
+            }
           }
         }
-        return all;
+        return out;
       },
-      { c, rounds: ROUNDS },
+      { c, rounds: ROUNDS, withBase: !!base },
     );
-    rows['verify, 200 actions, in the page'] = median(inPage);
+    rows['verify, 200 actions, Chromium (wall)'] = median(inPage.new);
+    if (base) rows['baseline: verify, 200 actions, Chromium (wall)'] = median(inPage.base);
   } finally {
     await browser.close();
-    await srv.stop();
+    await new Promise((r) => s.close(r));
   }
 
   const wasm = readFileSync(join(pkg, 'upgrade_gate_bg.wasm'));

@@ -1,12 +1,13 @@
 //! The JavaScript boundary (SPEC §6): conversions only, no gate logic.
 //!
 //! Documents come in as JSON text, or as objects turned into JSON text by the
-//! engine's own `JSON.stringify` (one call, faster than walking the object
-//! from Rust: bench/RESULTS.md), so that the browser and the CLI read them with
-//! the same parser, with the same field paths, lines and columns in errors, and
-//! a manifest given as text is digested over exactly its text. What goes back
-//! is built as JS objects in Rust by `serde-wasm-bindgen`: the same keys and
-//! value types as `JSON.parse` of the JSON the CLI prints, without that text.
+//! engine's own `JSON.stringify` (one call), so that the browser and the CLI
+//! read them with the same parser, with the same field paths, lines and
+//! columns in errors, and a manifest given as text is digested over exactly
+//! its text (an object over its RFC 8785 value). Answers go back as the JSON
+//! the CLI prints, parsed once by `JSON.parse`. serde-wasm-bindgen, both ways,
+//! was measured against this and lost in the browser (bench/RESULTS.md,
+//! "The JS boundary"); README says where each boundary crate is used.
 
 use std::collections::BTreeMap;
 
@@ -108,14 +109,15 @@ fn now_of(v: &JsValue) -> Result<Timestamp, JsValue> {
     Timestamp::parse(&text).map_err(|m| into_error(Error::Invalid { document: Document::Observed, path: "now".into(), message: m }))
 }
 
-/// The value as the plain JS object `JSON.parse` would give for the CLI's JSON,
-/// built in Rust (serde-wasm-bindgen): maps as plain objects, `None` as `null`,
-/// integers as numbers. An integer beyond 2^53 (only a chain id or a threshold
-/// written with more digits than a double holds) is refused rather than
-/// rounded, as JSON.parse would have done without a word.
+/// The answer as the JS object `JSON.parse` gives for the JSON the CLI prints:
+/// serialized by serde_json in Rust, parsed by the engine's `JSON.parse` (one
+/// call). Building the object field by field from Rust with serde-wasm-bindgen
+/// was measured instead (issue 13, bench/RESULTS.md): 11–16 % slower `verify`
+/// in Chromium and 6 KB more module gzipped, for 7 % less CPU in Node; the
+/// page is what counts, so this path stays.
 fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    const JSON_COMPATIBLE: serde_wasm_bindgen::Serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    value.serialize(&JSON_COMPATIBLE).map_err(|e| usage(&format!("the answer holds a number JavaScript cannot represent exactly: {e}")))
+    let json = serde_json::to_string(value).map_err(|e| usage(&e.to_string()))?;
+    js_sys::JSON::parse(&json)
 }
 
 /// `evidence`: the evidence file's text (SPEC §7.5), hashed by the core as UTF-8.
@@ -445,15 +447,12 @@ pub fn nested_safe_tx_hash(safe_tx: JsValue, owner: JsValue) -> Result<JsValue, 
     let owner = crate::formats::nested::OwnerSafe { safe: doc.safe, nonce: doc.nonce, version: safe_version_of(&doc.version, "version")? };
     let view = tools::safe_tx_hash(&text, None, None).map_err(into_error)?;
     let approval = crate::formats::nested::nested_approval(&view.tx, &owner);
-    to_js(&WithNested { hashes: &view.hashes, nested: &approval })
-}
-
-/// The outer hashes with the owner Safe's beside them, as one object.
-#[derive(serde::Serialize)]
-struct WithNested<'a, H: serde::Serialize, N: serde::Serialize> {
-    #[serde(flatten)]
-    hashes: &'a H,
-    nested: &'a N,
+    let mut out = serde_json::to_value(view.hashes).map_err(|e| usage(&e.to_string()))?;
+    let nested = serde_json::to_value(&approval).map_err(|e| usage(&e.to_string()))?;
+    if let Some(map) = out.as_object_mut() {
+        map.insert("nested".into(), nested);
+    }
+    to_js(&out)
 }
 
 /// `timelockOperations(release, manifest?)` → the OpenZeppelin TimelockController
