@@ -9,6 +9,9 @@
 //   BENCH_ROUNDS=5        rounds per timed figure
 //   BENCH_SIZE_MIB=1024   size of the temporary file (under /tmp, removed at the end)
 //   BENCH_JSON=path       also write the rows as JSON
+//
+// `npm run bench -- slow` runs bench/slowlink.mjs instead: the forum card and
+// the page on a throttled link, against today's build (issue 16).
 import { spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -17,6 +20,12 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { launch, server, root } from '../tests/e2e/helpers.mjs';
 import { serve } from '../scripts/serve.mjs';
+
+// `npm run bench -- slow`: the card and the page on a slow link (bench/slowlink.mjs) only.
+if (process.argv[2] === 'slow') {
+  await import('./slowlink.mjs');
+  process.exit(0);
+}
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
 const SIZE = Number(process.env.BENCH_SIZE_MIB || 1024) * 1024 * 1024;

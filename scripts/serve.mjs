@@ -1,5 +1,9 @@
 // A static server for www/ on the loopback interface only: no logic, no
 // writes, nothing outside www/. `node scripts/serve.mjs [--port N]`.
+//
+// It sends a file's precompressed twin (<file>.br or <file>.gz, written by
+// the build) when the request accepts that encoding and the twin is not
+// older than the file (a file edited after the build is sent as it is).
 import { createReadStream, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
@@ -20,8 +24,44 @@ const TYPES = {
   '.svg': 'image/svg+xml',
 };
 
-/** Starts the server; resolves to { server, url }. Port 0 picks a free one. */
-export function serve({ port = 8080, host = '127.0.0.1', dir = join(root, 'www') } = {}) {
+// The precompressed twins, best first.
+const ENCODINGS = [
+  ['br', '.br'],
+  ['gzip', '.gz'],
+];
+
+/** The content codings an Accept-Encoding header accepts (q > 0); `*` accepts all of ours. */
+export function acceptedEncodings(header) {
+  const out = new Set();
+  const refused = new Set();
+  for (const part of String(header || '').split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    if (!name) continue;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const weight = q ? Number(q.slice(2)) : 1;
+    if (!(weight > 0)) refused.add(name);
+    else if (name === '*') for (const [coding] of ENCODINGS) out.add(coding);
+    else out.add(name === 'x-gzip' ? 'gzip' : name);
+  }
+  for (const name of refused) out.delete(name);
+  return out;
+}
+
+/** A twin made from this version of the file: present, and written after it. */
+function isFreshTwin(path, stat) {
+  try {
+    const twin = statSync(path);
+    return twin.isFile() && twin.mtimeMs >= stat.mtimeMs;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts the server; resolves to { server, url }. Port 0 picks a free one.
+ * precompressed: false sends every file as it is (a host that does not compress).
+ */
+export function serve({ port = 8080, host = '127.0.0.1', dir = join(root, 'www'), precompressed = true } = {}) {
   const base = normalize(dir + sep);
   const server = createServer((req, res) => {
     let path;
@@ -42,15 +82,29 @@ export function serve({ port = 8080, host = '127.0.0.1', dir = join(root, 'www')
     }
     try {
       if (statSync(file).isDirectory()) file = join(file, 'index.html');
-      const size = statSync(file).size;
-      res.writeHead(200, {
+      const stat = statSync(file);
+      const headers = {
         'content-type': TYPES[extname(file)] || 'application/octet-stream',
-        'content-length': size,
         'cache-control': 'no-store',
         'x-content-type-options': 'nosniff',
-      });
+      };
+      let body = file;
+      let size = stat.size;
+      const twins = !precompressed ? [] : ENCODINGS.filter(([, ext]) => isFreshTwin(`${file}${ext}`, stat));
+      if (twins.length) {
+        headers.vary = 'Accept-Encoding';
+        const accepted = acceptedEncodings(req.headers['accept-encoding']);
+        const pick = twins.find(([coding]) => accepted.has(coding));
+        if (pick) {
+          body = `${file}${pick[1]}`;
+          size = statSync(body).size;
+          headers['content-encoding'] = pick[0];
+        }
+      }
+      headers['content-length'] = size;
+      res.writeHead(200, headers);
       if (req.method === 'HEAD') res.end();
-      else createReadStream(file).pipe(res);
+      else createReadStream(body).pipe(res);
     } catch {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     }

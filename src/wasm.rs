@@ -8,6 +8,13 @@
 //! the CLI prints, parsed once by `JSON.parse`. serde-wasm-bindgen, both ways,
 //! was measured against this and lost in the browser (bench/RESULTS.md,
 //! "The JS boundary"); README says where each boundary crate is used.
+//!
+//! With the feature `wasm-card` the module exports only what the forum card
+//! (www/embed.js) calls: `verify`, `manifestDigest` and `Sha256`. The build
+//! makes that module apart, so the card carries no code it never runs.
+
+#[cfg(all(feature = "wasm-card", feature = "wasm-formats"))]
+compile_error!("the features wasm-card (the card's small module) and wasm-formats (the page's drafting tools) exclude each other");
 
 use std::collections::BTreeMap;
 
@@ -244,6 +251,7 @@ pub fn manifest_digest(manifest: JsValue) -> Result<String, JsValue> {
 }
 
 /// The text an approver signs: `upgrade-gate:approve:` + the manifest digest.
+#[cfg(not(feature = "wasm-card"))]
 #[wasm_bindgen(js_name = approvalMessage)]
 pub fn approval_message(manifest: JsValue) -> Result<String, JsValue> {
     let text = text_of(&manifest, "manifest")?.ok_or_else(|| usage("manifest: required"))?;
@@ -255,6 +263,7 @@ pub fn approval_message(manifest: JsValue) -> Result<String, JsValue> {
 /// approver (and the named `approver`, if given), the approvals document with
 /// its entry merged: `{ signer, change, document, status }`; otherwise the
 /// refusal `{ refusal, signer, message }`. A malformed input throws.
+#[cfg(not(feature = "wasm-card"))]
 #[wasm_bindgen(js_name = addApproval, unchecked_return_type = "ApprovalMerged | ApprovalRefused")]
 pub fn add_approval(#[wasm_bindgen(unchecked_param_type = "AddApprovalInput")] input: JsValue) -> Result<JsValue, JsValue> {
     if !input.is_object() {
@@ -283,6 +292,7 @@ pub fn add_approval(#[wasm_bindgen(unchecked_param_type = "AddApprovalInput")] i
     }
 }
 
+#[cfg(not(feature = "wasm-card"))]
 #[wasm_bindgen(typescript_custom_section)]
 const APPROVAL_TYPES: &'static str = r#"
 /** What addApproval takes: documents as JSON text or objects, the signature as personal_sign returns it. */
@@ -324,6 +334,7 @@ export interface ApprovalRefused {
 "#;
 
 /// SPEC §2.1 actions hash of an array of actions (normalized first), `"0x…"`.
+#[cfg(not(feature = "wasm-card"))]
 #[wasm_bindgen(js_name = actionsHash)]
 pub fn actions_hash(actions: JsValue, policy: JsValue) -> Result<String, JsValue> {
     let text = text_of(&actions, "actions")?.ok_or_else(|| usage("actions: required"))?;
@@ -333,6 +344,7 @@ pub fn actions_hash(actions: JsValue, policy: JsValue) -> Result<String, JsValue
 
 /// `{ domainHash, messageHash, safeTxHash }` of a Safe transaction (SPEC §2.2 shape,
 /// or a Safe Transaction Service record with `chainId` and `safeVersion`).
+#[cfg(not(feature = "wasm-card"))]
 #[wasm_bindgen(js_name = safeTxHash)]
 pub fn safe_tx_hash(safe_tx: JsValue) -> Result<JsValue, JsValue> {
     let text = text_of(&safe_tx, "safeTx")?.ok_or_else(|| usage("safeTx: required"))?;
@@ -341,6 +353,7 @@ pub fn safe_tx_hash(safe_tx: JsValue) -> Result<JsValue, JsValue> {
 }
 
 /// The decoded call: selector, function, named arguments, class, inner call, batch.
+#[cfg(not(feature = "wasm-card"))]
 #[wasm_bindgen(js_name = decodeCalldata)]
 pub fn decode_calldata(hex: &str) -> Result<JsValue, JsValue> {
     let call = tools::decode_calldata(hex).map_err(into_error)?;
@@ -348,6 +361,7 @@ pub fn decode_calldata(hex: &str) -> Result<JsValue, JsValue> {
 }
 
 /// SPEC §2.1 folder listing hash of `{ "path": "sha256:…" }`.
+#[cfg(not(feature = "wasm-card"))]
 #[wasm_bindgen(js_name = listingHash)]
 pub fn listing_hash(files: JsValue) -> Result<String, JsValue> {
     let text = text_of(&files, "files")?.ok_or_else(|| usage("files: required"))?;
@@ -382,6 +396,7 @@ struct SafeTargetDoc {
 }
 
 /// An owner Safe given to `nestedSafeTxHash`: `{ safe, nonce, version }`.
+#[cfg(not(feature = "wasm-card"))]
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct OwnerSafeDoc {
@@ -392,6 +407,7 @@ struct OwnerSafeDoc {
     version: String,
 }
 
+#[cfg(any(feature = "wasm-formats", not(feature = "wasm-card")))]
 fn safe_version_of(s: &str, path: &str) -> Result<crate::document::SafeVersion, JsValue> {
     crate::document::SafeVersion::parse(s).map_err(|m| into_error(Error::Invalid { document: Document::SafeTx, path: path.into(), message: m }))
 }
@@ -439,6 +455,7 @@ pub fn from_foundry(broadcast: JsValue, chain_id: Option<f64>) -> Result<JsValue
 /// safeTxHash, nested: { safe, to, data, nonce, safeVersion, domainHash, messageHash,
 /// safeTxHash } }`: the outer transaction's hashes and those of the `approveHash`
 /// transaction the owner Safe signs for it.
+#[cfg(not(feature = "wasm-card"))]
 #[wasm_bindgen(js_name = nestedSafeTxHash)]
 pub fn nested_safe_tx_hash(safe_tx: JsValue, owner: JsValue) -> Result<JsValue, JsValue> {
     let text = text_of(&safe_tx, "safeTx")?.ok_or_else(|| usage("safeTx: required"))?;
@@ -459,6 +476,7 @@ pub fn nested_safe_tx_hash(safe_tx: JsValue, owner: JsValue) -> Result<JsValue, 
 /// operations a release (or Safe transaction, or array of actions) schedules or
 /// executes: `[{ source, timelock, function, operationId, predecessor, salt,
 /// delaySeconds?, calls, matchesManifest?, detail }]`.
+#[cfg(not(feature = "wasm-card"))]
 #[wasm_bindgen(js_name = timelockOperations)]
 pub fn timelock_operations(release: JsValue, manifest: JsValue) -> Result<JsValue, JsValue> {
     let limits = Limits::default();

@@ -1464,7 +1464,8 @@ fn index_readme(examples: &[Example]) -> String {
          a folder package), the rollback package (`rollback.tar`), the simulation\n\
          evidence (`evidence.json`), sometimes a `policy.json`, and `expected.json`:\n\
          the decision, the `--now` it is evaluated at, and the checks that must fail\n\
-         or pend.\n\n\
+         or pend. Below them, ten more made by compiling real contracts and executing\n\
+         them in a real EVM, with state-diff evidence (SPEC §7).\n\n\
          | example | what it shows | expected |\n|---|---|---|\n",
     );
     for e in examples {
@@ -1519,6 +1520,7 @@ fn index_readme(examples: &[Example]) -> String {
     for (i, role) in roles {
         s.push_str(&format!("| {role} | #{i} | `{}` |\n", cs(account(i))));
     }
+    s.push_str(&evm_examples_section());
     s
 }
 
@@ -1548,13 +1550,70 @@ fn examples_dir() -> PathBuf {
     repo_root().join("examples")
 }
 
-/// Folders of `examples/` that are not generated cases: `node/` is the npm
-/// package example (`examples/node/verify.mjs`, issue 6), `ci/` the GitHub
-/// Actions workflow (issue 13), both kept by hand.
-const NOT_CASES: [&str; 2] = ["node", "ci"];
+/// Folders of `examples/` that are not cases of this generator: `node/` is the
+/// npm package example (`examples/node/verify.mjs`, issue 6) and `ci/` the
+/// GitHub Actions workflow (issue 13), both kept by hand; `generator/` is the
+/// revm generator, which writes the `effects-*` folders.
+const NOT_CASES: [&str; 3] = ["node", "ci", "generator"];
+
+/// The folders that examples/generator writes (`npm run examples`), from real
+/// solc output executed in revm; it checks them itself (`npm run examples:check`).
+const EVM_PREFIX: &str = "effects-";
 
 fn is_case_file(rel: &str) -> bool {
-    !NOT_CASES.iter().any(|d| rel.starts_with(&format!("{d}/")))
+    !NOT_CASES.iter().any(|d| rel.starts_with(&format!("{d}/"))) && !rel.starts_with(EVM_PREFIX)
+}
+
+/// The effects-* folders on disk, sorted.
+fn evm_examples() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(examples_dir())
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.path().is_dir())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with(EVM_PREFIX))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// An effects-* README's first paragraph: "<summary> Expected: <outcome>."
+fn evm_example_row(name: &str) -> String {
+    let readme = std::fs::read_to_string(examples_dir().join(name).join("README.md"))
+        .unwrap_or_else(|e| panic!("examples/{name}/README.md: {e}"));
+    let paragraph = readme.split("\n\n").nth(1).unwrap_or_default();
+    let (summary, outcome) = paragraph
+        .rsplit_once(" Expected: ")
+        .unwrap_or_else(|| panic!("examples/{name}/README.md: no \"Expected:\" in its first paragraph"));
+    format!(
+        "| [`{name}`]({name}/) | {} | {} |\n",
+        summary.replace('|', "\\|"),
+        outcome.trim_end_matches('.')
+    )
+}
+
+/// The index's section on the effects-* examples, read from their folders.
+fn evm_examples_section() -> String {
+    let mut s = String::from(
+        "\n## Made by a real EVM: what the upgrade does (SPEC §7)\n\n\
+         These folders are written by `examples/generator` (`npm run examples`), not by hand and\n\
+         not by `tests/examples.rs`: OpenZeppelin 5 and Safe 1.4.1 contracts from npm and small\n\
+         Solidity sources of its own (`examples/generator/contracts/`), compiled by solc from npm\n\
+         through standard JSON, deployed and executed in revm; each `evidence.json` is an\n\
+         `upgrade-gate/evidence/v1` document around the prestate diff that revm-inspectors builds\n\
+         (as reth and anvil answer `debug_traceCall` with the prestateTracer in diff mode), and each\n\
+         target's `artifact` in `package/` is solc's standard-JSON output of that one contract.\n\
+         `npm run examples:check` regenerates them and fails on any difference. Each README says\n\
+         which rule of `simulation.effects` (E0–E6) or step of `implementation.code` decides.\n\n\
+         | example | what it shows | expected |\n|---|---|---|\n",
+    );
+    for name in evm_examples() {
+        s.push_str(&evm_example_row(&name));
+    }
+    s
 }
 
 fn files_on_disk(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -1888,7 +1947,7 @@ fn every_example_folder_is_tested_and_listed() {
         .map(|e| e.expect("entry").path())
         .filter(|p| p.is_dir())
         .map(|p| p.file_name().expect("name").to_string_lossy().into_owned())
-        .filter(|name| !NOT_CASES.contains(&name.as_str()))
+        .filter(|name| !NOT_CASES.contains(&name.as_str()) && !name.starts_with(EVM_PREFIX))
         .collect();
     on_disk.sort();
     let mut tested_sorted: Vec<String> = tested.iter().map(|s| s.to_string()).collect();
@@ -2102,6 +2161,61 @@ fn package_tarballs_are_well_formed_ustar() {
                     usize::from_str_radix(std::str::from_utf8(&h[124..135]).expect("octal"), 8)
                         .expect("octal");
                 at += 512 + size.div_ceil(512) * 512;
+            }
+        }
+    }
+}
+
+#[test]
+fn every_evm_generated_example_is_listed_and_complete() {
+    examples_ready();
+    let names = evm_examples();
+    for wanted in [
+        "effects-safe-multisend",
+        "effects-uups-immutables",
+        "effects-beacon",
+        "effects-bybit-slot0",
+        "effects-initializer-owner",
+        "effects-hidden-upgrade",
+        "effects-wrong-nonce",
+        "effects-guard-override",
+        "effects-code-one-byte",
+        "effects-code-metadata",
+    ] {
+        assert!(names.iter().any(|n| n == wanted), "examples/{wanted} (run `npm run examples`)");
+    }
+    let index =
+        std::fs::read_to_string(examples_dir().join("README.md")).expect("read examples/README.md");
+    for name in &names {
+        assert!(index.contains(&format!("[`{name}`]({name}/)")), "examples/README.md lists {name}");
+        let dir = examples_dir().join(name);
+        for file in [
+            "README.md",
+            "manifest.json",
+            "release.json",
+            "approvals.json",
+            "policy.json",
+            "rollback.tar",
+            "evidence.json",
+            "expected.json",
+        ] {
+            assert!(dir.join(file).is_file(), "{name}/{file}");
+        }
+        assert!(dir.join("package").is_dir(), "{name}: package/");
+    }
+}
+
+/// SPEC §7 (`simulation.effects`, `implementation.code`) on real solc output
+/// executed in revm: each example reaches its decision, and the releasable
+/// ones pass both checks on a state diff (not by skipping).
+#[test]
+fn evm_generated_examples_reach_their_expected_decisions() {
+    for name in evm_examples() {
+        let expected = read_expected(&name);
+        let report = run_example(&name, None);
+        if expected.decision == "release" {
+            for id in ["simulation.effects", "implementation.code"] {
+                assert!(passes(&report, id), "{name}: {id} passes");
             }
         }
     }

@@ -1,5 +1,5 @@
 // The page's runtime, shared by index.html and embed.html: it starts the wasm
-// module from the bytes embedded by the build (the CSP forbids fetching them),
+// module from the bytes embedded (gzipped) by the build (the CSP forbids fetching them),
 // measures those exact bytes for the footer, and hashes files in a pool of
 // Web Workers. No gate logic lives here: every decision comes from the core.
 /* global wasm_bindgen */
@@ -123,8 +123,9 @@
   async function start() {
     if (!build || !build.wasmBytes) throw new Error('pkg/upgrade_gate_embedded.js is missing: run `npm run build`');
     if (typeof wasm_bindgen === 'undefined') throw new Error('pkg/upgrade_gate_classic.js is missing: run `npm run build`');
-    // pkg/upgrade_gate_embedded.js decoded the bytes and started compiling them.
-    const bytes = build.wasmBytes;
+    // pkg/upgrade_gate_embedded.js inflated the bytes and started compiling
+    // them: the footer's hash is of these inflated bytes, the ones compiled.
+    const bytes = await build.wasmBytes;
     const native = nativeSha256(bytes);
     module = await build.wasmModule;
     await wasm_bindgen({ module_or_path: module });
