@@ -52,7 +52,13 @@ function cases() {
       if (has('policy.json')) args.push('--policy', 'policy.json');
       const now = has('expected.json') ? JSON.parse(text('expected.json')).now : undefined;
       if (now) args.push('--now', now);
-      const input = { manifest: text('manifest.json'), release: text('release.json'), approvals: text('approvals.json'), policy: text('policy.json'), now, observed };
+      // SPEC §7.5: the evidence text, and the text of each package file a target names as its artifact.
+      const artifacts = {};
+      JSON.parse(text('manifest.json'), (k, v) => {
+        if (k === 'artifact' && typeof v === 'string' && has(join('package', v))) artifacts[v] = readFileSync(join(d, 'package', v), 'utf8');
+        return v;
+      });
+      const input = { manifest: text('manifest.json'), release: text('release.json'), approvals: text('approvals.json'), policy: text('policy.json'), now, observed, evidence: text('evidence.json'), artifacts };
       return { name, dir: d, args, input };
     });
 }
