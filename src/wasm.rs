@@ -119,8 +119,8 @@ fn now_of(v: &JsValue) -> Result<Timestamp, JsValue> {
 /// The answer as the JS object `JSON.parse` gives for the JSON the CLI prints:
 /// serialized by serde_json in Rust, parsed by the engine's `JSON.parse` (one
 /// call). Building the object field by field from Rust with serde-wasm-bindgen
-/// was measured instead (issue 13, bench/RESULTS.md): 11–16 % slower `verify`
-/// in Chromium and 6 KB more module gzipped, for 7 % less CPU in Node; the
+/// was measured instead (issue 13, bench/RESULTS.md): 3–16 % slower `verify`
+/// in Chromium and 5.8 KB more module gzipped, for 7–11 % less CPU in Node; the
 /// page is what counts, so this path stays.
 fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
     let json = serde_json::to_string(value).map_err(|e| usage(&e.to_string()))?;
