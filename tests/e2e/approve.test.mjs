@@ -245,3 +245,33 @@ describe('approve where you verify', () => {
     assert.doesNotMatch(readFileSync(join(root, 'www', 'approve.js'), 'utf8'), /innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
   });
 });
+
+describe('approve with a legacy injected wallet', () => {
+  const env = browserAndServer();
+
+  before(async () => {
+    await env.browser.context.exposeFunction('__testLegacySign', (messageHex) => personalSign(KEYS.approver, unhex(messageHex)));
+    // No EIP-6963 announcement: only window.ethereum, as older wallets inject it.
+    await env.browser.context.addInitScript((address) => {
+      window.ethereum = {
+        async request({ method, params }) {
+          if (method === 'eth_requestAccounts') return [address];
+          if (method === 'personal_sign') return window.__testLegacySign(params[0]);
+          throw Object.assign(new Error(`${method} is not supported`), { code: 4200 });
+        },
+      };
+    }, ADDRESS.approver);
+  });
+
+  test('window.ethereum is offered when no wallet announces itself, and signs the same way', async () => {
+    const page = await open(env.browser.context, env.srv.url + '?nodemo');
+    assert.equal(await verifyCase(page), 'hold');
+    const buttons = page.locator('#approve [data-action="sign-approval"]');
+    assert.equal(await buttons.count(), 1);
+    assert.match(await buttons.textContent(), /window\.ethereum/);
+    await buttons.click();
+    assert.equal(await result(page), 'added');
+    assert.equal(await decision(page), 'release');
+    await page.close();
+  });
+});
