@@ -220,7 +220,7 @@ fn verify_text_report_has_an_effects_section() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&o.stdout);
-    assert!(text.contains("effects (state diff, 2 account(s) written)"), "{text}");
+    assert!(text.contains("effects (state diff; what the simulation wrote):\n  2 account(s) written"), "{text}");
     assert!(text.contains("ERC-1967 implementation"), "{text}");
 }
 
