@@ -1,8 +1,13 @@
 //! The JavaScript boundary (SPEC §6): conversions only, no gate logic.
 //!
-//! Documents cross as JSON text (objects are stringified first) so that the
-//! browser and the CLI read them with the same parser, and the report comes
-//! back as the same JSON the CLI prints.
+//! Documents come in as JSON text, or as objects turned into JSON text by the
+//! engine's own `JSON.stringify` (one call), so that the browser and the CLI
+//! read them with the same parser, with the same field paths, lines and
+//! columns in errors, and a manifest given as text is digested over exactly
+//! its text (an object over its RFC 8785 value). Answers go back as the JSON
+//! the CLI prints, parsed once by `JSON.parse`. serde-wasm-bindgen, both ways,
+//! was measured against this and lost in the browser (bench/RESULTS.md,
+//! "The JS boundary"); README says where each boundary crate is used.
 //!
 //! With the feature `wasm-card` the module exports only what the forum card
 //! (www/embed.js) calls: `verify`, `manifestDigest` and `Sha256`. The build
@@ -111,6 +116,12 @@ fn now_of(v: &JsValue) -> Result<Timestamp, JsValue> {
     Timestamp::parse(&text).map_err(|m| into_error(Error::Invalid { document: Document::Observed, path: "now".into(), message: m }))
 }
 
+/// The answer as the JS object `JSON.parse` gives for the JSON the CLI prints:
+/// serialized by serde_json in Rust, parsed by the engine's `JSON.parse` (one
+/// call). Building the object field by field from Rust with serde-wasm-bindgen
+/// was measured instead (issue 13, bench/RESULTS.md): 3–16 % slower `verify`
+/// in Chromium and 5.8 KB more module gzipped, for 7–11 % less CPU in Node; the
+/// page is what counts, so this path stays.
 fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
     let json = serde_json::to_string(value).map_err(|e| usage(&e.to_string()))?;
     js_sys::JSON::parse(&json)
@@ -246,6 +257,81 @@ pub fn approval_message(manifest: JsValue) -> Result<String, JsValue> {
     let text = text_of(&manifest, "manifest")?.ok_or_else(|| usage("manifest: required"))?;
     tools::approval_message(&text).map_err(into_error)
 }
+
+/// `addApproval({ manifest, approvals?, policy?, signature, approver? })` → the
+/// signer recovered over the manifest's digest and, when it is a listed
+/// approver (and the named `approver`, if given), the approvals document with
+/// its entry merged: `{ signer, change, document, status }`; otherwise the
+/// refusal `{ refusal, signer, message }`. A malformed input throws.
+#[cfg(not(feature = "wasm-card"))]
+#[wasm_bindgen(js_name = addApproval, unchecked_return_type = "ApprovalMerged | ApprovalRefused")]
+pub fn add_approval(#[wasm_bindgen(unchecked_param_type = "AddApprovalInput")] input: JsValue) -> Result<JsValue, JsValue> {
+    if !input.is_object() {
+        return Err(usage("addApproval: expected an object { manifest, approvals?, policy?, signature, approver? }"));
+    }
+    let manifest = text_of(&field(&input, "manifest")?, "manifest")?.ok_or_else(|| usage("manifest: required"))?;
+    let approvals = text_of(&field(&input, "approvals")?, "approvals")?;
+    let policy = text_of(&field(&input, "policy")?, "policy")?;
+    let signature = field(&input, "signature")?.as_string().ok_or_else(|| usage("signature: required, 0x + 130 hex digits"))?;
+    let approver = field(&input, "approver")?;
+    let approver = if approver.is_undefined() || approver.is_null() {
+        None
+    } else {
+        Some(approver.as_string().ok_or_else(|| usage("approver: expected an address string"))?)
+    };
+    let request = tools::approvals::AddApproval {
+        manifest: &manifest,
+        approvals: approvals.as_deref(),
+        signature: &signature,
+        approver: approver.as_deref(),
+        policy: policy.as_deref(),
+    };
+    match tools::approvals::add(&request).map_err(into_error)? {
+        Ok(merged) => to_js(&merged),
+        Err(refusal) => to_js(&refusal),
+    }
+}
+
+#[cfg(not(feature = "wasm-card"))]
+#[wasm_bindgen(typescript_custom_section)]
+const APPROVAL_TYPES: &'static str = r#"
+/** What addApproval takes: documents as JSON text or objects, the signature as personal_sign returns it. */
+export interface AddApprovalInput {
+  manifest: string | object;
+  approvals?: string | object | null;
+  policy?: string | object | null;
+  /** 0x + 130 hex: r ‖ s ‖ v */
+  signature: string;
+  /** the account that must have signed, when known */
+  approver?: string | null;
+}
+/** Who has approved a manifest digest (as `upgrade-gate approvals status --format json` prints it). */
+export interface ApprovalsStatus {
+  manifestDigest: string;
+  lane: string;
+  threshold: number;
+  laneMinApprovals: number;
+  required: number;
+  signed: string[];
+  notSigned: string[];
+  moreNeeded: number;
+  invalid: { index: number; approver: string; reason: string }[];
+  otherDigests: { index: number; approver: string; manifestDigest: string }[];
+}
+/** A listed approver's signature, merged: `document` is the approvals/v1 text to write. */
+export interface ApprovalMerged {
+  signer: string;
+  change: "added" | "replaced" | "unchanged";
+  document: string;
+  status: ApprovalsStatus;
+}
+/** A well-formed signature that may not join: nothing merged. */
+export interface ApprovalRefused {
+  refusal: "notListed" | "notTheApprover";
+  signer: string;
+  message: string;
+}
+"#;
 
 /// SPEC §2.1 actions hash of an array of actions (normalized first), `"0x…"`.
 #[cfg(not(feature = "wasm-card"))]

@@ -1,7 +1,7 @@
 // The verifier page: collects the inputs, has them hashed, asks the core for
 // the report, and shows it. Conversions and display only: every check and the
 // decision come from the wasm core (SPEC §4), exactly as the CLI computes them.
-/* global Render, UpgradeGate, Governance */
+/* global Render, UpgradeGate, Governance, Approve */
 'use strict';
 
 (function () {
@@ -23,6 +23,7 @@
   //   { kind: 'demo', demo, name }    loaded by a demo button
   //   { kind: 'typed' }               typed or pasted here
   //   { kind: 'edited', was }         typed over content that came from one of the above
+  //   { kind: 'signed' }              the Approve panel's merged approvals document
   const SLOTS = [...TEXT_SLOTS, ...BIN_SLOTS, 'now'];
   const SLOT_TITLE = {
     manifest: 'Manifest',
@@ -51,6 +52,8 @@
         return `from the demo case “${src.demo}” (${src.name})`;
       case 'edited':
         return `edited here (was ${src.was})`;
+      case 'signed':
+        return 'signed in this page';
       default:
         return 'typed or pasted here';
     }
@@ -665,6 +668,7 @@
   // ---- verification --------------------------------------------------------------
   /** An input changed: the verdict on screen no longer describes the inputs, so it goes. */
   function invalidate() {
+    Approve.withdraw();
     if (!$('#verdict [data-decision]:not([data-decision="none"]):not([data-decision="stale"])')) return;
     runId++;
     UpgradeGate.cancel();
@@ -687,6 +691,7 @@
   }
 
   function resetResult() {
+    Approve.hide();
     clear($('#verdict')).appendChild(
       el(
         'div',
@@ -759,6 +764,7 @@
     let wrapped = false;
     // Never leave a previous verdict on screen while a new one is computed.
     clear($('#details'));
+    Approve.withdraw();
     working('Reading the inputs…');
     try {
       if (!api) throw new Error('the wasm module did not start (see the footer)');
@@ -790,10 +796,13 @@
       });
       if (run !== runId) return;
       showReport(report, { wrappedSafeTx: release.safe, releaseTextUsed: release.text, batch: release.batch, manifestText: manifest });
+      // Signing is offered for exactly the documents this verdict was computed from.
+      Approve.offer(report, { manifest, approvals: optional('approvals'), policy: optional('policy') });
     } catch (e) {
       if (run !== runId) return;
       $('#progress').hidden = true;
       clear($('#details'));
+      Approve.hide();
       const cancelled = e instanceof UpgradeGate.Cancelled;
       if (wrapped && e && typeof e === 'object') e.wrappedSafeTx = true;
       if (e instanceof WebAssembly.RuntimeError) {
@@ -1055,6 +1064,13 @@
 
   // ---- start -----------------------------------------------------------------------
   wireInputs();
+  // A document merged by the Approve panel goes in the Approvals slot, and the verdict is refreshed.
+  Approve.attach({
+    putApprovals(text) {
+      setText('approvals', text, { kind: 'signed' });
+      return verify();
+    },
+  });
   // Deferred scripts run while readyState is already 'interactive', before
   // DOMContentLoaded: wait for it before touching the page.
   const parsed = new Promise((resolve) => {
