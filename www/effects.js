@@ -10,9 +10,12 @@
 (function () {
   const { el, hexGroups } = Render;
 
-  // The core reads a state diff up to 64 MiB (SPEC §7.1's larger limit for
-  // evidence); a larger file is read by nobody here and stays hashed only.
-  const EVIDENCE_TEXT_LIMIT = 64 * 1024 * 1024;
+  // The core reads a state diff up to 64 MiB and refuses a larger one (an
+  // input error); an opaque file of any size is only hashed. Up to this size
+  // the page hands the core the text and the core decides; past it the text
+  // is not built (a browser string would not hold it) and a file that may be
+  // JSON is refused here, as the core would refuse it (see `evidenceText`).
+  const EVIDENCE_TEXT_LIMIT = 256 * 1024 * 1024;
 
   /** A file's text when it is UTF-8 (byte for byte: a BOM is kept, the core hashes these bytes), else null. */
   async function utf8(file) {
@@ -22,6 +25,16 @@
     } catch {
       return null;
     }
+  }
+
+  /** The evidence file's text for the core, or null when it stays hashed only (not UTF-8). */
+  async function evidenceText(file) {
+    if (file.size <= EVIDENCE_TEXT_LIMIT) return utf8(file);
+    const head = new TextDecoder('utf-8').decode(await file.slice(0, 4096).arrayBuffer());
+    if (/^\uFEFF?\s*\{/.test(head)) {
+      throw Object.assign(new Error(`evidence: ${file.name} is larger than the 64 MiB a state diff may have, and may be one (it starts like JSON): no decision is made on evidence nobody read`), { field: 'evidence' });
+    }
+    return null;
   }
 
   /** The package paths the manifest's targets name as `artifact` (SPEC §7.4). */
@@ -44,10 +57,8 @@
    */
   async function inputs(manifestText, evidence, pkg) {
     const out = {};
-    if (evidence && evidence.kind === 'file' && evidence.file.size <= EVIDENCE_TEXT_LIMIT) {
-      const text = await utf8(evidence.file);
-      if (text !== null) out.evidence = text;
-    }
+    const text = evidence && evidence.kind === 'file' ? await evidenceText(evidence.file) : null;
+    if (text !== null) out.evidence = text;
     const named = pkg && pkg.kind === 'folder' ? artifactPaths(manifestText) : [];
     if (named.length) {
       const byPath = new Map(pkg.entries.map((e) => [e.path, e.file]));

@@ -102,11 +102,12 @@
       ),
     );
     body.appendChild(kv('Package', hexGroups(m.package && m.package.hash)));
-    // SPEC §7: the card has the manifest only; what it binds effects and code to.
-    const artifacts = (m.targets || []).filter((t) => t.artifact).map((t) => `code of ${t.implementation} against ${t.artifact}`);
-    const expected = (m.simulation && m.simulation.expectedAccounts) || [];
-    const said = [...artifacts, expected.length ? `other accounts it may write: ${expected.join(', ')}` : ''].filter(Boolean);
-    body.appendChild(kv('Effects', el('span', { class: 'wrap', 'data-effects-card': said.length ? 'declared' : 'none', text: `checked by verify when the evidence is a state diff; this card shows the manifest only${said.length ? ` — it binds the ${said.join('; ')}` : ''}` })));
+    // SPEC §7: the card has the manifest only; it says what the manifest names for them.
+    const binds = (m.targets || []).filter((t) => t && typeof t.artifact === 'string').map((t) => `implementation ${t.implementation}, built as ${t.artifact}`);
+    const expected = m.simulation && Array.isArray(m.simulation.expectedAccounts) ? m.simulation.expectedAccounts : [];
+    if (expected.length) binds.push(`accounts the upgrade may also write: ${expected.join(', ')}`);
+    const effects = `checked by verify when the evidence is a state diff; this card shows the manifest only.${binds.length ? ` The manifest names ${binds.join('; ')}.` : ''}`;
+    body.appendChild(kv('Effects', el('span', { class: 'wrap', 'data-effects-card': binds.length ? 'declared' : 'none', text: effects })));
     body.appendChild(
       kv(
         'Rollback',
