@@ -89,7 +89,13 @@ async function loadDemo(page, name) {
 
 async function elementShot(page, selector, name) {
   mkdirSync(shots, { recursive: true });
-  await page.locator(selector).screenshot({ path: join(shots, `${name}.png`) });
+  // The element's box in the whole page: a locator screenshot of an element
+  // taller than the viewport came out shifted after the verdict's scroll.
+  const clip = await page.$eval(selector, (n) => {
+    const r = n.getBoundingClientRect();
+    return { x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height };
+  });
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true, clip });
 }
 
 describe('effects and code binding in the page (SPEC §7)', () => {
