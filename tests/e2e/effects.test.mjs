@@ -33,9 +33,9 @@ function filesOf(dir) {
  * webkitGetAsEntry() is a directory entry, walked with createReader().
  * (A synthetic DragEvent cannot carry real directory entries.)
  */
-function dropFolder(page, name, files) {
+function dropFolder(page, name, files, selector = 'main') {
   return page.evaluate(
-    ({ name, files }) => {
+    ({ name, files, selector }) => {
       const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
       const dir = (dirName, prefix) => {
         const kids = new Map();
@@ -61,9 +61,9 @@ function dropFolder(page, name, files) {
       const entry = dir(name, '');
       const event = new Event('drop', { bubbles: true, cancelable: true });
       Object.defineProperty(event, 'dataTransfer', { value: { items: [{ kind: 'file', webkitGetAsEntry: () => entry }], files: [] } });
-      document.querySelector('main').dispatchEvent(event);
+      document.querySelector(selector).dispatchEvent(event);
     },
-    { name, files },
+    { name, files, selector },
   );
 }
 
@@ -235,6 +235,41 @@ describe('effects and code binding in the page (SPEC §7)', () => {
     assert.equal(await page.getAttribute('#effects', 'data-effects'), 'none', 'only the code binding is shown');
     assert.equal(await checkStatus(page, 'simulation.evidence'), 'fail');
     assert.deepEqual(await page.problems(), []);
+    await page.close();
+  });
+
+  test('a package folder dropped on its box gives the artifacts too', async () => {
+    const page = await fresh();
+    const name = 'effects-uups-immutables';
+    const dir = join(examples, name);
+    const top = readdirSync(dir).filter((f) => statSync(join(dir, f)).isFile());
+    // The documents as loose files (a case without its package), then the folder on the package box.
+    await page.evaluate((list) => {
+      const dt = new DataTransfer();
+      for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name));
+      document.querySelector('main').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, top.map((f) => ({ name: f, b64: readFileSync(join(dir, f)).toString('base64') })));
+    await page.waitForFunction(() => document.querySelector('[data-slot="evidence"]').classList.contains('filled'));
+    await dropFolder(page, 'package', filesOf(join(dir, 'package')), '.slot[data-slot="package"]');
+    await page.waitForFunction(() => document.querySelector('[data-slot="package"]').classList.contains('filled'));
+    await page.fill('#now', expectedOf(name).now);
+    await page.click('#verify');
+    assert.deepEqual(await shown(page), wanted(name));
+    assert.equal(await page.getAttribute('#effects [data-code-binding]', 'data-result'), 'immutablesFilled');
+    await page.close();
+  });
+
+  test('a malformed state diff is an input error: no decision', async () => {
+    const page = await fresh();
+    await loadDemo(page, 'effects-safe-multisend');
+    const bad = join(env.tmp, 'evidence-bad.json');
+    writeFileSync(bad, JSON.stringify({ pre: {}, post: { '0x4Ac49EEa116CDE79C605dFEf30E418A0fFEBA627': { storage: { '0x05': 'not hex' } } } }));
+    await page.click('.slot[data-slot="evidence"] [data-open]');
+    await page.setInputFiles('#file-picker', bad);
+    await page.click('#verify');
+    assert.equal(await decision(page), 'error');
+    assert.match(await page.textContent('#verdict .errmsg'), /evidence/);
+    assert.equal(await page.$('#effects'), null);
     await page.close();
   });
 
