@@ -107,7 +107,7 @@
     const expected = m.simulation && Array.isArray(m.simulation.expectedAccounts) ? m.simulation.expectedAccounts : [];
     if (expected.length) binds.push(`accounts the upgrade may also write: ${expected.join(', ')}`);
     const effects = `checked by verify when the evidence is a state diff; this card shows the manifest only.${binds.length ? ` The manifest names ${binds.join('; ')}.` : ''}`;
-    body.appendChild(kv('Effects', el('span', { class: 'wrap', 'data-effects-card': binds.length ? 'declared' : 'none', text: effects })));
+    body.appendChild(kv('Effects', el('span', { class: 'effects-card', 'data-effects-card': binds.length ? 'declared' : 'none', text: effects })));
     body.appendChild(
       kv(
         'Rollback',

@@ -293,12 +293,15 @@ describe('effects and code binding in the page (SPEC §7)', () => {
 
   test('the card says what the manifest binds for effects and code', async () => {
     const page = await env.browser.context.newPage();
-    const manifest = readFileSync(join(examples, 'effects-code-one-byte', 'manifest.json'), 'utf8');
+    await page.setViewportSize({ width: 390, height: 900 });
+    const manifest = readFileSync(join(examples, 'effects-hidden-upgrade', 'manifest.json'), 'utf8');
     await page.goto(env.srv.url + 'embed.html#manifest=' + encodeURIComponent(manifest));
     await page.waitForSelector('body[data-ready]');
     const artifact = JSON.parse(manifest).targets.find((t) => t.artifact).artifact;
     assert.equal(await page.getAttribute('[data-effects-card]', 'data-effects-card'), 'declared');
     assert.ok((await page.textContent('[data-effects-card]')).includes(artifact));
+    for (const a of JSON.parse(manifest).simulation.expectedAccounts) assert.ok((await page.textContent('[data-effects-card]')).includes(a), a);
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), true, 'the card wraps at 390 px');
     const plain = readFileSync(join(examples, 'standard-transparent', 'manifest.json'), 'utf8');
     await page.goto(env.srv.url + 'embed.html#manifest=' + encodeURIComponent(plain));
     await page.waitForFunction(() => document.querySelector('[data-effects-card]')?.dataset.effectsCard === 'none');
