@@ -102,6 +102,12 @@
       ),
     );
     body.appendChild(kv('Package', hexGroups(m.package && m.package.hash)));
+    // SPEC §7: the card has the manifest only; it says what the manifest names for them.
+    const binds = (m.targets || []).filter((t) => t && typeof t.artifact === 'string').map((t) => `implementation ${t.implementation}, built as ${t.artifact}`);
+    const expected = m.simulation && Array.isArray(m.simulation.expectedAccounts) ? m.simulation.expectedAccounts : [];
+    if (expected.length) binds.push(`accounts the upgrade may also write: ${expected.join(', ')}`);
+    const effects = `checked by verify when the evidence is a state diff; this card shows the manifest only.${binds.length ? ` The manifest names ${binds.join('; ')}.` : ''}`;
+    body.appendChild(kv('Effects', el('span', { class: 'effects-card', 'data-effects-card': binds.length ? 'declared' : 'none', text: effects })));
     body.appendChild(
       kv(
         'Rollback',

@@ -1,7 +1,7 @@
 // The verifier page: collects the inputs, has them hashed, asks the core for
 // the report, and shows it. Conversions and display only: every check and the
 // decision come from the wasm core (SPEC §4), exactly as the CLI computes them.
-/* global Render, UpgradeGate, Governance, Approve */
+/* global Render, UpgradeGate, Governance, Approve, Effects */
 'use strict';
 
 (function () {
@@ -786,6 +786,9 @@
       if (bins.evidence) observed.evidenceHash = bins.evidence.hashes;
       const optional = (id) => ($(`#${id}`).value.trim() ? $(`#${id}`).value : undefined);
       const now = $('#now').value.trim() || undefined;
+      // SPEC §7.5: the evidence file's text and the artifacts the targets name.
+      const effectsInputs = await Effects.inputs(manifest, bins.evidence, pkg);
+      if (run !== runId) return;
       const report = api.verify({
         manifest,
         release: release.text,
@@ -793,6 +796,7 @@
         policy: optional('policy'),
         now,
         observed,
+        ...effectsInputs,
       });
       if (run !== runId) return;
       showReport(report, { wrappedSafeTx: release.safe, releaseTextUsed: release.text, batch: release.batch, manifestText: manifest });
@@ -948,6 +952,8 @@
       }
       d.appendChild(Governance.section(report.governance, declared));
     }
+    const effects = Effects.section(report, api);
+    if (effects) d.appendChild(effects);
     d.appendChild(el('section', { class: 'card' }, jsonBlock('Headline', Render.headline(report), 'upgrade-gate-headline.json', 'headline')));
     d.appendChild(el('section', { class: 'card' }, el('h2', { text: 'Checks' }), Render.checksTable(report.checks)));
     d.appendChild(

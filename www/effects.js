@@ -1,0 +1,260 @@
+// SPEC §7 on the page: what the evidence says executing the release writes
+// (the report's `effects` extension) and whether the implementation runs the
+// package's code (`implementationCode`). The page reads the evidence file's
+// text and the artifacts the manifest names from the package folder, hands
+// them to the core's `verify`, and shows what the core found: nothing is
+// checked here.
+/* global Render */
+'use strict';
+
+(function () {
+  const { el, hexGroups } = Render;
+
+  // The core reads a state diff up to 64 MiB and refuses a larger one (an
+  // input error); an opaque file of any size is only hashed. Up to this size
+  // the page hands the core the text and the core decides; past it the text
+  // is not built (a browser string would not hold it) and a file that may be
+  // JSON is refused here, as the core would refuse it (see `evidenceText`).
+  const EVIDENCE_TEXT_LIMIT = 256 * 1024 * 1024;
+
+  /** A file's text when it is UTF-8 (byte for byte: a BOM is kept, the core hashes these bytes), else null. */
+  async function utf8(file) {
+    try {
+      const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(await file.arrayBuffer());
+      return text.includes('\u0000') ? null : text;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The evidence file's text for the core, or null when it stays hashed only (not UTF-8). */
+  async function evidenceText(file) {
+    if (file.size <= EVIDENCE_TEXT_LIMIT) return utf8(file);
+    const head = new TextDecoder('utf-8').decode(await file.slice(0, 4096).arrayBuffer());
+    if (/^\uFEFF?\s*\{/.test(head)) {
+      throw Object.assign(new Error(`evidence: ${file.name} is larger than the 64 MiB a state diff may have, and may be one (it starts like JSON): no decision is made on evidence nobody read`), { field: 'evidence' });
+    }
+    return null;
+  }
+
+  /** The package paths the manifest's targets name as `artifact` (SPEC §7.4). */
+  function artifactPaths(manifestText) {
+    let m;
+    try {
+      m = JSON.parse(manifestText);
+    } catch {
+      return []; // the core names the manifest's error
+    }
+    const targets = m && Array.isArray(m.targets) ? m.targets : [];
+    return [...new Set(targets.map((t) => t && t.artifact).filter((p) => typeof p === 'string'))];
+  }
+
+  /**
+   * What `verify` takes beyond the hashes (SPEC §7.5): `evidence`, the
+   * evidence file's text when it is UTF-8 (a binary file stays hashed only),
+   * and `artifacts`, the text of each file a target names, from the package
+   * folder (a single-file package has none: the core fails such a target).
+   */
+  async function inputs(manifestText, evidence, pkg) {
+    const out = {};
+    const text = evidence && evidence.kind === 'file' ? await evidenceText(evidence.file) : null;
+    if (text !== null) out.evidence = text;
+    const named = pkg && pkg.kind === 'folder' ? artifactPaths(manifestText) : [];
+    if (named.length) {
+      const byPath = new Map(pkg.entries.map((e) => [e.path, e.file]));
+      out.artifacts = {};
+      for (const path of named) {
+        const file = byPath.get(path);
+        // Not valid UTF-8: decoded with replacement characters, so the core's
+        // hash of the text differs from the folder's and the target fails.
+        if (file) out.artifacts[path] = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await file.arrayBuffer());
+      }
+    }
+    return out;
+  }
+
+  // ---- the panel ----------------------------------------------------------------
+  const ROLE = {
+    targetProxy: 'target proxy',
+    proxyAdmin: 'ProxyAdmin',
+    beacon: 'beacon',
+    admin: 'admin',
+    safe: 'the Safe',
+    governance: 'governance',
+    expected: 'declared (expected account)',
+    undeclared: 'UNDECLARED',
+  };
+
+  const RULE = {
+    E0: 'the evidence is of this release',
+    E1: 'every target upgraded as declared',
+    E2: 'no other upgrade',
+    E3: 'authority, by lane',
+    E4: 'the Safe changes only by its nonce',
+    E5: 'nothing undeclared written',
+    E6: 'overrides do not change what runs',
+  };
+
+  const CODE_RESULT = {
+    exact: 'exact: the runtime code is the artifact’s',
+    immutablesFilled: 'equal once the immutables are filled',
+    metadataDiffers: 'same code, different metadata',
+    differs: 'the code differs',
+  };
+
+  const ZERO12 = '0'.repeat(24);
+
+  /**
+   * A 32-byte word as a person compares it: a small number in decimal, an
+   * address word as its EIP-55 address (`checksum` from the core), anything
+   * else in hex groups. The exact word is in the title and `data-word`.
+   */
+  function wordView(word, checksum) {
+    const hex = String(word).replace(/^0x/, '');
+    if (!/^[0-9a-f]{64}$/.test(hex)) return el('code', { class: 'fx-word wrap', 'data-word': word, text: word });
+    if (/^0{48}/.test(hex)) return el('code', { class: 'fx-word', 'data-word': word, 'data-word-kind': 'number', title: word, text: BigInt(`0x${hex}`).toString(10) });
+    if (hex.startsWith(ZERO12)) {
+      const address = checksum(`0x${hex.slice(24)}`);
+      return el('code', { class: 'fx-word wrap', 'data-word': word, 'data-word-kind': 'address', title: word, text: address });
+    }
+    return el('span', { class: 'fx-word', 'data-word': word, 'data-word-kind': 'hex' }, hexGroups(word));
+  }
+
+  /**
+   * A slot key: small ones as `0x5`; a named one (its name is shown) cut to
+   * its ends, the whole key in the title and `data-slot`; the rest in hex groups.
+   */
+  function slotKey(slot, named) {
+    const hex = String(slot).replace(/^0x0*/, '');
+    if (hex.length <= 16) return el('code', { class: 'fx-key', title: slot, text: `0x${hex || '0'}` });
+    if (named) return el('code', { class: 'fx-key', title: slot, text: `${slot.slice(0, 6)}…${slot.slice(-4)}` });
+    return el('span', { class: 'fx-key' }, hexGroups(slot));
+  }
+
+  /**
+   * The failing rules whose findings name this account, or this change of it:
+   * the core writes a change as `<EIP-55 account> slot <word>` (SPEC §7.3).
+   */
+  function brokenBy(failing, address, slot) {
+    const needle = slot ? `${address} slot ${slot}` : address;
+    return failing.filter((r) => r.findings.some((f) => f.includes(needle))).map((r) => r.rule);
+  }
+
+  function changeView(c, address, failing, checksum) {
+    const broken = brokenBy(failing, address, c.slot);
+    return el(
+      'li',
+      { class: `fx-change${broken.length ? ' broken' : ''}`, 'data-slot': c.slot, 'data-name': c.name || null, 'data-rule': broken.join(' ') || null },
+      el('div', { class: 'fx-slot' }, el('strong', { text: c.name || 'storage slot' }), ' ', slotKey(c.slot, !!c.name), broken.length ? el('span', { class: 'fx-breaks', text: ` breaks ${broken.join(', ')}` }) : null),
+      el('div', { class: 'fx-vals' }, wordView(c.before, checksum), el('span', { class: 'fx-arrow', text: '→' }), wordView(c.after, checksum)),
+    );
+  }
+
+  function accountView(a, failing, checksum) {
+    const broken = brokenBy(failing, a.address);
+    const flags = [
+      a.created && ['created', 'created by the execution'],
+      a.destroyed && ['destroyed', 'DESTROYED'],
+      a.codeChanged && ['codeChanged', 'code changed'],
+    ].filter(Boolean);
+    return el(
+      'li',
+      { class: `fx-account role-${a.role}${broken.length ? ' broken' : ''}`, 'data-account': a.address, 'data-role': a.role, 'data-rule': broken.join(' ') || null },
+      el(
+        'div',
+        { class: 'fx-head' },
+        el('span', { class: `fx-role ${a.role}`, text: ROLE[a.role] || a.role }),
+        el('code', { class: 'fx-address wrap', text: a.address }),
+        flags.map(([flag, text]) => el('span', { class: `fx-flag ${flag}`, 'data-flag': flag, text })),
+      ),
+      a.changes.length
+        ? el('ol', { class: 'fx-changes' }, a.changes.map((c) => changeView(c, a.address, failing, checksum)))
+        : el('p', { class: 'muted fx-none', text: 'no storage slot changed' }),
+    );
+  }
+
+  function rulesView(rules) {
+    return el(
+      'ul',
+      { class: 'fx-rules' },
+      rules.map((r) =>
+        el(
+          'li',
+          { class: r.holds ? 'holds' : 'broken', 'data-rule': r.rule, 'data-holds': String(r.holds) },
+          el('span', { class: `pill ${r.holds ? 'pass' : 'fail'}`, text: `${r.holds ? '✓' : '✗'} ${r.rule}` }),
+          ' ',
+          el('span', { class: 'fx-rule-name', text: RULE[r.rule] || '' }),
+          r.findings.length ? el('ul', { class: 'fx-findings' }, r.findings.map((f) => el('li', { class: 'wrap', text: f }))) : null,
+        ),
+      ),
+    );
+  }
+
+  function codeView(bindings) {
+    return el(
+      'ul',
+      { class: 'fx-code' },
+      bindings.map((b) =>
+        el(
+          'li',
+          { class: b.status, 'data-code-binding': '', 'data-proxy': b.proxy, 'data-status': b.status, 'data-result': b.result || 'none' },
+          el('span', { class: `pill ${b.status}`, text: b.status }),
+          ' ',
+          el('strong', { text: b.result ? CODE_RESULT[b.result] || b.result : 'not compared' }),
+          el('div', { class: 'fx-code-what' }, 'implementation ', el('code', { class: 'wrap', text: b.implementation }), ' of proxy ', el('code', { class: 'wrap', text: b.proxy }), ' against ', el('code', { class: 'wrap', text: b.artifact })),
+          el('div', { class: 'fx-code-detail wrap', text: b.detail }),
+        ),
+      ),
+    );
+  }
+
+  /**
+   * `0x` + 40 hex digits in EIP-55 form. That takes keccak-256, which only the
+   * core has: its calldata decoder prints an address argument in EIP-55 form,
+   * so it is asked to decode `upgradeTo(address)` of the address.
+   */
+  function checksummer(api) {
+    const seen = new Map();
+    return (hex40) => {
+      if (!seen.has(hex40)) {
+        let out = hex40;
+        try {
+          const arg = api.decodeCalldata(`0x3659cfe6${ZERO12}${hex40.slice(2)}`).arguments[0];
+          if (arg && arg.type === 'address' && arg.value.toLowerCase() === hex40) out = arg.value;
+        } catch {
+          out = hex40; // shown as it is in the word, lower-case
+        }
+        seen.set(hex40, out);
+      }
+      return seen.get(hex40);
+    };
+  }
+
+  /**
+   * The Effects panel, or null when the report has neither effects nor a code
+   * binding. `api` is the module (for EIP-55, see `checksummer`).
+   */
+  function section(report, api) {
+    const checksum = checksummer(api);
+    const fx = report.effects;
+    const code = report.implementationCode || [];
+    if (!fx && !code.length) return null;
+    const failing = fx ? fx.rules.filter((r) => !r.holds) : [];
+    const count = fx ? fx.accounts.length : 0;
+    return el(
+      'section',
+      { class: 'card effects', id: 'effects', 'data-effects': fx ? (failing.length ? 'broken' : 'holds') : 'none' },
+      el('h2', { text: 'Effects — what executing the release writes' }),
+      fx
+        ? [
+            el('p', { class: 'muted', text: `From the state diff in the evidence (${fx.form === 'document' ? 'an upgrade-gate/evidence/v1 document' : fx.form === 'jsonRpc' ? 'a JSON-RPC response' : 'a prestateTracer diff'}): ${count} account${count === 1 ? '' : 's'} written, each storage slot before → after. The rules are SPEC §7.3’s; the evidence comes from a node the proposer chose.` }),
+            rulesView(fx.rules),
+            el('ol', { class: 'fx-accounts' }, fx.accounts.map((a) => accountView(a, failing, checksum))),
+          ]
+        : el('p', { class: 'muted', text: 'The evidence is not a state diff: no effects to show.' }),
+      code.length ? [el('h3', { text: 'Implementation code — the package’s build output against the code on chain' }), codeView(code)] : null,
+    );
+  }
+
+  self.Effects = { inputs, section, artifactPaths };
+})();
