@@ -401,6 +401,23 @@ fn e5_an_undeclared_account_written_fails_unless_expected() {
 }
 
 #[test]
+fn e5_a_governors_and_its_timelocks_writes_are_declared() {
+    let mut d = releasable_diff();
+    for who in [0x77, 0x78] {
+        d["pre"][cs(a(who))] = json!({ "storage": { "0x1": "0x1" } });
+        d["post"][cs(a(who))] = json!({ "storage": { "0x1": "0x2" } });
+    }
+    fails(&with_evidence(Fixture::releasable(), &d), &["E5", &cs(a(0x77)), &cs(a(0x78))]);
+    let mut f = Fixture::releasable();
+    f.manifest["governance"] = json!({
+        "governor": cs(a(0x77)),
+        "timelock": cs(a(0x78)),
+        "descriptionHash": format!("0x{}", "11".repeat(32)),
+    });
+    passes(&with_evidence(f, &d));
+}
+
+#[test]
 fn e5_the_implementations_code_changing_fails() {
     let mut d = releasable_diff();
     d["pre"][cs(a(IMPL_1))] = json!({ "code": "0x6000" });

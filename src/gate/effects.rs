@@ -90,11 +90,9 @@ pub struct RuleOutcome {
     pub findings: Vec<String>,
 }
 
-/// The accounts the release's §8 governance names. HOOK (governor branch):
-/// returns `governance.governor` and `governance.timelock` once the manifest
-/// has the `governance` field; empty until then.
-pub(crate) fn declared_governance_accounts(_manifest: &Manifest) -> Vec<Address> {
-    Vec::new()
+/// SPEC §7.3: `governance.governor` and `governance.timelock` (§8) are declared accounts.
+pub(crate) fn declared_governance_accounts(manifest: &Manifest) -> Vec<Address> {
+    manifest.governance.as_ref().map(|g| std::iter::once(g.governor).chain(g.timelock).collect()).unwrap_or_default()
 }
 
 /// SPEC §7.3 `simulation.effects`, and the report extension when there is a state diff.
