@@ -6,9 +6,11 @@
 //   node examples/node/verify.mjs                   # examples/standard-transparent
 //   node examples/node/verify.mjs examples/tampered-package-byte
 //
-// It hashes the package, rollback package and evidence itself (streaming,
-// with the module's Sha256), reads the manifest, release, approvals and
-// policy as text, and prints the decision and every check. The exit status
+// It hashes the package and rollback package itself (streaming, with the
+// module's Sha256), reads the manifest, release, approvals, policy and
+// evidence as text (the core hashes the evidence), and the artifacts the
+// targets name from the package folder; then prints the decision and every
+// check. The exit status
 // is the CLI's: 0 release, 10 hold, 20 reject, 2 input error. Node >= 20.
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
@@ -49,7 +51,19 @@ if (existsSync(file('package')) && statSync(file('package')).isDirectory()) {
   }
 }
 if (existsSync(file('rollback.tar'))) observed.rollbackPackageHash = await sha256(file('rollback.tar'));
-if (existsSync(file('evidence.json'))) observed.evidenceHash = await sha256(file('evidence.json'));
+
+// SPEC §7.5: the evidence's text, so the core reads a state diff (it hashes
+// the text itself), and the artifacts the targets name, from the package folder.
+const evidence = text('evidence.json');
+const artifacts = {};
+try {
+  for (const t of JSON.parse(text('manifest.json') ?? '{}').targets ?? []) {
+    const path = t && typeof t.artifact === 'string' ? t.artifact : null;
+    if (path && observed.files && path in observed.files) artifacts[path] = readFileSync(join(file('package'), path), 'utf8');
+  }
+} catch {
+  // An unreadable manifest is the core's to report, with its line and column.
+}
 
 const expected = text('expected.json') ? JSON.parse(text('expected.json')) : {};
 let report;
@@ -61,6 +75,8 @@ try {
     policy: text('policy.json'),
     now: expected.now, // the examples pin the evaluation time; omit it to use the clock
     observed,
+    evidence,
+    artifacts,
   });
 } catch (e) {
   console.error(`upgrade-gate: ${e.message}${e.field ? ` (field ${e.field})` : ''}`);
