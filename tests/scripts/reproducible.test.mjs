@@ -1,0 +1,40 @@
+// The module's hash is the one anyone gets (issue 15): two builds of the same
+// sources in folders at different paths, with the pinned tools, give the same
+// bytes, and neither calls a `wasm-opt` found on the PATH.
+//
+// `npm run reproduce` proves it with two fresh target folders (every crate
+// compiled twice, minutes); this test shares the working tree's target/, so
+// only our crate is compiled again in each folder (its paths are the ones that
+// differ) while the dependencies' builds are reused: affordable in `npm test`.
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { test } from 'node:test';
+import { root } from '../../scripts/lib.mjs';
+import { buildIn, copySources, sourceFiles } from '../../scripts/reproduce.mjs';
+
+test('the module built in two folders with the pinned tools is byte for byte the same, and no wasm-opt on the PATH is used', { timeout: 20 * 60 * 1000 }, () => {
+  const base = mkdtempSync(join(tmpdir(), 'upgrade-gate-repro-test-'));
+  try {
+    // A wasm-opt first on the PATH that leaves a mark and fails: the build must not call it.
+    const fakeBin = join(base, 'bin');
+    const mark = join(base, 'fake-wasm-opt-was-called');
+    mkdirSync(fakeBin);
+    writeFileSync(join(fakeBin, 'wasm-opt'), `#!/bin/sh\necho "$@" > '${mark}'\necho 'fake wasm-opt from the PATH' >&2\nexit 1\n`);
+    chmodSync(join(fakeBin, 'wasm-opt'), 0o755);
+    const env = { PATH: `${fakeBin}${delimiter}${process.env.PATH}` };
+
+    const dirs = [join(base, 'one', 'upgrade-gate'), join(base, 'another', 'deeper', 'checkout')];
+    copySources(sourceFiles(), dirs);
+    const [a, b] = dirs.map((dir) => buildIn(dir, { targetDir: join(root, 'target'), env }));
+
+    assert.equal(existsSync(mark), false, `the build called the wasm-opt on the PATH (${existsSync(mark) ? readFileSync(mark, 'utf8').trim() : ''})`);
+    assert.ok(a.module.length > 1000, 'the build produced a module');
+    assert.ok(a.module.equals(b.module), 'the two folders built different modules: a path or another machine-specific detail leaks into the bytes');
+    // And the pinned optimiser did run.
+    assert.ok(a.module.length < a.unoptimised.length, 'the module is not smaller than wasm-bindgen made it: wasm-opt did not run');
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});
