@@ -33,6 +33,11 @@ export function cargoModule() {
   // the flags `npm run reproduce` proves reproducible (and simd128), unless
   // the caller chose flags.
   const env = { ...process.env, RUSTUP_TOOLCHAIN: pinnedRust() };
+  // Profile settings from the environment would change the bytes: Cargo.toml's profile is the build's.
+  for (const k of Object.keys(env).filter((k) => k.startsWith('CARGO_PROFILE_'))) {
+    log(`ignoring ${k}: the module is built with Cargo.toml's release profile`);
+    delete env[k];
+  }
   const targetDir = env.CARGO_TARGET_DIR || join(root, 'target');
   const own = !env.RUSTFLAGS && !env.CARGO_ENCODED_RUSTFLAGS;
   if (own) env.CARGO_ENCODED_RUSTFLAGS = wasmRustflags(targetDir).join('\x1f');

@@ -31,7 +31,6 @@ import { setup, stopIfDryRun } from './setup.mjs';
 export const SOURCES = ['Cargo.toml', 'Cargo.lock', 'rust-toolchain.toml', 'README.md', 'src/', 'scripts/', 'www/worker.js', 'package.json', 'package-lock.json', '.cargo/'];
 
 const sha256 = (bytes) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-const HASH = /^sha256:[0-9a-f]{64}$/;
 
 /** Files git knows (tracked, or new and not ignored) under SOURCES. */
 export function sourceFiles(from = root) {
@@ -125,6 +124,24 @@ export function expectedHash(arg) {
   throw new Error(`--expect ${arg}: its footer shows no module hash (the page was saved before it started, or as "HTML only" without its scripts): open the page, copy the footer's sha256:… and pass that`);
 }
 
+/** What the two builds say: the same bytes, and (with --expect) the expected hash. */
+export function verdict([a, b], expected = null, from = expected, tools = 'the pinned tools') {
+  const got = sha256(a);
+  if (!a.equals(b)) {
+    return { ok: false, message: `NOT reproducible: the two builds differ from each other (${got}, ${sha256(b)})` };
+  }
+  if (expected && got !== expected) {
+    return {
+      ok: false,
+      message:
+        `MISMATCH: these sources build ${got} (${a.length} bytes), but ${from} is ${expected}\n` +
+        `  the page was not built from these sources with these tools (${tools}):\n` +
+        '  check out the commit the page was published from and run again; if it still differs, do not trust the page',
+    };
+  }
+  return { ok: true, message: `reproducible: ${got} (${a.length} bytes)${expected ? ', the expected hash' : ''}` };
+}
+
 function usage() {
   process.stdout.write(
     'usage: npm run reproduce [-- [--expect sha256:…|PAGE.html|MODULE.wasm] [--keep] [--dry-run]]\n' +
@@ -174,21 +191,10 @@ function main() {
     if (!builds[0].cargo.equals(builds[1].cargo)) {
       log("cargo's own .wasm differs too (before wasm-bindgen and wasm-opt): see target/wasm32-unknown-unknown/release/ in each folder");
     }
-    const got = sha256(builds[0].module);
-    if (!same) {
-      process.stdout.write('NOT reproducible: the two builds differ from each other\n');
-      if (!opts.keep) log('run `npm run reproduce -- --keep` to keep both builds for diffing');
-      process.exitCode = 1;
-    } else if (expected && got !== expected) {
-      process.stdout.write(
-        `MISMATCH: these sources build ${got} (${builds[0].module.length} bytes), but ${opts.expect} is ${expected}\n` +
-          `  the page was not built from these sources with these tools (${tools}):\n` +
-          '  check out the commit the page names and run again; if it still differs, do not trust the page\n',
-      );
-      process.exitCode = 1;
-    } else {
-      process.stdout.write(`reproducible: ${got} (${builds[0].module.length} bytes)${expected ? `, the expected hash` : ''}\n`);
-    }
+    const { ok, message } = verdict(builds.map((b) => b.module), expected, opts.expect, tools);
+    process.stdout.write(`${message}\n`);
+    if (!same && !opts.keep) log('run `npm run reproduce -- --keep` to keep both builds for diffing');
+    if (!ok) process.exitCode = 1;
   } finally {
     if (opts.keep) log(`builds kept in ${base}`);
     else rmSync(base, { recursive: true, force: true });

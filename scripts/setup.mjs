@@ -47,9 +47,6 @@ export function checkRust(dir = root, env = process.env) {
   return r;
 }
 
-/** Kept for callers that only need the target: the pinned toolchain brings it. */
-export const ensureWasmTarget = ensureRust;
-
 export function ensureWasmBindgen() {
   const want = lockedVersion('wasm-bindgen');
   const have = output('wasm-bindgen', ['--version']);
