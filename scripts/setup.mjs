@@ -80,18 +80,13 @@ export function ensureChromium() {
   apt(['install', '-y', '--no-install-recommends', 'chromium']);
 }
 
-/**
- * What the npm scripts need. `rust: false` for scripts that build nothing
- * (the server); `browser: true` for the ones that drive Chromium.
- */
-export function setup({ rust = true, browser = false, test = false } = {}) {
+/** What the npm scripts need; `browser: true` (or the older `test: true`) for the ones that drive Chromium. */
+export function setup({ browser = false, test = false } = {}) {
   ensureNodeModules();
   wasmOpt(); // the pinned binaryen is there, or this says how to get it
-  if (rust) {
-    ensureRust();
-    checkRust(root, { ...process.env, RUSTUP_TOOLCHAIN: pinnedRust() });
-    ensureWasmBindgen();
-  }
+  ensureRust();
+  checkRust(root, { ...process.env, RUSTUP_TOOLCHAIN: pinnedRust() });
+  ensureWasmBindgen();
   if (browser || test) ensureChromium();
 }
 
