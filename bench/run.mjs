@@ -1,8 +1,9 @@
 // `npm run bench`: the performance figures of issue 4, measured side by side in
 // one run and printed as one table (figure, ours, baseline, ratio, target, met).
 //
-// Needs the built page (`npm run build`) and the release CLI
-// (`cargo build --release`). Everything is timed here, interleaved with its
+// Builds the page (`npm run build`) and the release CLI (`cargo build
+// --release`) first (`-- --no-build` to measure what is already built).
+// Everything is timed here, interleaved with its
 // baseline round by round, and reported as the median of the rounds: the
 // machines are shared, so absolute numbers drift while ratios stay fair.
 //
@@ -18,13 +19,27 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { launch, server, root } from '../tests/e2e/helpers.mjs';
+import { setup, stopIfDryRun } from '../scripts/setup.mjs';
+import { build } from '../scripts/build.mjs';
+import { run as runCommand } from '../scripts/lib.mjs';
 import { serve } from '../scripts/serve.mjs';
 
+// On a fresh clone: install what is missing (npm packages, Chromium, the
+// pinned Rust), then build the page and the release CLI from these sources,
+// so the figures are of the code checked out. The browser helpers import
+// playwright-core, so they are loaded only once it is installed.
+setup({ browser: true });
 // `npm run bench -- slow`: the card and the page on a slow link (bench/slowlink.mjs) only.
 if (process.argv[2] === 'slow') {
+  stopIfDryRun('npm run bench -- slow');
   await import('./slowlink.mjs');
   process.exit(0);
+}
+const { launch, server, root } = await import('../tests/e2e/helpers.mjs');
+stopIfDryRun('npm run bench');
+if (!process.argv.includes('--no-build')) {
+  await build();
+  runCommand('cargo', ['build', '--release', '--bin', 'upgrade-gate']);
 }
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);

@@ -1,6 +1,7 @@
 // `npm run bench:size`: what each dependency costs in the wasm module.
 //
-// Builds the module as `npm run build` does (same features, then wasm-opt -Oz)
+// Builds the module as `npm run build` does (same features, then the build's
+// wasm-opt passes, with the pinned binaryen)
 // but keeps the function names (strip = false, wasm-opt -g) in its own target
 // folder, reads the name section, and adds up the code of each function by the
 // crate its name starts with; data segments are counted apart. Figures are
@@ -12,7 +13,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { root, WASM_FEATURES, wasmRustflags } from '../scripts/lib.mjs';
+import { pinnedRust, root, WASM_FEATURES, WASM_OPT_PASSES, wasmOpt, wasmRustflags } from '../scripts/lib.mjs';
+import { setup, stopIfDryRun } from '../scripts/setup.mjs';
 
 const target = join(root, 'target', 'size');
 
@@ -21,11 +23,14 @@ function run(cmd, args, env = process.env) {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed`);
 }
 
-const env = { ...process.env, CARGO_PROFILE_RELEASE_STRIP: 'false', CARGO_TARGET_DIR: target };
-env.CARGO_ENCODED_RUSTFLAGS = wasmRustflags(root).join('\x1f');
+setup();
+stopIfDryRun('npm run bench:size');
+const env = { ...process.env, CARGO_PROFILE_RELEASE_STRIP: 'false', CARGO_TARGET_DIR: target, RUSTUP_TOOLCHAIN: pinnedRust() };
+env.CARGO_ENCODED_RUSTFLAGS = wasmRustflags(target).join('\x1f');
 run('cargo', ['build', '--lib', '--release', '--target', 'wasm32-unknown-unknown', '--features', 'wasm-formats'], env);
 const named = join(target, 'named.wasm');
-run('wasm-opt', ['-Oz', '-g', '--strip-dwarf', ...WASM_FEATURES.map((f) => `--enable-${f}`), '-o', named, join(target, 'wasm32-unknown-unknown', 'release', 'upgrade_gate.wasm')]);
+const opt = wasmOpt();
+run(opt.cmd, [...opt.args, ...WASM_OPT_PASSES, '-g', '--strip-dwarf', ...WASM_FEATURES.map((f) => `--enable-${f}`), '-o', named, join(target, 'wasm32-unknown-unknown', 'release', 'upgrade_gate.wasm')]);
 
 // ---- a minimal reader of the sections we need -----------------------------------
 const bytes = readFileSync(named);

@@ -8,9 +8,19 @@
 #
 # Corpus grows in fuzz/corpus/<target>/ (git-ignored) from the committed seeds
 # in fuzz/seeds/<target>/; crashes land in fuzz/artifacts/<target>/, logs in
-# fuzz/logs/. Needs nightly Rust; installs cargo-fuzz from crates.io if missing.
+# fuzz/logs/. Needs nightly Rust (the root's rust-toolchain.toml pins the
+# stable compiler of the CLI and the module; `+nightly` overrides it here, as
+# libFuzzer's sanitizer flags need nightly); installs nightly (minimal
+# profile) and cargo-fuzz from crates.io if missing.
+#
+#   npm run fuzz -- --dry-run            install what is missing, then stop
 set -euo pipefail
 cd "$(dirname "$0")"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+
+dry_run=0
+if [ "${1:-}" = "--dry-run" ]; then dry_run=1; shift; fi
+case "${1:-}" in -h|--help) sed -n '2,16p' run.sh | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 
 seconds="${1:-60}"
 shift || true
@@ -20,9 +30,18 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 case "$seconds" in ''|*[!0-9]*) echo "usage: fuzz/run.sh SECONDS [TARGET...]" >&2; exit 2 ;; esac
 
+command -v rustup >/dev/null || { echo "fuzzing needs rustup (for nightly Rust)" >&2; exit 1; }
+if ! rustup toolchain list | grep -q '^nightly-'; then
+  echo "installing nightly Rust (minimal profile)" >&2
+  rustup toolchain install nightly --profile minimal --no-self-update
+fi
 if ! cargo fuzz --version >/dev/null 2>&1; then
   echo "installing cargo-fuzz from crates.io" >&2
-  cargo install cargo-fuzz
+  cargo install cargo-fuzz --locked
+fi
+if [ "$dry_run" = 1 ]; then
+  echo "fuzz: ready ($(cargo +nightly --version), $(cargo fuzz --version)); targets: ${targets[*]}"
+  exit 0
 fi
 nice -n 19 cargo +nightly fuzz build -O
 

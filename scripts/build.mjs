@@ -20,46 +20,81 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync,
 import { brotliCompressSync, constants as zlib, gunzipSync, gzipSync } from 'node:zlib';
 import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { log, root, run, WASM_FEATURES, wasmRustflags, which } from './lib.mjs';
-import { ensureNodeModules, setup } from './setup.mjs';
+import { log, pinnedRust, root, run, sourceRemap, WASM_FEATURES, WASM_OPT_PASSES, wasmOpt, wasmRustflags } from './lib.mjs';
+import { checkRust, setup, stopIfDryRun } from './setup.mjs';
 
 const www = join(root, 'www');
 const pkg = join(www, 'pkg');
 const demo = join(www, 'demo');
-const cargoWasm = join(root, 'target', 'wasm32-unknown-unknown', 'release', 'upgrade_gate.wasm');
 // The card's module is built with other features, in a target folder of its
 // own: one folder would rebuild the crate at every switch of features.
 const cardTarget = join(process.env.CARGO_TARGET_DIR || join(root, 'target'), 'wasm-card');
 
-
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
-export function buildModule() {
-  // The published hash must be the one anyone gets: build with the flags
-  // `npm run reproduce` proves reproducible (and simd128), unless the caller
-  // chose flags.
-  const env = { ...process.env };
-  if (!env.RUSTFLAGS && !env.CARGO_ENCODED_RUSTFLAGS) env.CARGO_ENCODED_RUSTFLAGS = wasmRustflags(root).join('\x1f');
-  run('cargo', ['build', '--lib', '--release', '--target', 'wasm32-unknown-unknown', '--features', 'wasm-formats'], { env });
-  // wasm-opt runs before wasm-bindgen: Debian's binaryen (108) mislabels the
-  // externref table that wasm-bindgen adds, which breaks the module at start.
-  let input = cargoWasm;
-  if (which('wasm-opt')) {
-    input = join(root, 'target', 'upgrade_gate.opt.wasm');
-    run('wasm-opt', ['-Oz', ...WASM_FEATURES.map((f) => `--enable-${f}`), '-o', input, cargoWasm]);
-  } else {
-    log('wasm-opt not found: skipping size optimisation (apt-get install binaryen)');
+/** The module's cargo build with the pinned rustc: returns the path of its .wasm, before wasm-bindgen. */
+export function cargoModule() {
+  // The published hash must be the one anyone gets: the pinned compiler, and
+  // the flags `npm run reproduce` proves reproducible (and simd128), unless
+  // the caller chose flags.
+  const env = { ...process.env, RUSTUP_TOOLCHAIN: pinnedRust() };
+  // Profile settings from the environment would change the bytes: Cargo.toml's profile is the build's.
+  for (const k of Object.keys(env).filter((k) => k.startsWith('CARGO_PROFILE_'))) {
+    log(`ignoring ${k}: the module is built with Cargo.toml's release profile`);
+    delete env[k];
   }
+  const targetDir = env.CARGO_TARGET_DIR || join(root, 'target');
+  const own = !env.RUSTFLAGS && !env.CARGO_ENCODED_RUSTFLAGS;
+  if (own) env.CARGO_ENCODED_RUSTFLAGS = wasmRustflags(targetDir).join('\x1f');
+  else log('RUSTFLAGS set by the caller: this module will not have the published hash');
+  checkRust(root, env);
+  run('cargo', ['rustc', '--lib', '--release', '--target', 'wasm32-unknown-unknown', '--features', 'wasm-formats', '--', ...(own ? sourceRemap(root) : [])], { env });
+  return join(targetDir, 'wasm32-unknown-unknown', 'release', 'upgrade_gate.wasm');
+}
+
+/**
+ * Optimises `input` into `output` with the pinned binaryen's wasm-opt
+ * (WASM_OPT_PASSES, bench/RESULTS.md), run by Node: never a wasm-opt from
+ * the PATH.
+ */
+export function optimise(input, output) {
+  const { cmd, args, version } = wasmOpt();
+  const flags = [...WASM_OPT_PASSES, ...WASM_FEATURES.map((f) => `--enable-${f}`)];
+  // wasm-opt is a pure function of its input, flags and version, and takes
+  // tens of seconds in Node: a rebuild of unchanged code reuses its output.
+  // (A fresh checkout, as in `npm run reproduce`, starts with no cache.)
+  const key = createHash('sha256').update(`binaryen ${version}\0${flags.join(' ')}\0`).update(readFileSync(input)).digest('hex');
+  const cache = join(root, 'target', 'wasm-opt-cache');
+  const cached = join(cache, `${key}.wasm`);
+  if (existsSync(cached)) {
+    log(`wasm-opt ${flags.join(' ')}: unchanged input, reusing ${relative(root, cached)}`);
+    copyFileSync(cached, output);
+    return;
+  }
+  run(cmd, [...args, ...flags, '-o', output, input]);
+  rmSync(cache, { recursive: true, force: true }); // keep one entry: the last build's
+  mkdirSync(cache, { recursive: true });
+  copyFileSync(output, cached);
+}
+
+export function buildModule() {
+  const cargoWasm = cargoModule();
   rmSync(pkg, { recursive: true, force: true });
-  run('wasm-bindgen', ['--target', 'web', '--out-dir', pkg, '--out-name', 'upgrade_gate', input]);
+  run('wasm-bindgen', ['--target', 'web', '--out-dir', pkg, '--out-name', 'upgrade_gate', cargoWasm]);
   const classicDir = join(root, 'target', 'www-classic');
   rmSync(classicDir, { recursive: true, force: true });
-  run('wasm-bindgen', ['--target', 'no-modules', '--no-typescript', '--out-dir', classicDir, '--out-name', 'upgrade_gate', input]);
+  run('wasm-bindgen', ['--target', 'no-modules', '--no-typescript', '--out-dir', classicDir, '--out-name', 'upgrade_gate', cargoWasm]);
   // Both glues must drive the very same module.
   const wasmPath = join(pkg, 'upgrade_gate_bg.wasm');
   if (!readFileSync(wasmPath).equals(readFileSync(join(classicDir, 'upgrade_gate_bg.wasm')))) {
     throw new Error('wasm-bindgen produced different modules for --target web and --target no-modules');
   }
+  // wasm-opt runs on wasm-bindgen's output (as wasm-pack does): the code
+  // wasm-bindgen drops is gone, and the glue only names exports, which
+  // wasm-opt keeps.
+  const unoptimised = join(root, 'target', 'upgrade_gate_bg.unopt.wasm');
+  copyFileSync(wasmPath, unoptimised);
+  optimise(unoptimised, wasmPath);
   copyFileSync(join(classicDir, 'upgrade_gate.js'), join(pkg, 'upgrade_gate_classic.js'));
   const wasm = readFileSync(wasmPath);
   return { wasm, wasmPath };
@@ -153,12 +188,14 @@ export function buildCardModule() {
   // opt-level "z": 7 % fewer bytes gzipped than the page's "s". The card
   // verifies one manifest's few actions, where speed does not show; hashing
   // keeps its opt-level 3 (the per-package settings in Cargo.toml).
-  const env = { ...process.env, CARGO_TARGET_DIR: cardTarget, CARGO_PROFILE_RELEASE_OPT_LEVEL: 'z' };
-  if (!env.RUSTFLAGS && !env.CARGO_ENCODED_RUSTFLAGS) env.CARGO_ENCODED_RUSTFLAGS = wasmRustflags(root).join('\x1f');
+  // The pinned compiler and the reproducible flags, as for the page's module.
+  const env = { ...process.env, RUSTUP_TOOLCHAIN: pinnedRust(), CARGO_TARGET_DIR: cardTarget, CARGO_PROFILE_RELEASE_OPT_LEVEL: 'z' };
+  const own = !env.RUSTFLAGS && !env.CARGO_ENCODED_RUSTFLAGS;
+  if (own) env.CARGO_ENCODED_RUSTFLAGS = wasmRustflags(cardTarget).join('\x1f');
   // keccak's speed matters nowhere in the card (a few addresses and
   // selectors): size first there too. SHA-256 keeps its opt-level 3.
   const small = ['keccak', 'sha3', 'alloy-primitives'].flatMap((p) => ['--config', `profile.release.package.${p}.opt-level="z"`]);
-  run('cargo', ['build', '--lib', '--release', '--target', 'wasm32-unknown-unknown', '--features', 'wasm-card', ...small], { env });
+  run('cargo', ['rustc', '--lib', '--release', '--target', 'wasm32-unknown-unknown', '--features', 'wasm-card', ...small, '--', ...(own ? sourceRemap(root) : [])], { env });
   // No wasm-opt here: binaryen 108's -Oz made this module 4 % larger gzipped
   // (183.6 against 176.5 KB after wasm-bindgen), the bytes that travel.
   const input = join(cardTarget, 'wasm32-unknown-unknown', 'release', 'upgrade_gate.wasm');
@@ -393,8 +430,7 @@ export function precompress() {
 }
 
 export async function build() {
-  setup();
-  ensureNodeModules(); // @gfx/zopfli, for embedModule
+  setup(); // also the npm packages: @gfx/zopfli, for embedModule
   const { wasm, wasmPath } = buildModule();
   await smokeTest();
   await embedModule(wasm, readFileSync(join(pkg, 'upgrade_gate_classic.js'), 'utf8'), join(pkg, 'upgrade_gate_embedded.js'));
@@ -416,6 +452,8 @@ export async function build() {
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
+    setup();
+    stopIfDryRun('npm run build');
     await build();
   } catch (e) {
     log(e.message);

@@ -1,44 +1,56 @@
-// `npm run reproduce`: proves that the wasm module is reproducible. Copies the
-// sources into two fresh folders at different paths, builds the module in each
-// with scripts/build.mjs's own buildModule() (cargo, wasm-opt, wasm-bindgen)
-// and a fresh target/, prints both hashes, and exits 1 if they differ.
+// `npm run reproduce`: proves that the wasm module is reproducible, and
+// checks a published page against the sources. Copies the sources into two
+// fresh folders at different paths, builds the module in each with
+// scripts/build.mjs's own buildModule() and a fresh target/, with the pinned
+// tools (Rust of rust-toolchain.toml, wasm-bindgen of Cargo.lock, wasm-opt of
+// the npm package binaryen in package-lock.json), prints both hashes, and
+// exits 1 if they differ from each other or from the expected hash.
 //
 // Paths are what usually leaks into a binary (panic locations of dependencies
-// name ~/.cargo/registry/…), so each build maps its source folder, CARGO_HOME
-// and RUSTUP_HOME to fixed names with --remap-path-prefix. The same flags in
-// any folder, on any machine with the same toolchain, give the same bytes.
+// name ~/.cargo/registry/…), so each build maps its source folder, its target
+// folder, CARGO_HOME and RUSTUP_HOME to fixed names with --remap-path-prefix.
+// The same flags in any folder, on any machine with the same tools, give the
+// same bytes.
 //
-//   npm run reproduce            # two builds in a temp folder, removed after
-//   npm run reproduce -- --keep  # keep them, to diff what differs
+//   npm run reproduce                               two builds in a temp folder, removed after
+//   npm run reproduce -- --expect sha256:…          …and both must have this hash (a page footer's)
+//   npm run reproduce -- --expect saved/page.html   …the hash in a saved page's footer
+//   npm run reproduce -- --expect upgrade_gate_bg.wasm   …the hash of a published module
+//   npm run reproduce -- --keep                     keep the builds, to diff what differs
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { log, reproducibleRustflags, root } from './lib.mjs';
-import { ensureWasmBindgen, ensureWasmTarget } from './setup.mjs';
+import { lockedVersion, log, output, pinnedRust, root, WASM_OPT_PASSES, wasmOpt } from './lib.mjs';
+import { setup, stopIfDryRun } from './setup.mjs';
 
-// What the module is built from: the crate and the build script (which also embeds www/worker.js).
-const SOURCES = ['Cargo.toml', 'Cargo.lock', 'README.md', 'src/', 'scripts/', 'www/worker.js', 'package.json', '.cargo/'];
+// What the module is built from: the crate, the toolchain pin and the build
+// script (which also embeds www/worker.js), and package-lock.json (binaryen).
+export const SOURCES = ['Cargo.toml', 'Cargo.lock', 'rust-toolchain.toml', 'README.md', 'src/', 'scripts/', 'www/worker.js', 'package.json', 'package-lock.json', '.cargo/'];
 
 const sha256 = (bytes) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
 /** Files git knows (tracked, or new and not ignored) under SOURCES. */
-function sourceFiles() {
-  const r = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' });
+export function sourceFiles(from = root) {
+  const r = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: from, encoding: 'utf8' });
   if (r.status !== 0) throw new Error('git ls-files failed: reproduce needs a git checkout');
   return [...new Set(r.stdout.split('\0'))]
     .filter((p) => p && SOURCES.some((s) => (s.endsWith('/') ? p.startsWith(s) : p === s)))
-    .filter((p) => existsSync(join(root, p)))
+    .filter((p) => existsSync(join(from, p)))
     .sort();
 }
 
-/** Writes the same snapshot of the sources into every folder, before any build starts. */
-function copySources(files, dirs) {
+/**
+ * Writes the same snapshot of the sources into every folder, before any build
+ * starts. node_modules is linked, not copied: wasmOpt() checks in each copy
+ * that it holds the binaryen its package-lock.json pins.
+ */
+export function copySources(files, dirs, from = root) {
   const sources = createHash('sha256');
   const snapshot = files.map((f) => {
-    const bytes = readFileSync(join(root, f));
+    const bytes = readFileSync(join(from, f));
     sources.update(`${f}\0${bytes.length}\0`).update(bytes);
     return [f, bytes];
   });
@@ -47,30 +59,123 @@ function copySources(files, dirs) {
       mkdirSync(dirname(join(dir, f)), { recursive: true });
       writeFileSync(join(dir, f), bytes);
     }
+    symlinkSync(join(from, 'node_modules'), join(dir, 'node_modules'), 'dir');
   }
   return `sha256:${sources.digest('hex')}`;
 }
 
-function buildIn(dir) {
-  const env = { ...process.env };
+/**
+ * Builds the module in `dir` (a copy of the sources) with that copy's own
+ * scripts/build.mjs; `targetDir` defaults to a fresh one inside the copy.
+ * Returns the module the page would run, cargo's own .wasm and
+ * wasm-bindgen's before wasm-opt.
+ */
+export function buildIn(dir, { targetDir = join(dir, 'target'), env: extra = {} } = {}) {
+  const env = { ...process.env, ...extra };
   delete env.RUSTFLAGS;
-  delete env.CARGO_ENCODED_RUSTFLAGS; // buildModule() sets reproducibleRustflags() for its own folder
-  env.CARGO_TARGET_DIR = join(dir, 'target');
-  // buildModule() is run from the copy, so its root (and target/, www/pkg/) is the copy's.
-  const driver = join(dir, '..', `build-${Date.now()}.mjs`);
+  delete env.CARGO_ENCODED_RUSTFLAGS; // the copy's build sets its own, for its own folders
+  env.CARGO_TARGET_DIR = targetDir;
+  // buildModule() is run from the copy, so its root (and www/pkg/) is the copy's.
+  const driver = join(dir, '..', `build-${process.pid}-${Date.now()}.mjs`);
   writeFileSync(driver, `import { buildModule } from ${JSON.stringify(pathToFileURL(join(dir, 'scripts', 'build.mjs')).href)};\nbuildModule();\n`);
   log(`building in ${dir}`);
-  const r = spawnSync(process.execPath, [driver], { cwd: dir, env, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [driver], { cwd: dir, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  rmSync(driver, { force: true });
   if (r.status !== 0) throw new Error(`the build in ${dir} failed (${r.status ?? r.signal})`);
   const module = readFileSync(join(dir, 'www', 'pkg', 'upgrade_gate_bg.wasm'));
-  const cargo = readFileSync(join(dir, 'target', 'wasm32-unknown-unknown', 'release', 'upgrade_gate.wasm'));
-  return { module, cargo };
+  const cargo = readFileSync(join(targetDir, 'wasm32-unknown-unknown', 'release', 'upgrade_gate.wasm'));
+  const unoptimised = readFileSync(join(dir, 'target', 'upgrade_gate_bg.unopt.wasm'));
+  return { module, cargo, unoptimised };
+}
+
+/**
+ * The hash to expect, from `--expect`: a `sha256:…` (spaces allowed, as the
+ * footer groups it), a `.wasm` file (its hash), or a saved page (`.html`):
+ * the hash its footer shows (`#wasm-hash`, filled in when the page ran: saved
+ * by the browser as "Webpage, complete"), or else the hash of the module
+ * embedded in the scripts it loads from its folder.
+ */
+export function expectedHash(arg) {
+  const compact = arg.replace(/\s+/g, '').toLowerCase();
+  if (/^(sha256:)?[0-9a-f]{64}$/.test(compact)) return compact.startsWith('sha256:') ? compact : `sha256:${compact}`;
+  if (compact.startsWith('sha256:')) throw new Error(`--expect ${arg}: not a SHA-256 (sha256: and 64 hex digits)`);
+  const path = resolve(arg);
+  if (!existsSync(path)) throw new Error(`--expect ${arg}: no such file, and not a sha256:… hash`);
+  const bytes = readFileSync(path);
+  if (extname(path) === '.wasm') {
+    if (!bytes.subarray(0, 4).equals(Buffer.from([0, 0x61, 0x73, 0x6d]))) throw new Error(`--expect ${arg}: not a WebAssembly module`);
+    return sha256(bytes);
+  }
+  if (!/^\.html?$/.test(extname(path))) throw new Error(`--expect ${arg}: give a sha256:… hash, a saved page (.html) or a module (.wasm)`);
+  const html = bytes.toString('utf8');
+  const at = html.search(/\bid=["']?wasm-hash\b/);
+  if (at < 0) throw new Error(`--expect ${arg}: not an upgrade-gate page (it has no #wasm-hash footer)`);
+  // The footer prints the hash in groups of four: read its text, tags dropped.
+  const footer = html.slice(at, at + 4000).replace(/<[^>]*>/g, ' ');
+  const m = footer.replace(/\s+/g, '').match(/sha256:[0-9a-f]{64}/) || html.slice(at, at + 4000).match(/sha256:[0-9a-f]{64}/);
+  if (m) return m[0];
+  // Saved as "HTML only": the footer was never filled in. The module is in a script beside the page.
+  for (const [, src] of html.matchAll(/<script\b[^>]*\bsrc=["']([^"']+)["']/g)) {
+    const file = join(dirname(path), decodeURIComponent(src.split(/[?#]/)[0]));
+    if (!existsSync(file)) continue;
+    const b64 = readFileSync(file, 'utf8').match(/"wasmBase64":"([A-Za-z0-9+/=]+)"/);
+    if (b64) return sha256(Buffer.from(b64[1], 'base64'));
+  }
+  throw new Error(`--expect ${arg}: its footer shows no module hash (the page was saved before it started, or as "HTML only" without its scripts): open the page, copy the footer's sha256:… and pass that`);
+}
+
+/** What the two builds say: the same bytes, and (with --expect) the expected hash. */
+export function verdict([a, b], expected = null, from = expected, tools = 'the pinned tools') {
+  const got = sha256(a);
+  if (!a.equals(b)) {
+    return { ok: false, message: `NOT reproducible: the two builds differ from each other (${got}, ${sha256(b)})` };
+  }
+  if (expected && got !== expected) {
+    return {
+      ok: false,
+      message:
+        `MISMATCH: these sources build ${got} (${a.length} bytes), but ${from} is ${expected}\n` +
+        `  the page was not built from these sources with these tools (${tools}):\n` +
+        '  check out the commit the page was published from and run again; if it still differs, do not trust the page',
+    };
+  }
+  return { ok: true, message: `reproducible: ${got} (${a.length} bytes)${expected ? ', the expected hash' : ''}` };
+}
+
+function usage() {
+  process.stdout.write(
+    'usage: npm run reproduce [-- [--expect sha256:…|PAGE.html|MODULE.wasm] [--keep] [--dry-run]]\n' +
+      '  builds the wasm module twice in clean folders with the pinned tools and compares;\n' +
+      '  with --expect, both builds must also have that hash (the one a published page shows)\n',
+  );
+}
+
+function parseArgs(argv) {
+  const opts = { keep: false, expect: null, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--keep') opts.keep = true;
+    else if (a === '--dry-run') continue; // see stopIfDryRun
+    else if (a === '--help' || a === '-h') opts.help = true;
+    else if (a === '--expect') {
+      if (i + 1 >= argv.length) throw new Error('--expect needs a value: sha256:…, a saved page (.html) or a module (.wasm)');
+      opts.expect = argv[++i];
+    } else if (a.startsWith('--expect=')) opts.expect = a.slice('--expect='.length);
+    else throw new Error(`unknown argument ${a} (see --help)`);
+  }
+  return opts;
 }
 
 function main() {
-  const keep = process.argv.includes('--keep');
-  ensureWasmTarget();
-  ensureWasmBindgen();
+  const opts = parseArgs(process.argv.slice(2));
+  if (opts.help) return usage();
+  // Read the expected hash first: a mistyped one should not cost two builds.
+  const expected = opts.expect === null ? null : expectedHash(opts.expect);
+  if (expected) log(`expected: ${expected} (from ${opts.expect})`);
+  setup();
+  stopIfDryRun('npm run reproduce');
+  const tools = `${output('rustc', ['--version'], { env: { ...process.env, RUSTUP_TOOLCHAIN: pinnedRust() } })}, wasm-bindgen ${lockedVersion('wasm-bindgen')}, binaryen ${wasmOpt().version} (wasm-opt ${WASM_OPT_PASSES.join(' ')})`;
+  log(`tools: ${tools}`);
   const files = sourceFiles();
   const base = mkdtempSync(join(tmpdir(), 'upgrade-gate-reproduce-'));
   // Different depths and names, so a path that leaks changes the bytes.
@@ -79,22 +184,19 @@ function main() {
     const sources = copySources(files, dirs);
     log(`sources: ${files.length} files, ${sources}`);
     const builds = dirs.map((d) => buildIn(d));
-    const same = builds[0].module.equals(builds[1].module);
     for (const [i, b] of builds.entries()) {
       process.stdout.write(`${sha256(b.module)}  ${join(dirs[i], 'www/pkg/upgrade_gate_bg.wasm')}\n`);
     }
+    const same = builds[0].module.equals(builds[1].module);
     if (!builds[0].cargo.equals(builds[1].cargo)) {
-      log('cargo\'s own .wasm differs too (before wasm-opt and wasm-bindgen): see target/wasm32-unknown-unknown/release/');
+      log("cargo's own .wasm differs too (before wasm-bindgen and wasm-opt): see target/wasm32-unknown-unknown/release/ in each folder");
     }
-    if (same) {
-      process.stdout.write(`reproducible: ${sha256(builds[0].module)} (${builds[0].module.length} bytes)\n`);
-    } else {
-      process.stdout.write('NOT reproducible: the two builds differ\n');
-      if (!keep) log('run `npm run reproduce -- --keep` to keep both builds for diffing');
-      process.exitCode = 1;
-    }
+    const { ok, message } = verdict(builds.map((b) => b.module), expected, opts.expect, tools);
+    process.stdout.write(`${message}\n`);
+    if (!same && !opts.keep) log('run `npm run reproduce -- --keep` to keep both builds for diffing');
+    if (!ok) process.exitCode = 1;
   } finally {
-    if (keep) log(`builds kept in ${base}`);
+    if (opts.keep) log(`builds kept in ${base}`);
     else rmSync(base, { recursive: true, force: true });
   }
 }
@@ -104,6 +206,6 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     main();
   } catch (e) {
     log(e.message);
-    process.exit(1);
+    process.exit(process.exitCode || 2);
   }
 }

@@ -1,25 +1,50 @@
-// Installs what the build and the tests need and is missing, and nothing else:
-// the wasm32 target, the wasm-bindgen CLI of exactly the version in Cargo.lock,
-// the npm packages of package-lock.json, and (for tests) Debian's Chromium.
+// Installs what the npm scripts need and is missing, and nothing else: the
+// Rust toolchain of rust-toolchain.toml with its wasm32 target, the
+// wasm-bindgen CLI of exactly the version in Cargo.lock, the npm packages of
+// package-lock.json (binaryen's wasm-opt among them), and (for the tests and
+// the benchmark) Debian's Chromium. Each entry script calls it first, so every
+// script works on a fresh clone.
 //
-//   node scripts/setup.mjs            for `npm start` / `npm run build`
-//   node scripts/setup.mjs --test     also npm ci and Chromium, for `npm test`
+//   node scripts/setup.mjs            for `npm start` / `npm run build` / `npm run reproduce`
+//   node scripts/setup.mjs --browser  also Chromium, for `npm test` and `npm run bench`
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { lockedVersion, log, output, root, run, which } from './lib.mjs';
+import { lockedVersion, log, output, pinnedRust, root, run, wasmOpt, which } from './lib.mjs';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
-export function ensureWasmTarget() {
-  const installed = output('rustup', ['target', 'list', '--installed']);
-  if (installed === null) {
-    log('rustup not found: assuming the wasm32-unknown-unknown target is available');
+/**
+ * The toolchain of rust-toolchain.toml and its wasm32 target. rustup ≥ 1.28
+ * no longer installs a missing toolchain on first use (it fails with "toolchain
+ * … is not installed"), so we ask it to, once; `--no-self-update` leaves the
+ * user's rustup as it is. Without rustup, the cargo on the PATH must be the
+ * pinned version: checkRust() refuses to build the module with another.
+ */
+export function ensureRust() {
+  const channel = pinnedRust();
+  const toolchains = output('rustup', ['toolchain', 'list']);
+  if (toolchains === null) {
+    log(`rustup not found: using the cargo on the PATH, which must be Rust ${channel} with the wasm32-unknown-unknown target`);
     return;
   }
-  if (!installed.split('\n').includes('wasm32-unknown-unknown')) {
-    run('rustup', ['target', 'add', 'wasm32-unknown-unknown']);
+  const installed = toolchains.split('\n').some((l) => l.startsWith(`${channel}-`));
+  const targets = installed ? output('rustup', ['target', 'list', '--installed', '--toolchain', channel]) : null;
+  if (!installed || !(targets || '').split('\n').includes('wasm32-unknown-unknown')) {
+    log(`installing Rust ${channel} (rust-toolchain.toml) with the wasm32-unknown-unknown target`);
+    // With no toolchain named, rustup installs the one rust-toolchain.toml names, with its targets and profile.
+    run('rustup', ['toolchain', 'install', '--no-self-update']);
   }
+}
+
+/** Throws unless `rustc` in `dir` (where rust-toolchain.toml applies) is the pinned version. */
+export function checkRust(dir = root, env = process.env) {
+  const channel = pinnedRust();
+  const r = output('rustc', ['--version'], { cwd: dir, env });
+  if (!r || !r.startsWith(`rustc ${channel} `)) {
+    throw new Error(`the module must be built with Rust ${channel} (rust-toolchain.toml), but rustc is ${r ?? 'missing'}: install rustup, or unset RUSTUP_TOOLCHAIN`);
+  }
+  return r;
 }
 
 export function ensureWasmBindgen() {
@@ -55,19 +80,29 @@ export function ensureChromium() {
   apt(['install', '-y', '--no-install-recommends', 'chromium']);
 }
 
-export function setup({ test = false } = {}) {
-  ensureWasmTarget();
+/** What the npm scripts need; `browser: true` (or the older `test: true`) for the ones that drive Chromium. */
+export function setup({ browser = false, test = false } = {}) {
+  ensureNodeModules();
+  wasmOpt(); // the pinned binaryen is there, or this says how to get it
+  ensureRust();
+  checkRust(root, { ...process.env, RUSTUP_TOOLCHAIN: pinnedRust() });
   ensureWasmBindgen();
-  if (!which('wasm-opt')) log('wasm-opt not found: the module is built without size optimisation (apt-get install binaryen)');
-  if (test) {
-    ensureNodeModules();
-    ensureChromium();
-  }
+  if (browser || test) ensureChromium();
+}
+
+/**
+ * `--dry-run`: an entry script installs what it needs, says so and stops
+ * before its real work (the fresh-clone test runs every script this way).
+ */
+export function stopIfDryRun(what) {
+  if (!process.argv.includes('--dry-run')) return;
+  process.stdout.write(`${what}: ready, nothing missing\n`);
+  process.exit(0);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
-    setup({ test: process.argv.includes('--test') });
+    setup({ browser: process.argv.includes('--browser') || process.argv.includes('--test') });
   } catch (e) {
     log(e.message);
     process.exit(1);

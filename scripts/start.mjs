@@ -2,8 +2,11 @@
 import { build } from './build.mjs';
 import { log } from './lib.mjs';
 import { serve } from './serve.mjs';
+import { setup, stopIfDryRun } from './setup.mjs';
 
 try {
+  setup();
+  stopIfDryRun('npm start');
   await build();
 } catch (e) {
   log(e.message);
