@@ -21,6 +21,7 @@ import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import { dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { lockedVersion, log, output, pinnedRust, root, WASM_OPT_PASSES, wasmOpt } from './lib.mjs';
@@ -70,14 +71,16 @@ export function copySources(files, dirs, from = root) {
  * Returns the module the page would run, cargo's own .wasm and
  * wasm-bindgen's before wasm-opt.
  */
-export function buildIn(dir, { targetDir = join(dir, 'target'), env: extra = {} } = {}) {
+export function buildIn(dir, { targetDir = join(dir, 'target'), env: extra = {}, card = false } = {}) {
   const env = { ...process.env, ...extra };
   delete env.RUSTFLAGS;
   delete env.CARGO_ENCODED_RUSTFLAGS; // the copy's build sets its own, for its own folders
   env.CARGO_TARGET_DIR = targetDir;
   // buildModule() is run from the copy, so its root (and www/pkg/) is the copy's.
   const driver = join(dir, '..', `build-${process.pid}-${Date.now()}.mjs`);
-  writeFileSync(driver, `import { buildModule } from ${JSON.stringify(pathToFileURL(join(dir, 'scripts', 'build.mjs')).href)};\nbuildModule();\n`);
+  // With `card`, the forum card's module too (embed.html's footer shows its hash).
+  const calls = card ? 'buildModule();\nbuildCardModule();\n' : 'buildModule();\n';
+  writeFileSync(driver, `import { buildCardModule, buildModule } from ${JSON.stringify(pathToFileURL(join(dir, 'scripts', 'build.mjs')).href)};\n${calls}`);
   log(`building in ${dir}`);
   const r = spawnSync(process.execPath, [driver], { cwd: dir, env, stdio: ['ignore', 'inherit', 'inherit'] });
   rmSync(driver, { force: true });
@@ -85,7 +88,8 @@ export function buildIn(dir, { targetDir = join(dir, 'target'), env: extra = {} 
   const module = readFileSync(join(dir, 'www', 'pkg', 'upgrade_gate_bg.wasm'));
   const cargo = readFileSync(join(targetDir, 'wasm32-unknown-unknown', 'release', 'upgrade_gate.wasm'));
   const unoptimised = readFileSync(join(dir, 'target', 'upgrade_gate_bg.unopt.wasm'));
-  return { module, cargo, unoptimised };
+  const cardModule = card ? readFileSync(join(dir, 'www', 'pkg', 'card', 'upgrade_gate_bg.wasm')) : null;
+  return { module, cargo, unoptimised, cardModule };
 }
 
 /**
@@ -118,8 +122,12 @@ export function expectedHash(arg) {
   for (const [, src] of html.matchAll(/<script\b[^>]*\bsrc=["']([^"']+)["']/g)) {
     const file = join(dirname(path), decodeURIComponent(src.split(/[?#]/)[0]));
     if (!existsSync(file)) continue;
-    const b64 = readFileSync(file, 'utf8').match(/"wasmBase64":"([A-Za-z0-9+/=]+)"/);
-    if (b64) return sha256(Buffer.from(b64[1], 'base64'));
+    // pkg/…embedded.js (or a bundle holding it): the module gzipped then base64, or as hex (see build.mjs embedModule).
+    const text = readFileSync(file, 'utf8');
+    const gz = text.match(/"wasmGzipBase64":"([A-Za-z0-9+/=]+)"/);
+    if (gz) return sha256(gunzipSync(Buffer.from(gz[1], 'base64')));
+    const hex = text.match(/"wasmHex":"([0-9a-f]+)"/);
+    if (hex) return sha256(Buffer.from(hex[1], 'hex'));
   }
   throw new Error(`--expect ${arg}: its footer shows no module hash (the page was saved before it started, or as "HTML only" without its scripts): open the page, copy the footer's sha256:… and pass that`);
 }
@@ -183,16 +191,22 @@ function main() {
   try {
     const sources = copySources(files, dirs);
     log(`sources: ${files.length} files, ${sources}`);
-    const builds = dirs.map((d) => buildIn(d));
+    const builds = dirs.map((d) => buildIn(d, { card: true }));
     for (const [i, b] of builds.entries()) {
       process.stdout.write(`${sha256(b.module)}  ${join(dirs[i], 'www/pkg/upgrade_gate_bg.wasm')}\n`);
+      process.stdout.write(`${sha256(b.cardModule)}  ${join(dirs[i], 'www/pkg/card/upgrade_gate_bg.wasm')}\n`);
     }
     const same = builds[0].module.equals(builds[1].module);
     if (!builds[0].cargo.equals(builds[1].cargo)) {
       log("cargo's own .wasm differs too (before wasm-bindgen and wasm-opt): see target/wasm32-unknown-unknown/release/ in each folder");
     }
-    const { ok, message } = verdict(builds.map((b) => b.module), expected, opts.expect, tools);
-    process.stdout.write(`${message}\n`);
+    // The forum card runs a module of its own: an expected hash may be either's.
+    const card = builds.map((b) => b.cardModule);
+    const cardIsExpected = expected && sha256(card[0]) === expected && sha256(builds[0].module) !== expected;
+    const page = verdict(builds.map((b) => b.module), cardIsExpected ? null : expected, opts.expect, tools);
+    const cardVerdict = verdict(card, cardIsExpected ? expected : null, opts.expect, tools);
+    const ok = page.ok && cardVerdict.ok;
+    process.stdout.write(`page: ${page.message}\ncard: ${cardVerdict.message}\n`);
     if (!same && !opts.keep) log('run `npm run reproduce -- --keep` to keep both builds for diffing');
     if (!ok) process.exitCode = 1;
   } finally {
