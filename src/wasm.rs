@@ -127,7 +127,20 @@ fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(&json)
 }
 
+/// The card's module refuses `evidence` and `artifacts` rather than ignore them.
+#[cfg(feature = "wasm-card")]
+fn card_without_evidence(input: &JsValue) -> Result<(Option<String>, Vec<(String, Vec<u8>)>), JsValue> {
+    for name in ["evidence", "artifacts"] {
+        let v = field(input, name)?;
+        if !(v.is_undefined() || v.is_null()) {
+            return Err(usage(&format!("{name}: the forum card's module does not read evidence or artifacts (SPEC §7); verify them with the page")));
+        }
+    }
+    Ok((None, Vec::new()))
+}
+
 /// `evidence`: the evidence file's text (SPEC §7.5), hashed by the core as UTF-8.
+#[cfg(not(feature = "wasm-card"))]
 fn evidence_of(v: &JsValue) -> Result<Option<String>, JsValue> {
     if v.is_undefined() || v.is_null() {
         return Ok(None);
@@ -137,6 +150,7 @@ fn evidence_of(v: &JsValue) -> Result<Option<String>, JsValue> {
 
 /// `artifacts`: `{ "path/in/folder": "<file text>" }` (SPEC §7.4 step 1), read
 /// from the object itself (no JSON round trip for megabytes of artifacts).
+#[cfg(not(feature = "wasm-card"))]
 fn artifacts_of(v: &JsValue) -> Result<Vec<(String, Vec<u8>)>, JsValue> {
     let mut out = Vec::new();
     if v.is_undefined() || v.is_null() {
@@ -194,8 +208,12 @@ pub fn verify(#[wasm_bindgen(unchecked_param_type = "VerifyInput")] input: JsVal
     let policy = text_of(&field(&input, "policy")?, "policy")?;
     let observed = observed_of(text_of(&field(&input, "observed")?, "observed")?, &limits)?;
     let now = now_of(&field(&input, "now")?)?;
-    let evidence = evidence_of(&field(&input, "evidence")?)?;
-    let artifacts = artifacts_of(&field(&input, "artifacts")?)?;
+    // The card never passes these (www/embed.js): its module does not read
+    // them at all, so that the linker can drop the §7 readers (src/gate/case.rs).
+    #[cfg(feature = "wasm-card")]
+    let (evidence, artifacts) = card_without_evidence(&input)?;
+    #[cfg(not(feature = "wasm-card"))]
+    let (evidence, artifacts) = (evidence_of(&field(&input, "evidence")?)?, artifacts_of(&field(&input, "artifacts")?)?);
     let inputs = Inputs {
         manifest: &manifest,
         release: &release,
