@@ -127,9 +127,12 @@ fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(&json)
 }
 
+/// The evidence text and the artifacts by path, as `verify` passes them to the core.
+type EvidenceAndArtifacts = (Option<String>, Vec<(String, Vec<u8>)>);
+
 /// The card's module refuses `evidence` and `artifacts` rather than ignore them.
 #[cfg(feature = "wasm-card")]
-fn card_without_evidence(input: &JsValue) -> Result<(Option<String>, Vec<(String, Vec<u8>)>), JsValue> {
+fn card_without_evidence(input: &JsValue) -> Result<EvidenceAndArtifacts, JsValue> {
     for name in ["evidence", "artifacts"] {
         let v = field(input, name)?;
         if !(v.is_undefined() || v.is_null()) {
@@ -213,7 +216,7 @@ pub fn verify(#[wasm_bindgen(unchecked_param_type = "VerifyInput")] input: JsVal
     #[cfg(feature = "wasm-card")]
     let (evidence, artifacts) = card_without_evidence(&input)?;
     #[cfg(not(feature = "wasm-card"))]
-    let (evidence, artifacts) = (evidence_of(&field(&input, "evidence")?)?, artifacts_of(&field(&input, "artifacts")?)?);
+    let (evidence, artifacts): EvidenceAndArtifacts = (evidence_of(&field(&input, "evidence")?)?, artifacts_of(&field(&input, "artifacts")?)?);
     let inputs = Inputs {
         manifest: &manifest,
         release: &release,
