@@ -10,8 +10,11 @@
 //! "The JS boundary"); README says where each boundary crate is used.
 //!
 //! With the feature `wasm-card` the module exports only what the forum card
-//! (www/embed.js) calls: `verify`, `manifestDigest` and `Sha256`. The build
-//! makes that module apart, so the card carries no code it never runs.
+//! (www/embed.js, www/governance.js) calls: `verify`, `manifestDigest`,
+//! `Sha256` and the Governor tools of §8; its `verify` refuses `evidence` and
+//! `artifacts`, which the card never passes, so that the §7 readers are not in
+//! it (src/gate/case.rs). The build makes that module apart, so the card
+//! carries no code it never runs.
 
 #[cfg(all(feature = "wasm-card", feature = "wasm-formats"))]
 compile_error!("the features wasm-card (the card's small module) and wasm-formats (the page's drafting tools) exclude each other");

@@ -19,9 +19,9 @@ use crate::evm::safe::{safe_tx_hashes, SafeTxHashes, SafeTxParams};
 /// evidence or artifacts. Saying so here, the one place the checks read them
 /// (`Case::evidence`, `Case::artifacts`, and the refusal in `Case::read`), lets
 /// the linker drop the §7 readers and rules (the evidence reader, the state-diff
-/// reader, the effects rules, the artifact reader) from that module: 30 KiB of
+/// reader, the effects rules, the artifact reader) from that module: 23 KB of
 /// its brotli bytes (bench/RESULTS.md). Every check answers as it does for the
-/// same inputs without evidence and artifacts (tests/e2e/card_parity.test.mjs).
+/// same inputs without evidence and artifacts (tests/e2e/card-parity.test.mjs).
 const CARD: bool = cfg!(feature = "wasm-card");
 
 /// The documents, read and cross-checked, with everything derived from them.
