@@ -10,8 +10,11 @@
 //! "The JS boundary"); README says where each boundary crate is used.
 //!
 //! With the feature `wasm-card` the module exports only what the forum card
-//! (www/embed.js) calls: `verify`, `manifestDigest` and `Sha256`. The build
-//! makes that module apart, so the card carries no code it never runs.
+//! (www/embed.js, www/governance.js) calls: `verify`, `manifestDigest`,
+//! `Sha256` and the Governor tools of §8; its `verify` refuses `evidence` and
+//! `artifacts`, which the card never passes, so that the §7 readers are not in
+//! it (src/gate/case.rs). The build makes that module apart, so the card
+//! carries no code it never runs.
 
 #[cfg(all(feature = "wasm-card", feature = "wasm-formats"))]
 compile_error!("the features wasm-card (the card's small module) and wasm-formats (the page's drafting tools) exclude each other");
@@ -127,7 +130,23 @@ fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(&json)
 }
 
+/// The evidence text and the artifacts by path, as `verify` passes them to the core.
+type EvidenceAndArtifacts = (Option<String>, Vec<(String, Vec<u8>)>);
+
+/// The card's module refuses `evidence` and `artifacts` rather than ignore them.
+#[cfg(feature = "wasm-card")]
+fn card_without_evidence(input: &JsValue) -> Result<EvidenceAndArtifacts, JsValue> {
+    for name in ["evidence", "artifacts"] {
+        let v = field(input, name)?;
+        if !(v.is_undefined() || v.is_null()) {
+            return Err(usage(&format!("{name}: the forum card's module does not read evidence or artifacts (SPEC §7); verify them with the page")));
+        }
+    }
+    Ok((None, Vec::new()))
+}
+
 /// `evidence`: the evidence file's text (SPEC §7.5), hashed by the core as UTF-8.
+#[cfg(not(feature = "wasm-card"))]
 fn evidence_of(v: &JsValue) -> Result<Option<String>, JsValue> {
     if v.is_undefined() || v.is_null() {
         return Ok(None);
@@ -137,6 +156,7 @@ fn evidence_of(v: &JsValue) -> Result<Option<String>, JsValue> {
 
 /// `artifacts`: `{ "path/in/folder": "<file text>" }` (SPEC §7.4 step 1), read
 /// from the object itself (no JSON round trip for megabytes of artifacts).
+#[cfg(not(feature = "wasm-card"))]
 fn artifacts_of(v: &JsValue) -> Result<Vec<(String, Vec<u8>)>, JsValue> {
     let mut out = Vec::new();
     if v.is_undefined() || v.is_null() {
@@ -194,8 +214,12 @@ pub fn verify(#[wasm_bindgen(unchecked_param_type = "VerifyInput")] input: JsVal
     let policy = text_of(&field(&input, "policy")?, "policy")?;
     let observed = observed_of(text_of(&field(&input, "observed")?, "observed")?, &limits)?;
     let now = now_of(&field(&input, "now")?)?;
-    let evidence = evidence_of(&field(&input, "evidence")?)?;
-    let artifacts = artifacts_of(&field(&input, "artifacts")?)?;
+    // The card never passes these (www/embed.js): its module does not read
+    // them at all, so that the linker can drop the §7 readers (src/gate/case.rs).
+    #[cfg(feature = "wasm-card")]
+    let (evidence, artifacts) = card_without_evidence(&input)?;
+    #[cfg(not(feature = "wasm-card"))]
+    let (evidence, artifacts): EvidenceAndArtifacts = (evidence_of(&field(&input, "evidence")?)?, artifacts_of(&field(&input, "artifacts")?)?);
     let inputs = Inputs {
         manifest: &manifest,
         release: &release,

@@ -15,6 +15,15 @@ use crate::error::{Document, Error, Result};
 use crate::evm::calls::{self, DecodedAction};
 use crate::evm::safe::{safe_tx_hashes, SafeTxHashes, SafeTxParams};
 
+/// The forum card's module (feature `wasm-card`, www/embed.js) never supplies
+/// evidence or artifacts. Saying so here, the one place the checks read them
+/// (`Case::evidence`, `Case::artifacts`, and the refusal in `Case::read`), lets
+/// the linker drop the §7 readers and rules (the evidence reader, the state-diff
+/// reader, the effects rules, the artifact reader) from that module: 23 KB of
+/// its brotli bytes (bench/RESULTS.md). Every check answers as it does for the
+/// same inputs without evidence and artifacts (tests/e2e/card-parity.test.mjs).
+const CARD: bool = cfg!(feature = "wasm-card");
+
 /// The documents, read and cross-checked, with everything derived from them.
 #[derive(Debug, Clone)]
 pub struct Case {
@@ -68,6 +77,9 @@ impl Case {
         // Nothing extra is read when no evidence bytes are given.
         let evidence = match inputs.evidence {
             None => None,
+            Some(_) if CARD => {
+                return Err(Error::invalid(Document::Evidence, "", "the forum card's module does not read evidence (SPEC §7): verify it with the page or the CLI"))
+            }
             Some(bytes) => {
                 let found = digest::sha256(bytes);
                 match observed.evidence {
@@ -83,6 +95,10 @@ impl Case {
                 Some(Evidence::read(bytes, limits)?)
             }
         };
+
+        if CARD && !inputs.artifacts.is_empty() {
+            return Err(Error::invalid(Document::Evidence, "", "the forum card's module does not read artifacts (SPEC §7.4): verify them with the page or the CLI"));
+        }
 
         let manifest_actions = calls::normalize(&manifest.actions, &policy, limits, Document::Manifest, "actions")?;
         let rollback_actions = match manifest.rollback.as_ref().and_then(|r| r.actions.as_ref()) {
@@ -142,6 +158,18 @@ impl Case {
             safe_tx,
             release_executor,
         })
+    }
+
+    /// The evidence, when supplied (SPEC §7.1); always `None` in the card's module.
+    #[inline(always)]
+    pub fn evidence(&self) -> Option<&Evidence> {
+        if CARD { None } else { self.evidence.as_ref() }
+    }
+
+    /// The artifact files supplied, by path (SPEC §7.4); always none in the card's module.
+    #[inline(always)]
+    pub fn artifacts(&self) -> &[(String, Vec<u8>)] {
+        if CARD { &[] } else { &self.artifacts }
     }
 
     /// The delegatecalls left after normalization (SPEC §4 `delegatecall.allowlist`).

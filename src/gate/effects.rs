@@ -99,7 +99,7 @@ pub(crate) fn declared_governance_accounts(manifest: &Manifest) -> Vec<Address> 
 pub fn simulation_effects(case: &Case) -> (Check, Option<Effects>) {
     let id = "simulation.effects";
     let required = case.policy.requires(Required::StateDiff);
-    let evidence = match case.evidence.as_ref().map(|e| e.state_diff()) {
+    let evidence = match case.evidence().map(|e| e.state_diff()) {
         None if required => {
             return (Check::new(id, Status::Pending, "no evidence supplied: the policy requires a state diff (SPEC §7.1); supply the evidence file"), None)
         }

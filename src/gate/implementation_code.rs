@@ -111,7 +111,7 @@ fn read_artifact(case: &Case, path: &str) -> Result<Artifact, Stop> {
         Some(ObservedPackage::File(_)) => return Err(fail("the package was supplied as a single file, so no artifact can be read from it")),
         Some(ObservedPackage::Folder(files)) => files.get(path).ok_or_else(|| fail(format!("`{path}` is not one of the package folder's files")))?,
     };
-    let bytes = case.artifacts.iter().find(|(p, _)| p == path).map(|(_, b)| b).ok_or_else(|| Stop::Pending(format!("the artifact `{path}` was not supplied")))?;
+    let bytes = case.artifacts().iter().find(|(p, _)| p == path).map(|(_, b)| b).ok_or_else(|| Stop::Pending(format!("the artifact `{path}` was not supplied")))?;
     let found = digest::sha256(bytes);
     if found != *listed {
         return Err(fail(format!("the artifact text hashes to {found}, but the folder's file hashes to {listed}")));
@@ -126,8 +126,7 @@ fn steps_3_to_7(case: &Case, implementation: &Address, artifact: &Artifact) -> R
     let Artifact { code, immutables } = artifact;
     // Step 3: the evidence document's `code` entry, never `pre`/`post` code.
     let onchain = case
-        .evidence
-        .as_ref()
+        .evidence()
         .and_then(|e| e.state_diff())
         .and_then(|d| d.code.as_ref())
         .and_then(|c| c.get(implementation))
