@@ -1,0 +1,111 @@
+// What new users hit when they tried the page and the card (task H11): each
+// test failed before its fix. An approver who drops a case without evidence
+// is told why the Effects panel is empty in the report's words; a forum reader
+// reads the proxy kind as it is written (UUPS, not "Uups").
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { describe, test } from 'node:test';
+import { browserAndServer, decision, open, root, screenshot } from './helpers.mjs';
+
+const examples = join(root, 'examples');
+const NOW = JSON.parse(readFileSync(join(examples, 'effects-uups-immutables', 'expected.json'), 'utf8')).now;
+
+/** Runs the CLI (built by `cargo test`; built here if missing). */
+function cli(...args) {
+  const bin = join(root, 'target', 'debug', process.platform === 'win32' ? 'upgrade-gate.exe' : 'upgrade-gate');
+  const r = existsSync(bin)
+    ? spawnSync(bin, args, { encoding: 'utf8' })
+    : spawnSync('cargo', ['run', '--quiet', '--bin', 'upgrade-gate', '--', ...args], { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.trim();
+}
+
+/** Every file under an example, with its path inside it, minus `without`. */
+function filesOf(name, { without = [] } = {}) {
+  const dir = join(examples, name);
+  const out = [];
+  const walk = (d) => {
+    for (const f of readdirSync(d).sort()) {
+      const p = join(d, f);
+      const path = relative(dir, p).split(sep).join('/');
+      if (without.includes(path)) continue;
+      if (statSync(p).isDirectory()) walk(p);
+      else out.push({ path, b64: readFileSync(p).toString('base64') });
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** Drops a case folder as Chromium hands one over (a directory entry; see effects.test.mjs). */
+function dropFolder(page, name, files) {
+  return page.evaluate(
+    ({ name, files }) => {
+      const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const dir = (dirName, prefix) => {
+        const kids = new Map();
+        for (const f of files) {
+          if (!f.path.startsWith(prefix)) continue;
+          const rest = f.path.slice(prefix.length);
+          kids.set(rest.split('/')[0], rest.includes('/') ? null : f);
+        }
+        const entries = [...kids].map(([n, f]) =>
+          f ? { isFile: true, isDirectory: false, name: n, file: (ok) => ok(new File([bytes(f.b64)], n)) } : dir(n, `${prefix}${n}/`),
+        );
+        return {
+          isFile: false,
+          isDirectory: true,
+          name: dirName,
+          createReader: () => {
+            let given = false;
+            return { readEntries: (ok) => ok(given ? [] : ((given = true), entries)) };
+          },
+        };
+      };
+      const entry = dir(name, '');
+      const event = new Event('drop', { bubbles: true, cancelable: true });
+      Object.defineProperty(event, 'dataTransfer', { value: { items: [{ kind: 'file', webkitGetAsEntry: () => entry }], files: [] } });
+      document.querySelector('main').dispatchEvent(event);
+    },
+    { name, files },
+  );
+}
+
+describe('what new users hit', () => {
+  const env = browserAndServer();
+
+  test('an Effects panel without effects says why, in the report’s words: no evidence was given', async () => {
+    const page = await open(env.browser.context, env.srv.url + '?nodemo');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await dropFolder(page, 'effects-uups-immutables-without-evidence', filesOf('effects-uups-immutables', { without: ['evidence.json'] }));
+    await page.waitForFunction(() => document.querySelector('[data-slot="manifest"] [data-source]')?.dataset.sourceKind === 'case');
+    await page.fill('#now', NOW);
+    await page.click('#verify');
+    assert.equal(await decision(page), 'hold');
+    assert.equal(await page.getAttribute('#effects', 'data-effects'), 'none');
+    const why = await page.textContent('#effects [data-effects-why]');
+    const check = await page.textContent('#details tr[data-check="simulation.effects"]');
+    assert.match(why, /no evidence supplied/, 'the panel says the evidence is missing');
+    assert.doesNotMatch(why, /not a state diff/, 'not that a file nobody gave is of the wrong form');
+    assert.match(check, /no evidence supplied/, 'as the check itself says');
+    await screenshot(page, 'new-user-effects-no-evidence');
+    assert.deepEqual(await page.problems(), []);
+    await page.close();
+  });
+
+  test('the card names each proxy kind as it is written: UUPS proxy, Transparent proxy', async () => {
+    for (const [example, kind] of [['effects-uups-immutables', 'UUPS proxy'], ['standard-transparent', 'Transparent proxy']]) {
+      const link = cli('embed-link', join(examples, example, 'manifest.json'), '--base', `${env.srv.url}embed.html`);
+      const page = await open(env.browser.context, link);
+      await page.setViewportSize({ width: 390, height: 844 });
+      // innerText: the words as rendered, after any CSS text-transform.
+      const shown = await page.locator('.target strong').first().evaluate((n) => n.innerText.trim());
+      assert.equal(shown, kind, example);
+      await screenshot(page, `new-user-card-${example}`);
+      assert.deepEqual(await page.problems(), []);
+      await page.close();
+    }
+  });
+});
