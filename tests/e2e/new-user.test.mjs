@@ -7,6 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describe, test } from 'node:test';
+import { secp256k1 } from '@noble/curves/secp256k1';
+import { keccak_256 } from '@noble/hashes/sha3';
 import { browserAndServer, decision, open, root, screenshot } from './helpers.mjs';
 
 const examples = join(root, 'examples');
@@ -73,6 +75,21 @@ function dropFolder(page, name, files) {
   );
 }
 
+// The Anvil/Hardhat default account #3: a listed approver of standard-transparent
+// who has not signed it (as in approve.test.mjs). A public test key, never for funds.
+const APPROVER_KEY = '7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6';
+
+/** EIP-191 personal_sign of `text`: r ‖ s ‖ v with v 27/28, as a wallet returns it. */
+function personalSign(key, text) {
+  const message = new TextEncoder().encode(text);
+  const prefix = new TextEncoder().encode(`\x19Ethereum Signed Message:\n${message.length}`);
+  const all = new Uint8Array(prefix.length + message.length);
+  all.set(prefix);
+  all.set(message, prefix.length);
+  const sig = secp256k1.sign(keccak_256(all), key);
+  return `0x${sig.r.toString(16).padStart(64, '0')}${sig.s.toString(16).padStart(64, '0')}${(27 + sig.recovery).toString(16)}`;
+}
+
 describe('what new users hit', () => {
   const env = browserAndServer();
 
@@ -107,5 +124,26 @@ describe('what new users hit', () => {
       assert.deepEqual(await page.problems(), []);
       await page.close();
     }
+  });
+
+  test('a third approval on a quorum of two reads "3 approvals (2 required)", in the panel and the check, never "3 of 2"', async () => {
+    const page = await open(env.browser.context, env.srv.url + '?nodemo');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.click('#load-demo');
+    assert.equal(await decision(page), 'release');
+    await page.waitForSelector('#approve[data-state="ready"]');
+    const message = (await page.textContent('[data-output="approval-message"]')).trim();
+    await page.fill('[data-input="signature"]', personalSign(APPROVER_KEY, message));
+    await page.click('[data-action="check-signature"]');
+    await page.waitForSelector('#approve-result[data-approve-result="added"]');
+    await page.waitForSelector('#verdict .banner[data-decision="release"]');
+    const status = await page.textContent('[data-approve-status]');
+    assert.match(status, /^3 approvals \(2 required/, status);
+    const check = await page.textContent('#details tr[data-check="approvals.quorum"]');
+    assert.match(check, /3 approvals \(2 required\)/, check);
+    for (const text of [status, check]) assert.doesNotMatch(text, /3 of 2/);
+    await screenshot(page, 'new-user-approve-third');
+    assert.deepEqual(await page.problems(), []);
+    await page.close();
   });
 });
