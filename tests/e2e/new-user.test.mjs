@@ -146,4 +146,36 @@ describe('what new users hit', () => {
     assert.deepEqual(await page.problems(), []);
     await page.close();
   });
+
+  test('a Safe field the release does not use or contradicts makes no decision: the verdict is of what the page shows', async () => {
+    const page = await open(env.browser.context, env.srv.url + '?nodemo');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.click('button[data-case="effects-safe-multisend"]');
+    assert.equal(await decision(page), 'release');
+    const release = JSON.parse(await page.inputValue('#release'));
+    // A signer types the nonce they expect beside a release document that carries its own.
+    await page.fill('#safe-nonce', String(Number(release.safeTx.nonce) + 1));
+    await page.click('#verify');
+    assert.equal(await decision(page), 'error', 'a nonce shown on the page but not used');
+    assert.match(await page.textContent('#verdict'), /Nonce field/);
+    // The same nonce as the release's: it agrees, and the verdict is the release's.
+    await page.fill('#safe-nonce', String(release.safeTx.nonce));
+    await page.click('#verify');
+    assert.equal(await decision(page), 'release');
+    // A chain id beside a release whose Safe transaction names another.
+    await page.fill('#safe-chain-id', String(Number(release.safeTx.chainId) + 1));
+    await page.click('#verify');
+    assert.equal(await decision(page), 'error');
+    assert.match(await page.textContent('#verdict'), /Chain id field/);
+    await screenshot(page, 'new-user-safe-field-disagrees');
+    // A release without a Safe transaction: no Safe field can be used.
+    await page.click('#load-demo');
+    assert.equal(await decision(page), 'release');
+    await page.fill('#safe-address', release.safeTx.safe || '0x4Ac49EEa116CDE79C605dFEf30E418A0fFEBA627');
+    await page.click('#verify');
+    assert.equal(await decision(page), 'error');
+    assert.match(await page.textContent('#verdict'), /Safe field/);
+    assert.deepEqual(await page.problems(), []);
+    await page.close();
+  });
 });
