@@ -305,6 +305,7 @@
   async function routeItems(items) {
     const placed = []; // [slot, item, source]
     const unknown = [];
+    const missingManifest = [];
     let isCase = false;
     for (const item of items) {
       if (item.kind === 'folder') {
@@ -323,6 +324,11 @@
         }
       }
       const slot = await slotFor(item);
+      if (!slot && item.kind === 'folder' && item.entries.some((e) => !e.path.includes('/'))) {
+        // A case folder that lost its manifest: say so, rather than "not a usual name".
+        missingManifest.push(`${item.name}/`);
+        continue;
+      }
       const name = item.kind === 'file' ? item.file.name : `${item.name}/`;
       if (slot) placed.push([slot, item, { kind: 'file', name }]);
       else if (!IGNORED.test(name)) unknown.push(name);
@@ -334,6 +340,9 @@
       for (const p of placed) if (p[2].kind === 'file') p[2] = { kind: 'case', folder: null, name: p[2].name };
     }
     for (const [slot, item, src] of placed) await acceptInto(slot, item, src);
+    if (missingManifest.length) {
+      flash(`Not placed: ${missingManifest.join(', ')} has no manifest at its top (manifest.json, or JSON whose "schema" is upgrade-gate/manifest/v1), so it is not a case folder and nothing of it was used — add the manifest, or drop its files on their boxes. The page still shows the previous inputs.`);
+    }
     if (unknown.length) flash(`Not placed (not a document of the gate, and not a usual name): ${unknown.join(', ')} — drop them on their box instead.`);
   }
 

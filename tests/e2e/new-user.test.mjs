@@ -178,4 +178,22 @@ describe('what new users hit', () => {
     assert.deepEqual(await page.problems(), []);
     await page.close();
   });
+
+  test('a case folder without its manifest is named as such, and nothing of it is used', async () => {
+    const page = await open(env.browser.context, env.srv.url + '?nodemo');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.click('#load-demo');
+    assert.equal(await decision(page), 'release');
+    const before = await page.inputValue('#release');
+    await dropFolder(page, 'vault-upgrade', filesOf('uups-initializer', { without: ['manifest.json'] }));
+    await page.waitForFunction(() => /vault-upgrade\//.test(document.querySelector('#demo-note').textContent));
+    const note = await page.textContent('#demo-note');
+    assert.match(note, /vault-upgrade\/ has no manifest/, note);
+    assert.doesNotMatch(note, /not a usual name/, note);
+    assert.equal(await page.inputValue('#release'), before, 'the demo’s release stays, with its source shown');
+    assert.equal(await page.getAttribute('[data-slot="release"] [data-source]', 'data-source-kind'), 'demo');
+    await screenshot(page, 'new-user-folder-without-manifest');
+    assert.deepEqual(await page.problems(), []);
+    await page.close();
+  });
 });
