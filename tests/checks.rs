@@ -669,6 +669,16 @@ fn approvals_quorum_is_pending_without_approvals() {
 }
 
 #[test]
+fn approvals_quorum_names_more_approvals_than_required_plainly() {
+    let mut f = Fixture::releasable();
+    f.signers = Some(vec![0, 1, 2]);
+    let r = f.run();
+    assert_check(&r, "approvals.quorum", Status::Pass, "3 approvals (2 required), valid for");
+    let detail = &r.check("approvals.quorum").unwrap().detail;
+    assert!(!detail.contains("3 of 2"), "{detail}");
+}
+
+#[test]
 fn approvals_quorum_counts_each_approver_once() {
     let mut f = Fixture::releasable();
     f.signers = Some(vec![0, 0]);

@@ -201,7 +201,9 @@
   function statusLine(s) {
     const more = s.moreNeeded === 0 ? 'the quorum is met' : `${s.moreNeeded} more needed`;
     const invalid = s.invalid.length ? `; ${s.invalid.length} entr${s.invalid.length === 1 ? 'y does' : 'ies do'} not count` : '';
-    return el('p', { class: 'muted', 'data-approve-status': '', 'data-more-needed': s.moreNeeded }, `${s.signed.length} of ${s.required} required approvals (${s.lane} lane): ${more}${invalid}. The verdict below is refreshed with this document.`);
+    // As the core's approvals.quorum says it: never "3 of 2 required".
+    const tally = s.signed.length > s.required ? `${s.signed.length} approvals (${s.required} required, ${s.lane} lane)` : `${s.signed.length} of ${s.required} required approvals (${s.lane} lane)`;
+    return el('p', { class: 'muted', 'data-approve-status': '', 'data-more-needed': s.moreNeeded }, `${tally}: ${more}${invalid}. The verdict below is refreshed with this document.`);
   }
 
   /** The merged approvals/v1 document: shown, copyable, downloadable (a Blob: no network). */

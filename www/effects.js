@@ -231,6 +231,16 @@
   }
 
   /**
+   * Why there are no effects to show, in the words of the report's own
+   * `simulation.effects` check (no evidence given, or evidence that is not a
+   * state diff): never a reason the report does not give.
+   */
+  function noEffects(report) {
+    const check = (report.checks || []).find((c) => c.id === 'simulation.effects');
+    return check && check.detail ? `No effects to show: ${check.detail}.` : 'No effects to show: the evidence is not a state diff.';
+  }
+
+  /**
    * The Effects panel, or null when the report has neither effects nor a code
    * binding. `api` is the module (for EIP-55, see `checksummer`).
    */
@@ -251,7 +261,7 @@
             rulesView(fx.rules),
             el('ol', { class: 'fx-accounts' }, fx.accounts.map((a) => accountView(a, failing, checksum))),
           ]
-        : el('p', { class: 'muted', text: 'The evidence is not a state diff: no effects to show.' }),
+        : el('p', { class: 'muted', 'data-effects-why': '', text: noEffects(report) }),
       code.length ? [el('h3', { text: 'Implementation code — the package’s build output against the code on chain' }), codeView(code)] : null,
     );
   }

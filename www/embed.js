@@ -13,6 +13,10 @@
   let manifestText = null;
   let digest = null;
 
+  // The proxy kinds as their own communities write them (SPEC §2's `kind`).
+  const KINDS = { transparent: 'Transparent proxy', uups: 'UUPS proxy', beacon: 'Beacon proxy' };
+  const proxyKind = (kind) => KINDS[kind] || `${kind} proxy`;
+
   function manifestFromFragment() {
     const m = /(?:^#|&)manifest=([^&]*)/.exec(location.hash);
     if (!m) return null;
@@ -95,7 +99,7 @@
           el(
             'div',
             { class: 'target' },
-            el('div', {}, el('strong', { text: `${t.kind} proxy ` }), hexGroups(t.proxy)),
+            el('div', {}, el('strong', { text: `${proxyKind(t.kind)} ` }), hexGroups(t.proxy)),
             el('div', {}, el('span', { class: 'muted', text: '→ implementation ' }), hexGroups(t.implementation)),
           ),
         ),

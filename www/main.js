@@ -305,6 +305,7 @@
   async function routeItems(items) {
     const placed = []; // [slot, item, source]
     const unknown = [];
+    const missingManifest = [];
     let isCase = false;
     for (const item of items) {
       if (item.kind === 'folder') {
@@ -323,6 +324,11 @@
         }
       }
       const slot = await slotFor(item);
+      if (!slot && item.kind === 'folder' && item.entries.some((e) => !e.path.includes('/'))) {
+        // A case folder that lost its manifest: say so, rather than "not a usual name".
+        missingManifest.push(`${item.name}/`);
+        continue;
+      }
       const name = item.kind === 'file' ? item.file.name : `${item.name}/`;
       if (slot) placed.push([slot, item, { kind: 'file', name }]);
       else if (!IGNORED.test(name)) unknown.push(name);
@@ -334,6 +340,9 @@
       for (const p of placed) if (p[2].kind === 'file') p[2] = { kind: 'case', folder: null, name: p[2].name };
     }
     for (const [slot, item, src] of placed) await acceptInto(slot, item, src);
+    if (missingManifest.length) {
+      flash(`Not placed: ${missingManifest.join(', ')} has no manifest at its top (manifest.json, or JSON whose "schema" is upgrade-gate/manifest/v1), so it is not a case folder and nothing of it was used — add the manifest, or drop its files on their boxes. The page still shows the previous inputs.`);
+    }
     if (unknown.length) flash(`Not placed (not a document of the gate, and not a usual name): ${unknown.join(', ')} — drop them on their box instead.`);
   }
 
@@ -516,9 +525,50 @@
     return { draft, safeTxText: null, note: `${read}, used as the release’s actions (give ${missing} to build and hash the Safe transaction instead).` };
   }
 
+  // The Safe fields beside the release: [element, label, the Safe transaction's key].
+  const SAFE_FIELDS = [
+    ['#safe-chain-id', 'Chain id', 'chainId'],
+    ['#safe-version', 'Safe version', 'safeVersion'],
+    ['#safe-address', 'Safe', 'safe'],
+    ['#safe-nonce', 'Nonce', 'nonce'],
+  ];
+
+  /**
+   * Every Safe field that holds a value is used for this release, or agrees
+   * with it; otherwise no decision is made. A value shown on the page that the
+   * verdict did not use (a nonce typed beside a release document or a Safe
+   * transaction that carries its own) would make the verdict differ from what
+   * the page shows. A Transaction Builder batch uses them all (`fromBatch`); a
+   * pasted Safe transaction takes its chain id and version from the fields
+   * when it has none (`safeTxText`).
+   */
+  function checkSafeFields(shape) {
+    if (shape.kind === 'txBuilder' || shape.kind === 'unreadable') return;
+    const tx = shape.kind === 'safeTx' ? shape.value : shape.kind === 'release' ? shape.value.safeTx : null;
+    const what = shape.kind === 'safeTx' ? 'the pasted Safe transaction' : shape.kind === 'governor' ? 'the pasted Governor calldata' : 'the release';
+    for (const [id, label, key] of SAFE_FIELDS) {
+      const typed = $(id).value.trim();
+      if (!typed) continue;
+      const given = tx && typeof tx === 'object' && key in tx && tx[key] !== null ? String(tx[key]) : null;
+      if (given === null) {
+        if (shape.kind === 'safeTx' && (key === 'chainId' || key === 'safeVersion')) continue;
+        throw Object.assign(new Error(`the ${label} field holds ${typed}, but ${what} has no Safe ${key === 'safe' ? 'address' : key} for it to give or check (the Safe and Nonce fields are for a Safe Transaction Builder batch): clear the field`), {
+          title: `The ${label} field is not used for this release`,
+        });
+      }
+      const same = key === 'safe' ? given.toLowerCase() === typed.toLowerCase() : given === typed;
+      if (!same) {
+        throw Object.assign(new Error(`${what} says ${key} ${given}, the ${label} field says ${typed}: make them agree, or clear the field`), {
+          title: `The ${label} field disagrees with the release`,
+        });
+      }
+    }
+  }
+
   function releaseText(manifestText) {
     const text = $('#release').value;
     const shape = releaseShape(text);
+    checkSafeFields(shape);
     if (shape.kind === 'txBuilder') {
       const b = fromBatch(text, shape.value);
       let lane = null;

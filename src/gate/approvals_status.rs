@@ -52,6 +52,17 @@ impl ApprovalsStatus {
     pub fn counts(&self, approver: &Address) -> bool {
         self.signed.contains(approver)
     }
+
+    /// The count as a person reads it: "1 of 2 required approvals", and
+    /// "3 approvals (2 required)" once more signed than needed, never "3 of 2".
+    pub fn tally(&self) -> String {
+        let (count, needed) = (self.signed.len() as u64, self.required);
+        if count > needed {
+            format!("{count} approvals ({needed} required)")
+        } else {
+            format!("{count} of {needed} required approvals")
+        }
+    }
 }
 
 /// An entry for this digest that does not count.

@@ -83,15 +83,15 @@ pub fn approvals_quorum(case: &Case) -> Check {
     }
     let who: Vec<String> = status.signed.iter().map(checksum).collect();
     let who = if who.is_empty() { "none".to_string() } else { who.join(", ") };
-    let (count, needed) = (status.signed.len() as u64, status.required);
+    let tally = status.tally();
     if status.more_needed == 0 {
-        Check::new(id, Status::Pass, format!("{count} of {needed} required approvals, valid for {}: {who}{ignored_note}", case.manifest_digest))
+        Check::new(id, Status::Pass, format!("{tally}, valid for {}: {who}{ignored_note}", case.manifest_digest))
     } else {
         let supplied = if case.approvals.is_none() { "; no approvals supplied" } else { "" };
         Check::new(
             id,
             Status::Pending,
-            format!("{count} of {needed} required approvals (threshold {}, lane {} minimum {lane_min}): {who}{supplied}{ignored_note}", roles.threshold, case.manifest.lane),
+            format!("{tally} (threshold {}, lane {} minimum {lane_min}): {who}{supplied}{ignored_note}", roles.threshold, case.manifest.lane),
         )
     }
 }

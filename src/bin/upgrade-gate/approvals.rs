@@ -158,9 +158,8 @@ fn status_text(s: &ApprovalsStatus) -> String {
         paint("quorum met", Tone::Good, 0)
     };
     let mut t = format!(
-        "{} of {} required approvals for {} — {verdict}\n  (threshold {}, lane {} minimum {})\n\n",
-        s.signed.len(),
-        s.required,
+        "{} for {} — {verdict}\n  (threshold {}, lane {} minimum {})\n\n",
+        s.tally(),
         s.manifest_digest,
         s.threshold,
         s.lane,
