@@ -615,14 +615,14 @@ impl<'de> Names<'de> {
     /// Fields one account or override object may have: clients add a few.
     const MAX: usize = 64;
 
-    fn first<E: de::Error>(&mut self, key: &Cow<'de, str>) -> Result<(), E> {
-        if self.0.iter().any(|k| k == key) {
+    fn first<E: de::Error>(&mut self, key: Cow<'de, str>) -> Result<(), E> {
+        if self.0.contains(&key) {
             return Err(E::custom(format!("`{key}` is given twice in this object")));
         }
         if self.0.len() >= Self::MAX {
             return Err(E::custom(format!("more than {} fields in one object", Self::MAX)));
         }
-        self.0.push(key.clone());
+        self.0.push(key);
         Ok(())
     }
 }
@@ -639,7 +639,7 @@ impl<'de> Deserialize<'de> for Account {
                 let mut account = Account::default();
                 let mut names = Names(Vec::new());
                 while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-                    names.first(&key)?;
+                    names.first(key.clone())?; // a borrowed key: no copy
                     match &*key {
                         "balance" => {
                             map.next_value::<HexQuantity>()?;
@@ -675,7 +675,7 @@ impl<'de> Deserialize<'de> for Override {
                 let mut o = Override::default();
                 let mut names = Names(Vec::new());
                 while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-                    names.first(&key)?;
+                    names.first(key.clone())?; // a borrowed key: no copy
                     match &*key {
                         "balance" => o.balance = Some(map.next_value::<HexQuantity>()?.0),
                         "nonce" => o.nonce = Some(map.next_value::<HexQuantity>()?.0),
