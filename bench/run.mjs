@@ -13,8 +13,10 @@
 //
 // `npm run bench -- slow` runs bench/slowlink.mjs instead: the forum card and
 // the page on a throttled link, against today's build (issue 16).
+// `npm run bench -- --only verify` runs only the verify rows (200 actions, and
+// the 2 MiB state diff of SPEC §7 against opaque and no evidence).
 import { spawnSync } from 'node:child_process';
-import { randomFillSync } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +45,12 @@ if (!process.argv.includes('--no-build')) {
 }
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
+const onlyAt = process.argv.indexOf('--only');
+const ONLY = onlyAt < 0 ? null : process.argv[onlyAt + 1];
+if (ONLY !== null && ONLY !== 'verify') {
+  process.stderr.write(`[bench] --only ${ONLY}: the only group is \`verify\`\n`);
+  process.exit(2);
+}
 const SIZE = Number(process.env.BENCH_SIZE_MIB || 1024) * 1024 * 1024;
 const MiB = 1024 * 1024;
 const cli = join(root, 'target', 'release', 'upgrade-gate');
@@ -55,7 +63,9 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-for (const [what, path] of [['the page (npm run build)', wasmPath], ['the CLI (cargo build --release)', cli]]) {
+// `--only verify` needs the CLI for the 200-action row only (it fills the manifest).
+const needed = [['the page (npm run build)', wasmPath], ...(ONLY && !existsSync(cli) ? [] : [['the CLI (cargo build --release)', cli]])];
+for (const [what, path] of needed) {
   if (!existsSync(path)) {
     log(`${path} is missing: build ${what} first`);
     process.exit(1);
@@ -231,6 +241,33 @@ function bigCase() {
   };
 }
 
+// ---- the 2 MiB state diff (SPEC §7) ------------------------------------------------
+/** standard-transparent with a generated `{pre, post}` diff of 1,000 written accounts, about 2 MiB. */
+function diffCase() {
+  const dir = join(root, 'examples', 'standard-transparent');
+  const hex = (n, width) => n.toString(16).padStart(width, '0');
+  const word = (a, i) => `0x${hex(a, 8)}${hex(i, 8)}${'ab'.repeat(24)}`;
+  const SLOTS = 7; // per account, in pre and in post: 2 MiB for 1,000 accounts
+  const pre = {};
+  const post = {};
+  for (let a = 0; a < 1000; a++) {
+    const address = `0x${hex(0x1000 + a, 40)}`;
+    const storage = (v) => Object.fromEntries(Array.from({ length: SLOTS }, (_, i) => [word(a, i), word(v, i)]));
+    pre[address] = { balance: '0x1bc16d674ec80000', nonce: 1, storage: storage(1) };
+    post[address] = { balance: '0x1bc16d674ec80000', storage: storage(2) };
+  }
+  const evidence = JSON.stringify({ pre, post });
+  const packageHash = `sha256:${createHash('sha256').update(readFileSync(join(dir, 'package.tar'))).digest('hex')}`;
+  return {
+    manifest: readFileSync(join(dir, 'manifest.json'), 'utf8'),
+    release: readFileSync(join(dir, 'release.json'), 'utf8'),
+    now: JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')).now,
+    observed: { packageHash },
+    evidence,
+    opaque: `# ${evidence}`,
+  };
+}
+
 // ---- the run ----------------------------------------------------------------------
 /** Hashes `files` with the pool and with one worker, round after round; adds the rows. */
 async function folderRows(page, files, engine, label) {
@@ -283,6 +320,7 @@ const mbps = (bytes, s) => `${(bytes / MiB / s).toFixed(0)} MiB/s`;
 let browser = null;
 let srv = null;
 try {
+  if (!ONLY) {
   log(`writing ${SIZE / MiB} MiB to ${bigFile}`);
   writeRandom(bigFile, SIZE);
   mkdirSync(folder);
@@ -428,8 +466,13 @@ try {
   const card = median(embeds);
   log(`embed card rounds: ${embeds.map((x) => x.toFixed(0)).join(' ')} ms`);
   row('cold start, forum card: navigation → manifest checked, card shown', `${card.toFixed(0)} ms`, `blank page ${base.toFixed(0)} ms`, `+${(card - base).toFixed(0)} ms`, '≤ 100 ms', card <= 100);
+  } else {
+    srv = await server();
+    browser = await launch();
+  }
 
   // (6) verify on 200 actions, in the page.
+  if (existsSync(cli)) {
   log('verify, 200 actions');
   const c = bigCase();
   const vp = await openPage(browser.context, srv.url);
@@ -460,6 +503,47 @@ try {
   log(`verify bursts (medians): ${bursts.map((x) => x.toFixed(2)).join(' ')} ms`);
   const vm = median(all);
   row('verify, 200 actions, in the page (median of 5 × 25)', `${vm.toFixed(2)} ms`, '—', '—', '≤ 5 ms', vm <= 5);
+  } else log(`verify, 200 actions: skipped, ${cli} is not built`);
+
+  // (6b) verify with a 2 MiB state diff (SPEC §7.1 form 1, 1,000 written
+  // accounts), against the same bytes made opaque (a non-JSON prefix: hashed
+  // only) and against no evidence, interleaved call by call.
+  log('verify, 2 MiB state diff');
+  const d = diffCase();
+  // The page's module (www/pkg, as the page loads it), started in a tab of
+  // the served site: only the module is timed, so the page's own build is not needed.
+  const dp = await browser.context.newPage();
+  await dp.goto(`${srv.url}pkg/upgrade_gate.d.ts`);
+  await dp.evaluate(async () => {
+    const m = await import('/pkg/upgrade_gate.js');
+    await m.default();
+    window.__module = m;
+  });
+  const dv = await dp.evaluate(({ d, rounds }) => {
+    const api = window.__module;
+    const base = { manifest: d.manifest, release: d.release, now: d.now, observed: d.observed };
+    const cases = { diff: { ...base, evidence: d.evidence }, opaque: { ...base, evidence: d.opaque }, none: base };
+    const out = { diff: [], opaque: [], none: [], checks: {} };
+    for (const [k, input] of Object.entries(cases)) {
+      const r = api.verify(input); // warm-up, and what it decided
+      const evidence = (r.checks || []).find((c) => c.id === 'simulation.effects');
+      out.checks[k] = r.error ? `error: ${r.error}` : `${r.decision}, effects ${evidence ? evidence.status : 'absent'}`;
+    }
+    for (let i = 0; i < rounds; i++) {
+      for (const k of Object.keys(cases)) {
+        const t = performance.now();
+        api.verify(cases[k]);
+        out[k].push(performance.now() - t);
+      }
+    }
+    return out;
+  }, { d, rounds: Math.max(ROUNDS * 5, 25) });
+  await dp.close();
+  log(`2 MiB diff (${(d.evidence.length / MiB).toFixed(2)} MiB): ${JSON.stringify(dv.checks)}`);
+  if (/^error/.test(dv.checks.diff) || /effects absent|skip/.test(dv.checks.diff)) throw new Error(`the state diff was not read as one: ${dv.checks.diff}`);
+  const [dd, dop, dn] = [median(dv.diff), median(dv.opaque), median(dv.none)];
+  row('verify, 2 MiB state diff (1,000 accounts), in the page', `${dd.toFixed(2)} ms`, `opaque, same bytes ${dop.toFixed(2)} ms`, `${(dd / dop).toFixed(2)}×`, '≤ 20 ms', dd <= 20);
+  row('verify, no evidence, in the page (same case)', `${dn.toFixed(2)} ms`, '—', '—', 'report', null);
 } finally {
   if (browser) await browser.close();
   if (srv) await srv.stop();

@@ -11,6 +11,8 @@
 //! inside account objects only `balance`, `nonce`, `code`, `codeHash` and
 //! `storage` (clients add fields over time; the others are ignored).
 
+use std::borrow::Cow;
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
@@ -127,6 +129,10 @@ impl Evidence {
     /// shapes (then strictly), opaque otherwise.
     pub fn read(bytes: &[u8], limits: &Limits) -> Result<Evidence> {
         let Ok(text) = std::str::from_utf8(bytes) else { return Ok(Evidence::Opaque) };
+        if let Some(evidence) = one_pass(text, limits) {
+            evidence.within(limits)?;
+            return Ok(Evidence::StateDiff(Box::new(evidence)));
+        }
         let Some(form) = shape(text) else { return Ok(Evidence::Opaque) };
         if text.len() > limits.evidence_bytes {
             let (what, limit, actual) = ("bytes", limits.evidence_bytes, text.len());
@@ -177,6 +183,27 @@ impl StateDiffEvidence {
         }
         Ok(())
     }
+}
+
+/// The well-formed case in one pass: each form's strict reader is tried in
+/// the spec's order, and the first that reads the whole text is the form the
+/// shape detection would find (each requires its form's keys and refuses any
+/// other, and form 1 has no `result` or `schema`, form 2 no `pre`/`post`
+/// beside `result`). Anything else (opaque text, a malformed diff, a limit
+/// passed) goes the long way, so its answer and errors are those of
+/// detection then the strict parse. A wrong guess fails at its first unknown
+/// key, so it costs little.
+fn one_pass(text: &str, limits: &Limits) -> Option<StateDiffEvidence> {
+    if text.len() > limits.evidence_bytes || check_json_depth(Document::Evidence, text, limits.json_depth).is_err() {
+        return None;
+    }
+    if let Ok(diff) = strict::<StateDiff>(text) {
+        return Some(StateDiffEvidence::bare(Form::Prestate, diff));
+    }
+    if let Ok(envelope) = strict::<Envelope>(text) {
+        return Some(StateDiffEvidence::bare(Form::JsonRpc, envelope.result));
+    }
+    strict::<EvidenceDoc>(text).ok().map(EvidenceDoc::into_evidence)
 }
 
 fn strict<T: DeserializeOwned>(text: &str) -> Result<T> {
@@ -269,8 +296,8 @@ impl<'de> Visitor<'de> for TopLevelVisitor {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TopLevel, A::Error> {
         let mut top = TopLevel::default();
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            match &*key {
                 "pre" => (top.pre, _) = (true, map.next_value::<IgnoredAny>()?),
                 "post" => (top.post, _) = (true, map.next_value::<IgnoredAny>()?),
                 "result" => top.result_is_diff |= map.next_value::<Probe>()?.diff,
@@ -331,6 +358,28 @@ impl<'de> Deserialize<'de> for Probe {
     }
 }
 
+/// An object key, borrowed from the text when it has no escapes: a 2 MiB
+/// diff has tens of thousands of keys, and each copy costs the page time.
+struct Key<'de>(Cow<'de, str>);
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string key")
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(s)))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(s.to_owned())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
 // --- Values (SPEC §7.1) ---
 
 /// A storage key or value: `0x` + 1 to 64 hex digits, a 32-byte big-endian word.
@@ -339,10 +388,22 @@ pub fn parse_word(s: &str) -> Result<B256, String> {
     if hex.is_empty() || hex.len() > 64 {
         return Err(format!("`{s}` must be 0x followed by 1 to 64 hex digits"));
     }
-    if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(format!("`{s}`: not hex"));
+    // Decoded in place, right-aligned: the shortest form `0x3` is the word 3.
+    let mut word = B256::ZERO;
+    let start = 64 - hex.len();
+    for (i, b) in hex.bytes().enumerate() {
+        let nibble = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            b'A'..=b'F' => b - b'A' + 10,
+            _ => return Err(format!("`{s}`: not hex")),
+        };
+        let at = start + i;
+        if let Some(byte) = word.0.get_mut(at / 2) {
+            *byte |= if at % 2 == 0 { nibble << 4 } else { nibble };
+        }
     }
-    U256::from_str_radix(hex, 16).map(B256::from).map_err(|_| format!("`{s}`: not hex"))
+    Ok(word)
 }
 
 /// A `0x`-hex quantity (balances, override quantities): 1 to 64 hex digits.
@@ -483,13 +544,13 @@ impl<'de, K: Ord, V: MapValue<'de>> Visitor<'de> for StrictMap<K, V> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut out = BTreeMap::new();
-        while let Some(key) = map.next_key::<String>()? {
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
             let k = (self.parse)(&key).map_err(de::Error::custom)?;
-            if out.contains_key(&k) {
+            // One search per key: the entry found is the one filled.
+            let Entry::Vacant(slot) = out.entry(k) else {
                 return Err(de::Error::custom(format!("`{key}` names the same {} as an earlier key of this object", self.what)));
-            }
-            let v = map.next_value::<V>()?;
-            out.insert(k, v.kept());
+            };
+            slot.insert(map.next_value::<V>()?.kept());
         }
         Ok(out)
     }
@@ -549,19 +610,19 @@ impl<'de> Deserialize<'de> for Storage {
 /// Refuses a JSON name given twice in one object, whatever the field. A
 /// list, not a set (the wasm module pays for every set type): its length is
 /// bounded, so the search stays cheap on hostile input.
-struct Names(Vec<String>);
-impl Names {
+struct Names<'de>(Vec<Cow<'de, str>>);
+impl<'de> Names<'de> {
     /// Fields one account or override object may have: clients add a few.
     const MAX: usize = 64;
 
-    fn first<E: de::Error>(&mut self, key: &str) -> Result<(), E> {
-        if self.0.iter().any(|k| k == key) {
+    fn first<E: de::Error>(&mut self, key: Cow<'de, str>) -> Result<(), E> {
+        if self.0.contains(&key) {
             return Err(E::custom(format!("`{key}` is given twice in this object")));
         }
         if self.0.len() >= Self::MAX {
             return Err(E::custom(format!("more than {} fields in one object", Self::MAX)));
         }
-        self.0.push(key.to_string());
+        self.0.push(key);
         Ok(())
     }
 }
@@ -577,9 +638,9 @@ impl<'de> Deserialize<'de> for Account {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Account, A::Error> {
                 let mut account = Account::default();
                 let mut names = Names(Vec::new());
-                while let Some(key) = map.next_key::<String>()? {
-                    names.first(&key)?;
-                    match key.as_str() {
+                while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+                    names.first(key.clone())?; // a borrowed key: no copy
+                    match &*key {
                         "balance" => {
                             map.next_value::<HexQuantity>()?;
                         }
@@ -613,9 +674,9 @@ impl<'de> Deserialize<'de> for Override {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Override, A::Error> {
                 let mut o = Override::default();
                 let mut names = Names(Vec::new());
-                while let Some(key) = map.next_key::<String>()? {
-                    names.first(&key)?;
-                    match key.as_str() {
+                while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+                    names.first(key.clone())?; // a borrowed key: no copy
+                    match &*key {
                         "balance" => o.balance = Some(map.next_value::<HexQuantity>()?.0),
                         "nonce" => o.nonce = Some(map.next_value::<HexQuantity>()?.0),
                         "code" => o.code = Some(map.next_value::<Code>()?.0),
@@ -624,7 +685,7 @@ impl<'de> Deserialize<'de> for Override {
                         // Kept by name: an override the gate cannot judge fails E6.
                         _ => {
                             map.next_value::<IgnoredAny>()?;
-                            o.other.push(key);
+                            o.other.push(key.into_owned());
                         }
                     }
                 }

@@ -332,6 +332,16 @@ pub(crate) mod ser_with {
     pub fn display<T: fmt::Display, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(v)
     }
+    /// A word as `0x` + 64 lowercase hex (what its Display prints), written
+    /// from a stack buffer: a report on a large state diff holds tens of
+    /// thousands, and formatting through `Display` doubled its cost.
+    pub fn word<S: Serializer>(w: &B256, s: S) -> Result<S::Ok, S::Error> {
+        let mut buf = [0u8; 66];
+        let (prefix, digits) = buf.split_at_mut(2);
+        prefix.copy_from_slice(b"0x");
+        alloy_primitives::hex::encode_to_slice(w, digits).map_err(serde::ser::Error::custom)?;
+        s.serialize_str(std::str::from_utf8(&buf).map_err(serde::ser::Error::custom)?)
+    }
 }
 
 impl Serialize for Sha256Digest {

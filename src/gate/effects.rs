@@ -65,16 +65,16 @@ pub struct EffectAccount {
 pub struct EffectChange {
     // Words stay words until the report is written: a diff of a thousand
     // accounts has thousands of them.
-    #[serde(serialize_with = "crate::document::values::ser_with::display")]
+    #[serde(serialize_with = "crate::document::values::ser_with::word")]
     #[schemars(with = "crate::schema::Keccak")]
     pub slot: B256,
     /// The slot's name where SPEC §7.3's table knows it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'static str>,
-    #[serde(serialize_with = "crate::document::values::ser_with::display")]
+    #[serde(serialize_with = "crate::document::values::ser_with::word")]
     #[schemars(with = "crate::schema::Keccak")]
     pub before: B256,
-    #[serde(serialize_with = "crate::document::values::ser_with::display")]
+    #[serde(serialize_with = "crate::document::values::ser_with::word")]
     #[schemars(with = "crate::schema::Keccak")]
     pub after: B256,
 }
