@@ -78,9 +78,9 @@ export function buildIn(dir, { targetDir = join(dir, 'target'), env: extra = {},
   env.CARGO_TARGET_DIR = targetDir;
   // buildModule() is run from the copy, so its root (and www/pkg/) is the copy's.
   const driver = join(dir, '..', `build-${process.pid}-${Date.now()}.mjs`);
-  // With `card`, the forum card's module too (embed.html's footer shows its hash).
-  const calls = card ? 'buildModule();\nbuildCardModule();\n' : 'buildModule();\n';
-  writeFileSync(driver, `import { buildCardModule, buildModule } from ${JSON.stringify(pathToFileURL(join(dir, 'scripts', 'build.mjs')).href)};\n${calls}`);
+  // With `card`, the forum cards' modules too (embed.html's and embed-governance.html's footers show their hashes).
+  const calls = card ? 'buildModule();\nfor (const name of Object.keys(CARDS)) buildCardModule(name);\n' : 'buildModule();\n';
+  writeFileSync(driver, `import { buildCardModule, buildModule, CARDS } from ${JSON.stringify(pathToFileURL(join(dir, 'scripts', 'build.mjs')).href)};\n${calls}`);
   log(`building in ${dir}`);
   const r = spawnSync(process.execPath, [driver], { cwd: dir, env, stdio: ['ignore', 'inherit', 'inherit'] });
   rmSync(driver, { force: true });
@@ -88,8 +88,8 @@ export function buildIn(dir, { targetDir = join(dir, 'target'), env: extra = {},
   const module = readFileSync(join(dir, 'www', 'pkg', 'upgrade_gate_bg.wasm'));
   const cargo = readFileSync(join(targetDir, 'wasm32-unknown-unknown', 'release', 'upgrade_gate.wasm'));
   const unoptimised = readFileSync(join(dir, 'target', 'upgrade_gate_bg.unopt.wasm'));
-  const cardModule = card ? readFileSync(join(dir, 'www', 'pkg', 'card', 'upgrade_gate_bg.wasm')) : null;
-  return { module, cargo, unoptimised, cardModule };
+  const cards = card ? CARD_NAMES.map((name) => [name, readFileSync(join(dir, 'www', 'pkg', name, 'upgrade_gate_bg.wasm'))]) : [];
+  return { module, cargo, unoptimised, cardModule: cards[0]?.[1] ?? null, cards: Object.fromEntries(cards) };
 }
 
 /**
@@ -122,15 +122,42 @@ export function expectedHash(arg) {
   for (const [, src] of html.matchAll(/<script\b[^>]*\bsrc=["']([^"']+)["']/g)) {
     const file = join(dirname(path), decodeURIComponent(src.split(/[?#]/)[0]));
     if (!existsSync(file)) continue;
-    // pkg/…embedded.js (or a bundle holding it): the module gzipped then base64, or as hex (see build.mjs embedModule).
+    // pkg/…embedded.js (or a bundle holding it): the module gzipped then base64, or one character a byte (see build.mjs embedModule).
     const text = readFileSync(file, 'utf8');
     const gz = text.match(/"wasmGzipBase64":"([A-Za-z0-9+/=]+)"/);
     if (gz) return sha256(gunzipSync(Buffer.from(gz[1], 'base64')));
-    const hex = text.match(/"wasmHex":"([0-9a-f]+)"/);
-    if (hex) return sha256(Buffer.from(hex[1], 'hex'));
+    const chars = text.match(/"wasmChars":("(?:[^"\\]|\\.)*")/);
+    if (chars) return sha256(wasmFromChars(unescapeLiteral(chars[1])));
   }
   throw new Error(`--expect ${arg}: its footer shows no module hash (the page was saved before it started, or as "HTML only" without its scripts): open the page, copy the footer's sha256:… and pass that`);
 }
+
+/** The text of a JS string literal as build.mjs charsLiteral writes it (escapes: \\" \\\\ \\n \\r \\xNN). */
+export function unescapeLiteral(literal) {
+  let out = '';
+  for (let i = 1; i < literal.length - 1; i++) {
+    const c = literal[i];
+    if (c !== '\\') out += c;
+    else {
+      const n = literal[++i];
+      if (n === 'x') {
+        out += String.fromCharCode(parseInt(literal.slice(i + 1, i + 3), 16));
+        i += 2;
+      } else out += n === 'n' ? '\n' : n === 'r' ? '\r' : n;
+    }
+  }
+  return out;
+}
+
+/** The module from a bundle's brotli form: one character a byte, each byte b written as b + 1 (mod 256). */
+export function wasmFromChars(s) {
+  const out = Buffer.alloc(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = (s.charCodeAt(i) + 255) & 255;
+  return out;
+}
+
+/** The forum cards' modules, www/pkg/<name>/ (scripts/build.mjs CARDS). */
+const CARD_NAMES = ['card', 'card-governance'];
 
 /** What the two builds say: the same bytes, and (with --expect) the expected hash. */
 export function verdict([a, b], expected = null, from = expected, tools = 'the pinned tools') {
@@ -194,19 +221,21 @@ function main() {
     const builds = dirs.map((d) => buildIn(d, { card: true }));
     for (const [i, b] of builds.entries()) {
       process.stdout.write(`${sha256(b.module)}  ${join(dirs[i], 'www/pkg/upgrade_gate_bg.wasm')}\n`);
-      process.stdout.write(`${sha256(b.cardModule)}  ${join(dirs[i], 'www/pkg/card/upgrade_gate_bg.wasm')}\n`);
+      for (const name of CARD_NAMES) process.stdout.write(`${sha256(b.cards[name])}  ${join(dirs[i], `www/pkg/${name}/upgrade_gate_bg.wasm`)}\n`);
     }
-    const same = builds[0].module.equals(builds[1].module);
+    const same = builds.every((b) => b.module.equals(builds[0].module) && CARD_NAMES.every((n) => b.cards[n].equals(builds[0].cards[n])));
     if (!builds[0].cargo.equals(builds[1].cargo)) {
       log("cargo's own .wasm differs too (before wasm-bindgen and wasm-opt): see target/wasm32-unknown-unknown/release/ in each folder");
     }
-    // The forum card runs a module of its own: an expected hash may be either's.
-    const card = builds.map((b) => b.cardModule);
-    const cardIsExpected = expected && sha256(card[0]) === expected && sha256(builds[0].module) !== expected;
-    const page = verdict(builds.map((b) => b.module), cardIsExpected ? null : expected, opts.expect, tools);
-    const cardVerdict = verdict(card, cardIsExpected ? expected : null, opts.expect, tools);
-    const ok = page.ok && cardVerdict.ok;
-    process.stdout.write(`page: ${page.message}\ncard: ${cardVerdict.message}\n`);
+    // Each card runs a module of its own: an expected hash may be any of the three's.
+    const modules = [['page', builds.map((b) => b.module)], ...CARD_NAMES.map((n) => [n, builds.map((b) => b.cards[n])])];
+    const holder = expected ? modules.find(([, m]) => sha256(m[0]) === expected)?.[0] ?? 'page' : null;
+    let ok = true;
+    for (const [name, pair] of modules) {
+      const v = verdict(pair, name === holder ? expected : null, opts.expect, tools);
+      ok &&= v.ok;
+      process.stdout.write(`${name}: ${v.message}\n`);
+    }
     if (!same && !opts.keep) log('run `npm run reproduce -- --keep` to keep both builds for diffing');
     if (!ok) process.exitCode = 1;
   } finally {

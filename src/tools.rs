@@ -262,13 +262,26 @@ fn root_package_hash(text: &str) -> Option<Sha256Digest> {
 }
 
 /// A link to the embeddable card with the manifest in the URL fragment,
-/// which browsers never send to a server.
+/// which browsers never send to a server. A manifest with `governance`
+/// (SPEC §8) gets the governance card, whose module also reads pasted
+/// Governor calldata (`embed-governance.html`; the plain card links to it).
+/// `base` is where the pages are published, or a page: one named
+/// `embed.html` is swapped for its governance twin, any other name is kept.
 pub fn embed_link(text: &str, base: &str) -> Result<String> {
     manifest_digest(text)?;
     let value = parse_value(Document::Manifest, text, &Limits::default())?;
     let compact = serde_json::to_string(&value).unwrap_or_default();
+    let card = if value.get("governance").is_some_and(|g| !g.is_null()) { "embed-governance.html" } else { "embed.html" };
     let base = base.split('#').next().unwrap_or(base);
-    let page = if base.ends_with('/') { format!("{base}embed.html") } else if base.ends_with(".html") { base.to_string() } else { format!("{base}/embed.html") };
+    let page = if base.ends_with('/') {
+        format!("{base}{card}")
+    } else if let Some(dir) = base.strip_suffix("/embed.html") {
+        format!("{dir}/{card}")
+    } else if base.ends_with(".html") {
+        base.to_string()
+    } else {
+        format!("{base}/{card}")
+    };
     Ok(format!("{page}#manifest={}", percent_encode(&compact)))
 }
 

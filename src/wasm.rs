@@ -10,8 +10,9 @@
 //! "The JS boundary"); README says where each boundary crate is used.
 //!
 //! With the feature `wasm-card` the module exports only what the forum card
-//! (www/embed.js, www/governance.js) calls: `verify`, `manifestDigest`,
-//! `Sha256` and the Governor tools of §8; its `verify` refuses `evidence` and
+//! (www/embed.js, www/governance.js) calls: `verify`, `manifestDigest` and
+//! `Sha256`, and with `wasm-governor` (the governance card's paste box) the
+//! Governor tools of §8 as well; its `verify` refuses `evidence` and
 //! `artifacts`, which the card never passes, so that the §7 readers are not in
 //! it (src/gate/case.rs). The build makes that module apart, so the card
 //! carries no code it never runs.
@@ -518,6 +519,7 @@ pub fn timelock_operations(release: JsValue, manifest: JsValue) -> Result<JsValu
     to_js(&crate::formats::timelock::operations(&actions, manifest_actions.as_deref()))
 }
 
+#[cfg(any(not(feature = "wasm-card"), feature = "wasm-governor"))]
 /// What `governorIds` and `governorProposal` take beside the input (SPEC §8).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -531,6 +533,7 @@ struct GovernorOptionsDoc {
     description: Option<String>,
 }
 
+#[cfg(any(not(feature = "wasm-card"), feature = "wasm-governor"))]
 fn governor_evaluation(input: &JsValue, options: &JsValue) -> Result<crate::formats::governor::Evaluation, JsValue> {
     use crate::formats::governor::{evaluate, Request};
     let input = text_of(input, "input")?.ok_or_else(|| usage("input: required (0x calldata, a manifest, or hashProposal arguments)"))?;
@@ -560,6 +563,7 @@ fn governor_evaluation(input: &JsValue, options: &JsValue) -> Result<crate::form
     evaluate(&request).map_err(into_error)
 }
 
+#[cfg(any(not(feature = "wasm-card"), feature = "wasm-governor"))]
 /// `governorIds(input, { governor?, descriptionHash?, description?, manifest? }?)` →
 /// `{ proposalId, proposalIdHex, descriptionHash, timelockOperationId, timelockOperationIdLegacy }`,
 /// the JSON `upgrade-gate governor --format json` prints. `input`: `0x` calldata of
@@ -573,6 +577,7 @@ pub fn governor_ids(
     to_js(&governor_evaluation(&input, &options)?.ids)
 }
 
+#[cfg(any(not(feature = "wasm-card"), feature = "wasm-governor"))]
 /// `governorProposal(input, options?)` → `{ source, governor, calls, ids, declaredProposalId,
 /// matchesManifest?, difference? }`: the proposal read from the input (e.g. pasted
 /// `queue` calldata), its ids, and with `options.manifest` whether it is the manifest's.

@@ -161,3 +161,20 @@ fn embed_link_refuses_a_base_that_is_not_a_url() {
     assert_eq!(o.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&o.stdout).starts_with("https://example.org/gate/embed.html#manifest="));
 }
+
+#[test]
+fn embed_link_sends_a_governor_proposal_to_the_governance_card() {
+    // The plain card has no reader for pasted Governor calldata: a manifest with
+    // `governance` (SPEC §8) is linked to the card that has one.
+    let link = |example_name: &str, base: &str| {
+        let o = bin().arg("embed-link").arg(example(example_name, "manifest.json")).args(["--base", base]).output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{example_name} {base}");
+        String::from_utf8_lossy(&o.stdout).trim().to_string()
+    };
+    for base in ["https://example.org/gate/", "https://example.org/gate", "https://example.org/gate/embed.html"] {
+        assert!(link("governor-timelock", base).starts_with("https://example.org/gate/embed-governance.html#manifest="), "{base}");
+        assert!(link("standard-transparent", base).starts_with("https://example.org/gate/embed.html#manifest="), "{base}");
+    }
+    // A page of another name is where the person published the card: kept.
+    assert!(link("governor-timelock", "https://example.org/gate/card.html").starts_with("https://example.org/gate/card.html#manifest="));
+}

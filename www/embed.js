@@ -28,6 +28,12 @@
     }
   }
 
+  /** This card as the governance card (its offline copy from an offline copy), same manifest. */
+  function governanceCardUrl() {
+    const page = /offline-embed\.html$/.test(location.pathname) ? 'offline-embed-governance.html' : 'embed-governance.html';
+    return new URL(page + location.hash, location.href).href;
+  }
+
   const CUT_OFF = 'the link looks cut off: the manifest in it ends too early (was the link shortened, or wrapped when it was copied?)';
 
   // Large integers keep their digits (uint256 values may be JSON numbers).
@@ -90,7 +96,9 @@
     // SPEC §8: the proposal voters vote on, from the core's report extension.
     if (governance && m.governance) {
       body.appendChild(Governance.section(governance, m.governance));
-      body.appendChild(Governance.pasteBox(() => api, () => manifestText));
+      // The paste box needs the Governor reader, which only the governance
+      // card's module carries (scripts/build.mjs CARDS): elsewhere, a link to it.
+      body.appendChild(typeof api.governorProposal === 'function' ? Governance.pasteBox(() => api, () => manifestText) : Governance.pasteLink(governanceCardUrl()));
     }
     body.appendChild(
       kv(

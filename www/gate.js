@@ -2,7 +2,7 @@
 // module from the bytes embedded (gzipped) by the build (the CSP forbids fetching them),
 // measures those exact bytes for the footer, and hashes files in a pool of
 // Web Workers. No gate logic lives here: every decision comes from the core.
-/* global wasm_bindgen */
+/* global wasm_bindgen, UPGRADE_GATE_GLUE */
 'use strict';
 
 (function () {
@@ -130,7 +130,11 @@
     module = await build.wasmModule;
     await wasm_bindgen({ module_or_path: module });
     const wasmSha256 = native ? await native : wasmSha256Of(bytes);
-    workerUrl = URL.createObjectURL(new Blob([build.workerSource], { type: 'text/javascript' }));
+    // The worker runs the page's own glue (its function's source text, see
+    // scripts/build.mjs classicGlue) and worker.js: nothing a second time on the wire.
+    if (typeof UPGRADE_GATE_GLUE !== 'function') throw new Error('pkg/upgrade_gate_classic.js is from an older build: run `npm run build`');
+    const workerSource = `var wasm_bindgen = (${UPGRADE_GATE_GLUE.toString()})();\n;\n${build.workerSource}`;
+    workerUrl = URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' }));
     // Start the workers now, so that no request of any kind (even for a
     // blob: URL) happens after the page has loaded.
     workers(POOL);

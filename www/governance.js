@@ -93,6 +93,19 @@
     return el('div', { class: 'gov-paste-box' }, el('label', { for: 'governor-calldata', class: 'sub', text: 'Check a Governor call against this manifest' }), input, out);
   }
 
+  /**
+   * Where the card's module has no Governor reader (the plain card): a link
+   * to the governance card with the same manifest, which has the paste box.
+   */
+  function pasteLink(href) {
+    return el(
+      'div',
+      { class: 'gov-paste-box', 'data-governor-paste': 'elsewhere' },
+      el('span', { class: 'sub', text: 'Check a Governor call against this manifest: ' }),
+      el('a', { href, text: 'open this card with the calldata box' }),
+    );
+  }
+
   /** True when the text is 0x calldata (what the release box reads as a Governor call). */
   const isCalldata = (text) => /^\s*0x[0-9a-fA-F]*\s*$/.test(text);
 
@@ -116,5 +129,5 @@
     return { text: JSON.stringify(release), proposal };
   }
 
-  self.Governance = { section, compare, pasteBox, isCalldata, releaseOf };
+  self.Governance = { section, compare, pasteBox, pasteLink, isCalldata, releaseOf };
 })();

@@ -1,4 +1,5 @@
-// The forum card's module (feature `wasm-card`, www/pkg/card/) gives the same
+// The forum cards' modules (feature `wasm-card`, www/pkg/card/, and `wasm-governor`,
+// www/pkg/card-governance/) give the same
 // report as the page's module (www/pkg/) for what the card passes: every
 // example's manifest, release, approvals and policy with the hashes the
 // approver's machine takes, never `evidence` or `artifacts` (www/embed.js).
@@ -14,6 +15,8 @@ import { before, describe, test } from 'node:test';
 import { root, www } from './helpers.mjs';
 
 const examples = join(root, 'examples');
+// The cards' modules (scripts/build.mjs CARDS): the plain card's, and the governance card's with §8's reader.
+const CARD_MODULES = ['card', 'card-governance'];
 const cases = readdirSync(examples).filter((n) => existsSync(join(examples, n, 'manifest.json'))).sort();
 
 const sha256 = (bytes) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
@@ -60,16 +63,16 @@ function outcome(api, args) {
   }
 }
 
-describe("the card's module verifies as the page's does (without evidence or artifacts)", () => {
+for (const cardName of CARD_MODULES) describe(`the ${cardName} module verifies as the page's does (without evidence or artifacts)`, () => {
   let page;
   let card;
   before(async () => {
     page = await import(join(www, 'pkg', 'upgrade_gate.js'));
     page.initSync({ module: readFileSync(join(www, 'pkg', 'upgrade_gate_bg.wasm')) });
     // The card's glue is a classic script that defines `wasm_bindgen`.
-    const glue = readFileSync(join(www, 'pkg', 'card', 'upgrade_gate_classic.js'), 'utf8');
+    const glue = readFileSync(join(www, 'pkg', cardName, 'upgrade_gate_classic.js'), 'utf8');
     card = new Function(`${glue}\nreturn wasm_bindgen;`)();
-    card.initSync({ module: readFileSync(join(www, 'pkg', 'card', 'upgrade_gate_bg.wasm')) });
+    card.initSync({ module: readFileSync(join(www, 'pkg', cardName, 'upgrade_gate_bg.wasm')) });
   });
 
   test(`the same report for each of the ${cases.length} examples`, () => {
@@ -104,5 +107,17 @@ describe("the card's module verifies as the page's does (without evidence or art
       assert.throws(() => card.verify({ ...args, ...extra }), new RegExp(`^Error: ${name}: the forum card's module does not read evidence or artifacts`));
       assert.ok(page.verify({ ...args, ...extra }).checks, `the page's module reads ${name}`);
     }
+  });
+
+  test('the Governor tools only where the governance card needs them, with the page module’s answers', () => {
+    if (cardName === 'card') {
+      assert.equal(card.governorProposal, undefined);
+      assert.equal(card.governorIds, undefined);
+      return;
+    }
+    const manifest = readFileSync(join(examples, 'governor-timelock', 'manifest.json'), 'utf8');
+    assert.deepEqual(card.governorProposal(manifest, null), page.governorProposal(manifest, null));
+    assert.deepEqual(card.governorIds(manifest, null), page.governorIds(manifest, null));
+    assert.throws(() => card.governorIds('0x160cbed7', null), /calldata/);
   });
 });

@@ -1,7 +1,8 @@
 // Issue 16, the card and the page on a slow link: the module travels gzipped
-// inside its script and is inflated in the page (DecompressionStream), or as
-// hex inside the bundle's brotli twin (pinned as well), the
-// forum card runs a smaller module of its own, and `npm start`'s server sends
+// inside its script and is inflated in the page (DecompressionStream), or as one
+// character a byte inside the bundle's brotli twin (pinned as well), the
+// forum card runs a smaller module of its own (the governance card one with
+// the paste box's Governor reader), and `npm start`'s server sends
 // the build's precompressed twins. Every guarantee stays: SRI over what the
 // browser decodes, no request after load, file://, and a footer hash that is
 // the hash of the inflated module that runs.
@@ -15,11 +16,13 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { acceptedEncodings, serve } from '../../scripts/serve.mjs';
+import { unescapeLiteral, wasmFromChars } from '../../scripts/reproduce.mjs';
 import { decision, fileUrl, launch, open, root, www } from './helpers.mjs';
 
 const sha256 = (bytes) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 const PAGE_WASM = join(www, 'pkg', 'upgrade_gate_bg.wasm');
 const CARD_WASM = join(www, 'pkg', 'card', 'upgrade_gate_bg.wasm');
+const GOVERNANCE_CARD_WASM = join(www, 'pkg', 'card-governance', 'upgrade_gate_bg.wasm');
 const MANIFEST = join(root, 'examples', 'standard-transparent', 'manifest.json');
 
 /** The CLI's `embed-link` (built by `cargo test`; built here if missing). */
@@ -97,6 +100,7 @@ describe('the module compressed, the card small, the responses precompressed', (
     for (const [bundle, wasm] of [
       ['index.bundle.js', PAGE_WASM],
       ['embed.bundle.js', CARD_WASM],
+      ['embed-governance.bundle.js', GOVERNANCE_CARD_WASM],
     ]) {
       const text = readFileSync(join(www, 'pkg', bundle), 'utf8');
       // "\0asm" in base64 starts every raw module; a gzip stream starts "H4sI".
@@ -106,22 +110,24 @@ describe('the module compressed, the card small, the responses precompressed', (
     }
   });
 
-  test('a bundle’s brotli twin carries the module as hex, and the page pins it too', () => {
+  test('a bundle’s brotli twin carries the module one character a byte, and the page pins it too', () => {
     for (const [page, bundle, wasm] of [
       ['index.html', 'index.bundle.js', PAGE_WASM],
       ['embed.html', 'embed.bundle.js', CARD_WASM],
+      ['embed-governance.html', 'embed-governance.bundle.js', GOVERNANCE_CARD_WASM],
     ]) {
       const form = brotliDecompressSync(readFileSync(join(www, 'pkg', `${bundle}.br`)));
-      const hex = JSON.parse(form.toString('utf8').match(/"wasmHex":("[^"]*")/)[1]);
-      assert.ok(Buffer.from(hex, 'hex').equals(readFileSync(wasm)), `${bundle}.br holds ${wasm} as hex`);
+      const literal = form.toString('utf8').match(/"wasmChars":("(?:[^"\\]|\\.)*")/)[1];
+      assert.ok(wasmFromChars(unescapeLiteral(literal)).equals(readFileSync(wasm)), `${bundle}.br holds ${wasm}`);
       const pinned = readFileSync(join(www, page), 'utf8').match(new RegExp(`src="pkg/${bundle}" integrity="([^"]*)"`))[1].split(' ');
       assert.ok(pinned.includes(`sha384-${createHash('sha384').update(form).digest('base64')}`), `${page} pins the brotli form of ${bundle}`);
       assert.ok(pinned.includes(`sha384-${createHash('sha384').update(readFileSync(join(www, 'pkg', bundle))).digest('base64')}`), `${page} pins ${bundle}`);
     }
   });
 
-  test('the card’s module is smaller than the page’s', () => {
-    assert.ok(readFileSync(CARD_WASM).length < readFileSync(PAGE_WASM).length);
+  test('the card’s module is smaller than the governance card’s, which is smaller than the page’s', () => {
+    assert.ok(readFileSync(CARD_WASM).length < readFileSync(GOVERNANCE_CARD_WASM).length);
+    assert.ok(readFileSync(GOVERNANCE_CARD_WASM).length < readFileSync(PAGE_WASM).length);
   });
 
   test('the server sends the twin the request accepts, with Vary and the twin’s length', async () => {
@@ -182,13 +188,14 @@ describe('the module compressed, the card small, the responses precompressed', (
   test('the card, served compressed: rollback ready, and the footer names the inflated card module', async () => {
     const { page, encodings } = await openNoting(browser.context, embedLink(srv.url));
     assert.equal(encodings['embed.bundle.js'], 'br', JSON.stringify(encodings));
-    // Brotli brings the hex form.
-    assert.equal(await page.evaluate(() => (self.UPGRADE_GATE_BUILD.wasmHex ? 'hex' : 'gzip')), 'hex');
+    // Brotli brings the module one character a byte.
+    assert.equal(await page.evaluate(() => (typeof self.UPGRADE_GATE_BUILD.wasmChars === 'string' ? 'chars' : 'gzip')), 'chars');
     assert.equal(await page.getAttribute('[data-rollback]', 'data-rollback'), 'pass');
     assert.equal(await footerHash(page), sha256(readFileSync(CARD_WASM)));
     const exports = await moduleExports(page);
     assert.ok(exports.includes('verify') && exports.includes('manifestDigest'), exports.join(' '));
     assert.ok(!exports.includes('safeTxHash') && !exports.includes('timelockOperations'), `the card's module has page-only exports: ${exports.join(' ')}`);
+    assert.ok(!exports.includes('governorProposal'), `the plain card's module has the governance card's reader: ${exports.join(' ')}`);
     assert.deepEqual(await page.problems(), []);
     await page.close();
   });
@@ -211,7 +218,7 @@ describe('the module compressed, the card small, the responses precompressed', (
     await page.goto(embedLink(srv.url));
     await page.waitForSelector('body[data-ready=""]');
     assert.equal(encodings['embed.bundle.js'], 'gzip');
-    assert.equal(await page.evaluate(() => (self.UPGRADE_GATE_BUILD.wasmGzipBase64 ? 'gzip' : 'hex')), 'gzip');
+    assert.equal(await page.evaluate(() => (self.UPGRADE_GATE_BUILD.wasmGzipBase64 ? 'gzip' : 'chars')), 'gzip');
     assert.equal(await page.getAttribute('[data-rollback]', 'data-rollback'), 'pass');
     assert.equal(await footerHash(page), sha256(readFileSync(CARD_WASM)));
     await page.close();

@@ -71,7 +71,8 @@ describe('Governor proposals (SPEC §8)', () => {
 
   test(`the module's governorIds reproduces the published ids of all ${vectors.length} vectors`, async () => {
     assert.ok(vectors.length >= 1);
-    const page = await open(env.browser.context, env.srv.url + 'embed.html');
+    // The governance card's module (the plain card's has no Governor reader).
+    const page = await open(env.browser.context, env.srv.url + 'embed-governance.html');
     for (const v of vectors) {
       const inputs = [
         [JSON.stringify(args(v)), { governor: v.governor }],
@@ -141,6 +142,30 @@ describe('Governor proposals (SPEC §8)', () => {
       assert.deepEqual(await page.problems(), []);
       await page.close();
     }
+  });
+
+  test('the plain card shows the ids from the report, and links to the governance card for pasted calldata', async () => {
+    const v = vectors[0];
+    const file = join(env.tmp, 'plain.json');
+    writeFileSync(file, JSON.stringify(manifestOf(v), null, 2));
+    const link = cli('embed-link', file, '--base', env.srv.url);
+    assert.match(link, /\/embed-governance\.html#manifest=/, 'embed-link sends a proposal to the governance card');
+    // The same manifest on the plain card (a link written by hand).
+    const page = await open(env.browser.context, link.replace('/embed-governance.html#', '/embed.html#'));
+    await page.waitForSelector('[data-governance]');
+    assert.equal(await page.getAttribute('.gov-id[data-proposal-id]', 'data-proposal-id'), v.proposalId);
+    assert.equal(await page.getAttribute('[data-governance]', 'data-declared'), 'match');
+    assert.equal(await page.evaluate(() => typeof UpgradeGate.api().governorProposal), 'undefined', 'the plain card carries no Governor reader');
+    assert.equal(await page.locator('#governor-calldata').count(), 0);
+    const href = await page.getAttribute('[data-governor-paste="elsewhere"] a', 'href');
+    assert.equal(new URL(href).pathname, '/embed-governance.html');
+    assert.equal(new URL(href).hash, new URL(link).hash, 'the same manifest');
+    await page.click('[data-governor-paste="elsewhere"] a');
+    await page.waitForSelector('body[data-ready=""]');
+    await page.fill('#governor-calldata', calldata('queue', v, { descriptionHash: v.descriptionHash }));
+    await page.waitForSelector('[data-proposal-match="match"]');
+    assert.deepEqual(await page.problems(), []);
+    await page.close();
   });
 
   test('the card shows an announced id that is not the computed one as a MISMATCH', async () => {

@@ -50,9 +50,29 @@ describe('trust', () => {
     await page.close();
   });
 
+  test('the demo cases are requested only once the bundle has arrived, pinned, and before the load event', async () => {
+    const page = await open(env.browser.context, env.srv.url + '?nodemo');
+    await page.waitForFunction(() => document.readyState === 'complete');
+    const timing = await page.evaluate(() => {
+      const entry = (name) => performance.getEntriesByType('resource').find((e) => e.name.endsWith(name));
+      const bundle = entry('/pkg/index.bundle.js');
+      const demo = entry('/demo/demo-data.js');
+      const nav = performance.getEntriesByType('navigation')[0];
+      return bundle && demo && { bundleEnd: bundle.responseEnd, demoStart: demo.startTime, demoEnd: demo.responseEnd, loadEvent: nav.loadEventStart };
+    });
+    assert.ok(timing, 'both were loaded');
+    // On a slow link the two would share it: the module first.
+    assert.ok(timing.demoStart >= timing.bundleEnd, JSON.stringify(timing));
+    assert.ok(timing.demoEnd <= timing.loadEvent, `the load event waits for the demo cases: ${JSON.stringify(timing)}`);
+    const integrity = await page.evaluate(() => document.querySelector('script[src$="demo/demo-data.js"]:not(template script)')?.integrity);
+    assert.match(integrity || '', /^sha384-/, 'the inserted script carries the pinned hash');
+    await page.waitForSelector('#load-demo:not([disabled])');
+    await page.close();
+  });
+
   test('the CSP forbids every connection and foreign script', async () => {
     const html = readFileSync(join(www, 'index.html'), 'utf8') + readFileSync(join(www, 'embed.html'), 'utf8');
-    for (const page of ['index.html', 'embed.html']) {
+    for (const page of ['index.html', 'embed.html', 'embed-governance.html']) {
       const text = readFileSync(join(www, page), 'utf8');
       const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(text)?.[1];
       assert.ok(csp, `${page} has a CSP`);

@@ -16,6 +16,7 @@ const wasmPath = join(www, 'pkg', 'upgrade_gate_bg.wasm');
 const moduleHash = (path = wasmPath) => `sha256:${createHash('sha256').update(readFileSync(path)).digest('hex')}`;
 // The forum card runs a smaller module of its own (issue 16): its footer shows that one's hash.
 const cardWasmPath = join(www, 'pkg', 'card', 'upgrade_gate_bg.wasm');
+const governanceCardWasmPath = join(www, 'pkg', 'card-governance', 'upgrade_gate_bg.wasm');
 
 let tmp;
 before(() => {
@@ -52,7 +53,7 @@ test('a published .wasm gives its own hash', () => {
 test('a page saved by the browser after it started gives the hash its footer shows', async () => {
   const browser = await launch();
   try {
-    for (const [name, module] of [['offline.html', wasmPath], ['offline-embed.html', cardWasmPath]]) {
+    for (const [name, module] of [['offline.html', wasmPath], ['offline-embed.html', cardWasmPath], ['offline-embed-governance.html', governanceCardWasmPath]]) {
       const page = await open(browser.context, fileUrl(name));
       const saved = join(tmp, `saved-${name}`);
       writeFileSync(saved, await page.content()); // what "Save page as…, Webpage, complete" writes
@@ -69,6 +70,7 @@ test('a page saved as HTML only, its scripts beside it, gives the hash of the mo
   cpSync(www, copy, { recursive: true });
   assert.equal(expectedHash(join(copy, 'index.html')), moduleHash());
   assert.equal(expectedHash(join(copy, 'embed.html')), moduleHash(cardWasmPath));
+  assert.equal(expectedHash(join(copy, 'embed-governance.html')), moduleHash(governanceCardWasmPath));
   // A page whose footer never ran and whose scripts are gone cannot be checked: the message says what to do.
   const lone = join(tmp, 'lone.html');
   writeFileSync(lone, readFileSync(join(www, 'index.html')));
