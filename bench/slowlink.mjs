@@ -5,7 +5,9 @@
 // 1.6 Mbit/s down, 750 kbit/s up, 150 ms round trip, cache disabled) on
 // `npm start`'s server; for each of the card (the link `upgrade-gate
 // embed-link` prints for examples/standard-transparent) and the page
-// (index.html?nodemo), fresh tabs alternating between ours and the baseline:
+// (index.html?nodemo), and the governance card (the link it prints for
+// examples/governor-timelock: embed-governance.html, or embed.html where the
+// baseline has no such page), fresh tabs alternating between ours and the baseline:
 // bytes transferred (headers and bodies as they crossed the wire, every
 // request of the load) and time from navigation to `body[data-ready]` (the
 // `upgrade-gate:ready` mark), medians; then the same from a host that does not
@@ -17,7 +19,7 @@
 // target/bench-baseline/ (its own cargo target folder: the first run takes a
 // full build), or taken from a built www/ folder given in BENCH_BASELINE_WWW.
 //
-//   BENCH_BASE=b7fe580          the commit of today's build
+//   BENCH_BASE=03cb0ac          the commit of today's build
 //   BENCH_BASELINE_WWW=path     a www/ built from it, instead of building one
 //   BENCH_SLOW_ROUNDS=3         throttled loads per page and build
 //   BENCH_COLD_ROUNDS=9         unthrottled loads per page and build
@@ -27,7 +29,7 @@ import { join } from 'node:path';
 import { launch, root } from '../tests/e2e/helpers.mjs';
 import { serve } from '../scripts/serve.mjs';
 
-const BASE = process.env.BENCH_BASE || 'b7fe580';
+const BASE = process.env.BENCH_BASE || '03cb0ac';
 const SLOW_ROUNDS = Number(process.env.BENCH_SLOW_ROUNDS || 3);
 const COLD_ROUNDS = Number(process.env.BENCH_COLD_ROUNDS || 9);
 // DevTools' "Fast 3G" bandwidths with the issue's 150 ms round trip. CDP takes bytes per second.
@@ -70,11 +72,11 @@ function baselineWww() {
 }
 
 /** The forum card's link for this server, as `upgrade-gate embed-link` prints it. */
-function embedLink(base) {
+function embedLink(base, example = 'standard-transparent') {
   const cli = [join(root, 'target', 'release', 'upgrade-gate'), join(root, 'target', 'debug', 'upgrade-gate')].find(existsSync);
-  const args = ['embed-link', join(root, 'examples', 'standard-transparent', 'manifest.json'), '--base', base];
+  const args = ['embed-link', join(root, 'examples', example, 'manifest.json'), '--base', base];
   const url = cli ? sh(cli, args).trim() : sh('cargo', ['run', '--quiet', '--bin', 'upgrade-gate', '--', ...args]).trim();
-  if (!/embed\.html#manifest=/.test(url)) throw new Error(`upgrade-gate embed-link printed ${url}`);
+  if (!/embed(-governance)?\.html#manifest=/.test(url)) throw new Error(`upgrade-gate embed-link printed ${url}`);
   return url;
 }
 
@@ -121,15 +123,19 @@ try {
     plain: await start({ precompressed: false }),
     today: await start({ dir: baseWww }),
   };
-  const urls = (base) => ({ card: embedLink(base), page: `${base}index.html?nodemo` });
+  const urls = (base) => ({ card: embedLink(base), page: `${base}index.html?nodemo`, governance: embedLink(base, 'governor-timelock') });
   const at = Object.fromEntries(Object.entries(sites).map(([k, base]) => [k, urls(base)]));
+  // A baseline without the governance card shows a proposal on the one card it has.
+  if (!existsSync(join(baseWww, 'embed-governance.html'))) at.today.governance = at.today.governance.replace('/embed-governance.html#', '/embed.html#');
+  const WHAT = ['card', 'page', 'governance'];
+  const NAME = { card: 'forum card', page: 'page (index.html?nodemo)', governance: 'governance card (governor-timelock)' };
   browser = await launch();
   // Chromium's first navigations are slow whatever the page: warm it up.
   for (let i = 0; i < 3; i++) await load(browser.context, at.ours.page, null);
 
-  const slow = { ours: { card: [], page: [] }, plain: { card: [], page: [] }, today: { card: [], page: [] } };
+  const slow = Object.fromEntries(['ours', 'plain', 'today'].map((site) => [site, Object.fromEntries(WHAT.map((w) => [w, []]))]));
   for (let round = 0; round < SLOW_ROUNDS; round++) {
-    for (const what of ['card', 'page']) {
+    for (const what of WHAT) {
       for (const site of ['ours', 'today', 'plain']) {
         const r = await load(browser.context, at[site][what], LINK);
         slow[site][what].push(r);
@@ -138,9 +144,9 @@ try {
     }
   }
   const m = (site, what, k) => median(slow[site][what].map((r) => r[k]));
-  const TARGET = { card: { bytes: 180 * KiB, ms: 1500 }, page: { bytes: 250 * KiB, ms: 2000 } };
-  for (const what of ['card', 'page']) {
-    const name = what === 'card' ? 'forum card' : 'page (index.html?nodemo)';
+  const TARGET = { card: { bytes: 180 * KiB, ms: 1500 }, page: { bytes: 250 * KiB, ms: 2000 }, governance: { bytes: 180 * KiB, ms: 1500 } };
+  for (const what of WHAT) {
+    const name = NAME[what];
     const t = TARGET[what];
     row(`${name}, throttled: bytes transferred`, kib(m('ours', what, 'bytes')), kib(m('today', what, 'bytes')), `≤ ${kib(t.bytes)}`, m('ours', what, 'bytes') <= t.bytes);
     row(`${name}, throttled: navigation → ready`, sec(m('ours', what, 'ms')), sec(m('today', what, 'ms')), `≤ ${sec(t.ms)}`, m('ours', what, 'ms') <= t.ms);

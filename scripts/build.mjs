@@ -416,7 +416,9 @@ function bundle(name, template) {
   writeFileSync(join(www, ref), parts.join(''));
   if (tags.some(([, src]) => brotliTexts.has(join(www, src)))) {
     const forBrotli = tags.map(([, src]) => part(brotliTexts.get(join(www, src)) ?? readFileSync(join(www, src), 'utf8'), src));
-    brotliForms.set(join(www, ref), forBrotli.join(''));
+    // A byte-order mark first: the twin holds characters above 0x7f, and a
+    // BOM makes browsers read it as UTF-8 whatever charset a host declares.
+    brotliForms.set(join(www, ref), `\uFEFF${forBrotli.join('')}`);
   }
   let first = true;
   return template.replace(/<script defer src="[^"]+"><\/script>\n/g, () => {

@@ -208,6 +208,19 @@ fn a_proposal_that_differs_from_the_manifest_exits_20_naming_the_first_differenc
     assert!(String::from_utf8_lossy(&o.stderr).contains("call 0 sends 1 wei"), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(serde_json::from_slice::<Value>(&o.stdout).is_ok(), "the ids are still printed");
 
+    // Other calldata: the first differing word is named with both values, as actions.match names it.
+    let mut args = hash_proposal_args(v, true);
+    let data = args["calldatas"][0].as_str().unwrap().to_string();
+    let at = 2 + 2 * 4 + 2 * 31; // the last byte of the first word after the selector
+    let flipped = if &data[at..at + 2] == "00" { "01" } else { "00" };
+    args["calldatas"][0] = json!(format!("{}{flipped}{}", &data[..at], &data[at + 2..]));
+    let f = dir.write("other-data.json", args.to_string());
+    let o = governor(&[f.to_str().unwrap(), "--manifest", m]);
+    assert_eq!(o.status.code(), Some(20));
+    let said = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(said.contains("call 0 carries other calldata than manifest action 0: first difference at byte 4 (word 0 after the selector"), "{said}");
+    assert!(said.contains(&format!("Governor call 0x{}", &data[10..at])), "both values in full: {said}");
+
     let mut args = hash_proposal_args(v, false);
     args["description"] = json!("another description");
     let f = dir.write("other-description.json", args.to_string());

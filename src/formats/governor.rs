@@ -546,12 +546,9 @@ pub fn first_difference(proposal: &Proposal, manifest: &Proposal) -> Option<Stri
             return Some(format!("call {i} sends {} wei, manifest action {i} {}", c.value, m.value));
         }
         if c.data != m.data {
-            let at = c.data.iter().zip(m.data.iter()).position(|(a, b)| a != b).unwrap_or(c.data.len().min(m.data.len()));
-            return Some(format!(
-                "call {i} carries other calldata than manifest action {i} ({} vs {} bytes, first difference at byte {at})",
-                c.data.len(),
-                m.data.len()
-            ));
+            // The word, the argument and both values, as actions.match says it.
+            let detail = crate::evm::calldata_diff::first_difference(&m.data, &c.data, "Governor call");
+            return Some(format!("call {i} carries other calldata than manifest action {i}: {detail}"));
         }
     }
     if ours.len() != theirs.len() {

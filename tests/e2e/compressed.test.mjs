@@ -26,9 +26,9 @@ const GOVERNANCE_CARD_WASM = join(www, 'pkg', 'card-governance', 'upgrade_gate_b
 const MANIFEST = join(root, 'examples', 'standard-transparent', 'manifest.json');
 
 /** The CLI's `embed-link` (built by `cargo test`; built here if missing). */
-function embedLink(base) {
+function embedLink(base, manifest = MANIFEST) {
   const bin = join(root, 'target', 'debug', process.platform === 'win32' ? 'upgrade-gate.exe' : 'upgrade-gate');
-  const args = ['embed-link', MANIFEST, '--base', base];
+  const args = ['embed-link', manifest, '--base', base];
   const r = existsSync(bin)
     ? spawnSync(bin, args, { encoding: 'utf8' })
     : spawnSync('cargo', ['run', '--quiet', '--bin', 'upgrade-gate', '--', ...args], { cwd: root, encoding: 'utf8' });
@@ -210,6 +210,21 @@ describe('the module compressed, the card small, the responses precompressed', (
     await page.close();
   });
 
+  test('the brotli twin is read as UTF-8 even where a host declares another charset', async () => {
+    // The twin carries the module as characters up to U+00FF (two bytes each in
+    // UTF-8); read as windows-1252 they would be other bytes. Its byte-order mark decides.
+    const page = await browser.context.newPage();
+    const twin = brotliDecompressSync(readFileSync(join(www, 'pkg', 'embed.bundle.js.br')));
+    assert.deepEqual([...twin.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'the twin starts with a byte-order mark');
+    await page.route('**/pkg/embed.bundle.js', (route) => route.fulfill({ status: 200, headers: { 'content-type': 'text/javascript; charset=windows-1252' }, body: twin }));
+    await page.goto(embedLink(srv.url));
+    await page.waitForSelector('body[data-ready]');
+    assert.equal(await page.getAttribute('body', 'data-ready'), '');
+    assert.equal(await page.evaluate(() => typeof self.UPGRADE_GATE_BUILD.wasmChars), 'string');
+    assert.equal(await footerHash(page), sha256(readFileSync(CARD_WASM)));
+    await page.close();
+  });
+
   test('a browser that takes only gzip gets the gzipped form, and the card starts from it', async () => {
     const page = await browser.context.newPage();
     await page.setExtraHTTPHeaders({ 'accept-encoding': 'gzip' });
@@ -247,6 +262,14 @@ describe('the module compressed, the card small, the responses precompressed', (
     assert.equal(await decision(page), 'release');
     assert.equal(await page.getAttribute('#wasm-hash', 'data-wasm-sha256'), sha256(readFileSync(PAGE_WASM)));
     await page.close();
+    // The governance card's offline copy: its own module, and the paste box works from a disk.
+    const proposal = embedLink('http://127.0.0.1/', join(root, 'examples', 'governor-timelock', 'manifest.json')).split('#')[1];
+    const governance = await open(browser.context, `${fileUrl('offline-embed-governance.html')}#${proposal}`);
+    assert.equal(await footerHash(governance), sha256(readFileSync(GOVERNANCE_CARD_WASM)));
+    await governance.fill('#governor-calldata', '0x160cbed7');
+    await governance.waitForSelector('[data-proposal-match="error"]');
+    assert.deepEqual(await governance.problems(), []);
+    await governance.close();
   });
 
   test('the card makes no request after load, served compressed', async () => {
