@@ -120,6 +120,41 @@ describe('integrity', () => {
     });
   }
 
+  describe('changed demo cases', () => {
+    let browser;
+    let srv;
+    let dir;
+    before(async () => {
+      // The page starts demo/demo-data.js itself (after its bundle), with the hash pinned in its HTML.
+      dir = mkdtempSync(join(tmpdir(), 'upgrade-gate-integrity-demo-'));
+      cpSync(www, dir, { recursive: true });
+      appendFileSync(join(dir, 'demo', 'demo-data.js'), '\n// changed\n');
+      rmSync(join(dir, 'demo', 'demo-data.js.br'), { force: true });
+      rmSync(join(dir, 'demo', 'demo-data.js.gz'), { force: true });
+      browser = await launch();
+      const s = await serve({ port: 0, dir });
+      srv = { url: s.url, stop: () => new Promise((r) => s.server.close(r)) };
+    });
+    after(async () => {
+      await browser?.close();
+      await srv?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    test('are refused: the page verifies, and no demo case can be loaded', async () => {
+      const page = await browser.context.newPage();
+      const errors = [];
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      await page.goto(`${srv.url}index.html?nodemo`);
+      await page.waitForSelector('body[data-ready=""]', { timeout: 20000 });
+      await page.waitForFunction(() => document.readyState === 'complete');
+      assert.ok(errors.some((e) => /integrity/i.test(e) && e.includes('demo-data.js')), `an integrity error for demo-data.js: ${errors.join(' | ')}`);
+      assert.equal(await page.evaluate(() => typeof self.UPGRADE_GATE_DEMO), 'undefined');
+      assert.equal(await page.getAttribute('#load-demo', 'disabled'), '', 'the demo button stays disabled');
+      await page.close();
+    });
+  });
+
   describe('a changed script', () => {
     let browser;
     let srv;
