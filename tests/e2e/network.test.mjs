@@ -82,7 +82,7 @@ describe('trust', () => {
     }
     assert.doesNotMatch(html, /https?:\/\//, 'no absolute URL: no CDN, no external font');
     assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, 'no inline script');
-    for (const js of ['main.js', 'render.js', 'embed.js', 'gate.js', 'worker.js']) {
+    for (const js of ['main.js', 'case.js', 'verdict.js', 'safe-release.js', 'drops.js', 'render.js', 'embed.js', 'gate.js', 'worker.js']) {
       assert.doesNotMatch(readFileSync(join(www, js), 'utf8'), /innerHTML|outerHTML|insertAdjacentHTML|document\.write/, js);
     }
   });

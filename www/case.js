@@ -1,0 +1,205 @@
+// The case on the page: what each slot holds (the four documents as text in
+// their boxes; the package, rollback package and evidence as files), the
+// evaluation time, and where each came from: a file, a dropped case, the
+// demo, typed, edited or signed here. The verdict is a function of exactly
+// these, and lists them under "Computed from". A new case replaces the old
+// one whole (`emptyCase`, `leaveOtherCases`), so that nothing of an earlier
+// case reaches the verdict.
+/* global Render */
+'use strict';
+
+(function () {
+  const { el, clear, hexGroups, formatBytes } = Render;
+  const $ = (sel, root = document) => root.querySelector(sel);
+  const TEXT_SLOTS = ['manifest', 'release', 'approvals', 'policy'];
+  const BIN_SLOTS = ['package', 'rollback', 'evidence'];
+
+  // What the page does when the case changes, given by main.js (`attach`):
+  // invalidate() the verdict on screen, releaseChanged() re-reads the release
+  // box, stopRun() abandons a verification under way, leaveDemo() says the case
+  // is no longer the demo's, flash(message, level) tells the user.
+  let hooks = { invalidate() {}, releaseChanged() {}, stopRun() {}, leaveDemo() {}, flash() {} };
+
+  // ---- state ------------------------------------------------------------------
+  // bins[slot] = null | { kind: 'file', file } | { kind: 'folder', name, entries: [{ path, file }] }
+  // plus `hashes` once computed (a file's "sha256:…", or a folder's { path: "sha256:…" }).
+  const bins = { package: null, rollback: null, evidence: null };
+  // Where each slot's content came from, shown beside it and under the verdict
+  // (the verdict is a function of exactly these): null (empty), or
+  //   { kind: 'file', name }          opened or dropped on its own box, or dropped alone on the page
+  //   { kind: 'case', folder, name }  part of a case dropped on the page (folder null: loose files)
+  //   { kind: 'demo', demo, name }    loaded by a demo button
+  //   { kind: 'typed' }               typed or pasted here
+  //   { kind: 'edited', was }         typed over content that came from one of the above
+  //   { kind: 'signed' }              the Approve panel's merged approvals document
+  const SLOTS = [...TEXT_SLOTS, ...BIN_SLOTS, 'now'];
+  const SLOT_TITLE = {
+    manifest: 'Manifest',
+    release: 'Release',
+    approvals: 'Approvals',
+    policy: 'Policy',
+    package: 'Package',
+    rollback: 'Rollback package',
+    evidence: 'Simulation evidence',
+    now: 'Evaluation time',
+  };
+  const sources = Object.fromEntries(SLOTS.map((s) => [s, null]));
+
+  function sourceText(src) {
+    if (!src) return '';
+    switch (src.kind) {
+      case 'file':
+        return `from ${src.name}`;
+      case 'case':
+        return src.folder ? `from case folder ${src.folder}/ (${src.name})` : `from the dropped case (${src.name})`;
+      case 'demo':
+        return `from the demo case “${src.demo}” (${src.name})`;
+      case 'edited':
+        return `edited here (was ${src.was})`;
+      case 'signed':
+        return 'signed in this page';
+      default:
+        return 'typed or pasted here';
+    }
+  }
+
+  function sourceEl(name) {
+    return name === 'now' ? $('#now-source') : $('[data-source]', slotEl(name));
+  }
+
+  function setSource(name, src) {
+    sources[name] = src;
+    const out = sourceEl(name);
+    out.textContent = sourceText(src);
+    out.dataset.sourceKind = src ? src.kind : 'none';
+    if (!SLOTS.some((s) => sources[s] && sources[s].kind !== 'demo')) return;
+    // Once anything is not the demo's, the case is no longer the demo.
+    hooks.leaveDemo();
+  }
+
+  /** A slot typed into: its content is now the user's own, said so beside it. */
+  function typedInto(name) {
+    const src = sources[name];
+    if (src && src.kind !== 'typed' && src.kind !== 'edited') setSource(name, { kind: 'edited', was: sourceText(src).replace(/^from /, '') });
+    else if (!src) setSource(name, { kind: 'typed' });
+  }
+
+  /** What the slot holds, for the list under the verdict. */
+  function sourceLine(name) {
+    const src = sources[name];
+    const empty = {
+      approvals: 'not given',
+      policy: 'not given: the default policy applies',
+      package: 'not given',
+      rollback: 'not given',
+      evidence: 'not given',
+      now: 'this browser’s clock at the moment of verification',
+    };
+    const filled = name === 'now' ? $('#now').value.trim() : TEXT_SLOTS.includes(name) ? $(`#${name}`).value.trim() : bins[name];
+    const text = !filled ? empty[name] || 'not given' : src ? sourceText(src) : 'typed or pasted here';
+    return el('li', { 'data-source-of': name, 'data-source-kind': filled ? (src ? src.kind : 'typed') : 'none' }, el('strong', { text: `${SLOT_TITLE[name]}: ` }), name === 'now' && filled ? `${$('#now').value.trim()} — ` : '', text);
+  }
+
+  // ---- filling and emptying the slots ------------------------------------------
+  function slotEl(name) {
+    return $(`.slot[data-slot="${name}"]`);
+  }
+
+  function setText(name, text, source) {
+    hooks.invalidate();
+    $(`#${name}`).value = text;
+    setSource(name, text ? source || { kind: 'typed' } : null);
+    if (name === 'release') hooks.releaseChanged();
+  }
+
+  function setNow(value, source) {
+    hooks.invalidate();
+    $('#now').value = value;
+    setSource('now', value ? source || { kind: 'typed' } : null);
+  }
+
+  function setBin(name, value, source) {
+    hooks.invalidate();
+    bins[name] = value;
+    const slot = slotEl(name);
+    const label = $('[data-name]', slot);
+    const out = $('[data-hash-out]', slot);
+    clear(out);
+    $('[data-clear]', slot).hidden = !value;
+    slot.classList.toggle('filled', !!value);
+    setSource(name, value ? source || { kind: 'file', name: value.kind === 'file' ? value.file.name : `${value.name}/` } : null);
+    if (!value) {
+      label.textContent = label.dataset.empty || label.textContent;
+    } else if (value.kind === 'file') {
+      label.textContent = `${value.file.name} · ${formatBytes(value.file.size)}`;
+    } else {
+      const size = value.entries.reduce((n, e) => n + e.file.size, 0);
+      label.textContent = `folder ${value.name}/ · ${value.entries.length} files · ${formatBytes(size)}`;
+    }
+  }
+
+  /** Empties every slot of the case: documents, bytes, the evaluation time and the Safe fields. */
+  function emptyCase() {
+    hooks.stopRun();
+    for (const n of TEXT_SLOTS) setText(n, '', null);
+    for (const n of BIN_SLOTS) setBin(n, null);
+    setNow('', null);
+    for (const id of ['#safe-chain-id', '#safe-version', '#safe-address', '#safe-nonce']) $(id).value = '';
+  }
+
+  /**
+   * A manifest that is not the demo's (or not this case folder's) starts the
+   * user's own case: whatever the demo or another dropped case put in the other
+   * slots goes, so that no file the user did not give for this case (a policy,
+   * the demo's evaluation time, its evidence) can change the verdict. Files the
+   * user opened one by one stay: they are shown, with their names.
+   */
+  function leaveOtherCases(keep) {
+    hooks.leaveDemo();
+    const cleared = [];
+    for (const n of SLOTS) {
+      const src = sources[n];
+      if (n === keep || !src) continue;
+      if (src.kind === 'demo' || src.kind === 'case') {
+        cleared.push(SLOT_TITLE[n].toLowerCase());
+        if (TEXT_SLOTS.includes(n)) setText(n, '', null);
+        else if (n === 'now') setNow('', null);
+        else setBin(n, null);
+      }
+    }
+    if (cleared.length) hooks.flash(`A new manifest starts a new case: cleared what the previous case gave (${cleared.join(', ')}).`, 'info');
+  }
+
+  /** A package, rollback or evidence slot's hashes, shown in its box once computed. */
+  function showBinHash(name) {
+    const v = bins[name];
+    const out = $('[data-hash-out]', slotEl(name));
+    clear(out);
+    if (!v || !v.hashes) return;
+    if (v.kind === 'file') out.appendChild(hexGroups(v.hashes));
+    else {
+      const paths = Object.keys(v.hashes).sort();
+      out.appendChild(
+        el(
+          'details',
+          { class: 'files' },
+          el('summary', { text: `${paths.length} files hashed` }),
+          el('ul', {}, paths.map((p) => el('li', {}, el('code', { class: 'wrap', text: p }), hexGroups(v.hashes[p])))),
+        ),
+      );
+    }
+    if (v.engines) out.appendChild(Render.hashedBy(v.engines));
+  }
+
+  /** What the verdict was computed from: each slot and where its content came from. */
+  function sourcesView() {
+    return el('details', { class: 'sources', 'data-sources': '' }, el('summary', { text: 'Computed from' }), el('ul', {}, SLOTS.map(sourceLine)));
+  }
+
+  /** main.js's hooks: see `hooks` above. */
+  function attach(h) {
+    hooks = { ...hooks, ...h };
+  }
+
+  self.CaseState = { TEXT_SLOTS, BIN_SLOTS, bins, attach, slotEl, setSource, typedInto, setText, setNow, setBin, emptyCase, leaveOtherCases, showBinHash, sourcesView };
+})();

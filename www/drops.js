@@ -1,0 +1,184 @@
+// Files in: what is opened with a box's "File…" or "Folder…", dropped on a
+// box, or dropped on the page, and which slot it goes to. A box takes what is
+// dropped on it; on the page, JSON goes where its "schema" says (a Safe
+// transaction or Transaction Builder batch to the release), anything else by
+// its usual name, and a case (a folder with a manifest at its top, or loose
+// files one of which is a manifest) replaces the whole case.
+/* global CaseState, SafeRelease */
+'use strict';
+
+(function () {
+  const { TEXT_SLOTS, setText, setBin, emptyCase, leaveOtherCases } = CaseState;
+
+  // Given by main.js (`attach`): markDemo(null) says the case is not the
+  // demo's, flash(message) tells the user what was not placed.
+  let hooks = { markDemo() {}, flash() {} };
+
+  // ---- reading what was dropped or picked -------------------------------------------
+  /** Text of a file dropped where a document goes: UTF-8, or a plain refusal. */
+  async function readTextFile(file, slot) {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let text = null;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      text = null;
+    }
+    // NUL bytes: a tar or another binary file that happens to decode.
+    if (text === null || text.includes('\u0000')) {
+      throw new Error(`${file.name} is not UTF-8 text, so it cannot be the ${slot}: is it a package or another binary file?`);
+    }
+    return text;
+  }
+
+  // Drag and drop: a box takes what is dropped on it; the page routes a
+  // dropped case folder (or several files) by their usual names.
+  async function droppedItems(dt) {
+    const out = [];
+    const items = Array.from(dt.items || []).filter((i) => i.kind === 'file');
+    const entries = items.map((i) => (i.webkitGetAsEntry ? i.webkitGetAsEntry() : null));
+    if (entries.length && entries.every(Boolean)) {
+      for (const entry of entries) out.push(await readEntry(entry));
+      return out;
+    }
+    return Array.from(dt.files || []).map((file) => ({ kind: 'file', file }));
+  }
+
+  async function readEntry(entry) {
+    if (entry.isFile) return { kind: 'file', file: await new Promise((res, rej) => entry.file(res, rej)) };
+    const files = [];
+    async function walk(dir, prefix) {
+      const reader = dir.createReader();
+      for (;;) {
+        const batch = await new Promise((res, rej) => reader.readEntries(res, rej));
+        if (!batch.length) break;
+        for (const e of batch) {
+          if (e.isDirectory) await walk(e, `${prefix}${e.name}/`);
+          else files.push({ path: `${prefix}${e.name}`, file: await new Promise((res, rej) => e.file(res, rej)) });
+        }
+      }
+    }
+    await walk(entry, '');
+    return { kind: 'folder', name: entry.name, entries: files };
+  }
+
+  function folderFromPicker(fileList) {
+    const files = Array.from(fileList);
+    if (!files.length) return null;
+    const top = files[0].webkitRelativePath.split('/')[0];
+    return {
+      kind: 'folder',
+      name: top,
+      entries: files.map((f) => ({ path: f.webkitRelativePath.split('/').slice(1).join('/'), file: f })),
+    };
+  }
+
+  // ---- where it goes ------------------------------------------------------------------
+  /** Puts a file (or a package folder) into its slot; `source` says where it came from. */
+  async function acceptInto(name, item, source) {
+    if (!item) return;
+    const src = source || { kind: 'file', name: item.kind === 'file' ? item.file.name : `${item.name}/` };
+    if (TEXT_SLOTS.includes(name)) {
+      if (item.kind !== 'file') throw new Error(`${name}: drop a JSON file, not a folder`);
+      const text = await readTextFile(item.file, name);
+      if (name === 'manifest' && src.kind === 'file') leaveOtherCases('manifest');
+      setText(name, text, src);
+    } else {
+      if (name !== 'package' && item.kind === 'folder') throw new Error(`${name}: drop a file, not a folder`);
+      setBin(name, item, src);
+    }
+  }
+
+  // Dropped on the page (not on a box): JSON goes where its "schema" says, a
+  // Safe transaction or Transaction Builder batch to the release; anything else
+  // by its usual name.
+  const SCHEMA_SLOT = /^upgrade-gate\/(manifest|release|approvals|policy)\/v[0-9]+$/;
+  const ROUTES = [
+    [/^manifest.*\.json$/i, 'manifest'],
+    [/^release.*\.json$/i, 'release'],
+    [/^approvals?.*\.json$/i, 'approvals'],
+    [/^policy.*\.json$/i, 'policy'],
+    [/^rollback/i, 'rollback'],
+    [/^(evidence|simulation)/i, 'evidence'],
+    [/^package/i, 'package'],
+  ];
+  const IGNORED = /^(README|expected\.json$|\.)/i;
+
+  /** The slot a dropped item belongs in, or null. */
+  async function slotFor(item) {
+    const name = item.kind === 'file' ? item.file.name : item.name;
+    if (item.kind === 'file' && /\.json$/i.test(name) && item.file.size <= 64 * 1024 * 1024) {
+      let v = null;
+      try {
+        v = JSON.parse(await item.file.text());
+      } catch {
+        v = null; // unreadable JSON: placed by its name, and the core says what is wrong
+      }
+      if (v && typeof v === 'object' && !Array.isArray(v)) {
+        const m = typeof v.schema === 'string' ? SCHEMA_SLOT.exec(v.schema) : null;
+        if (m) return m[1];
+        const shape = SafeRelease.releaseShape(JSON.stringify(v));
+        if (shape.kind === 'safeTx' || shape.kind === 'txBuilder') return 'release';
+      }
+    }
+    const route = ROUTES.find(([re]) => re.test(name));
+    return route ? route[1] : null;
+  }
+
+  /**
+   * A drop on the page. A case (a folder with a manifest in it, or loose files
+   * one of which is a manifest) replaces the WHOLE case: every slot, the
+   * evaluation time and the Safe fields are emptied first, so nothing of the
+   * previous case (or of the demo) stays. Anything else goes into its slot.
+   */
+  async function routeItems(items) {
+    const placed = []; // [slot, item, source]
+    const unknown = [];
+    const missingManifest = [];
+    let isCase = false;
+    for (const item of items) {
+      if (item.kind === 'folder') {
+        const top = item.entries.filter((e) => !e.path.includes('/'));
+        const slots = await Promise.all(top.map((e) => slotFor({ kind: 'file', file: e.file })));
+        if (slots.includes('manifest')) {
+          isCase = true;
+          const src = (name) => ({ kind: 'case', folder: item.name, name });
+          top.forEach((e, i) => {
+            if (slots[i]) placed.push([slots[i], { kind: 'file', file: e.file }, src(e.path)]);
+            else if (!IGNORED.test(e.path)) unknown.push(`${item.name}/${e.path}`);
+          });
+          const pkgFiles = item.entries.filter((e) => e.path.startsWith('package/'));
+          if (pkgFiles.length) placed.push(['package', { kind: 'folder', name: 'package', entries: pkgFiles.map((e) => ({ path: e.path.slice(8), file: e.file })) }, src('package/')]);
+          continue;
+        }
+      }
+      const slot = await slotFor(item);
+      if (!slot && item.kind === 'folder' && item.entries.some((e) => !e.path.includes('/'))) {
+        // A case folder that lost its manifest: say so, rather than "not a usual name".
+        missingManifest.push(`${item.name}/`);
+        continue;
+      }
+      const name = item.kind === 'file' ? item.file.name : `${item.name}/`;
+      if (slot) placed.push([slot, item, { kind: 'file', name }]);
+      else if (!IGNORED.test(name)) unknown.push(name);
+    }
+    const looseCase = placed.some(([slot, , src]) => slot === 'manifest' && src.kind === 'file');
+    if (isCase || looseCase) {
+      emptyCase();
+      hooks.markDemo(null);
+      for (const p of placed) if (p[2].kind === 'file') p[2] = { kind: 'case', folder: null, name: p[2].name };
+    }
+    for (const [slot, item, src] of placed) await acceptInto(slot, item, src);
+    if (missingManifest.length) {
+      hooks.flash(`Not placed: ${missingManifest.join(', ')} has no manifest at its top (manifest.json, or JSON whose "schema" is upgrade-gate/manifest/v1), so it is not a case folder and nothing of it was used — add the manifest, or drop its files on their boxes. The page still shows the previous inputs.`);
+    }
+    if (unknown.length) hooks.flash(`Not placed (not a document of the gate, and not a usual name): ${unknown.join(', ')} — drop them on their box instead.`);
+  }
+
+  /** main.js's hooks: see `hooks` above. */
+  function attach(h) {
+    hooks = { ...hooks, ...h };
+  }
+
+  self.Drops = { attach, droppedItems, folderFromPicker, acceptInto, routeItems };
+})();
