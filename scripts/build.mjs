@@ -515,7 +515,7 @@ export async function build() {
   for (const c of cards) process.stdout.write(`sha256:${sha256(c.wasm)}  ${relative(root, c.wasmPath)}\n`);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
     setup();
     stopIfDryRun('npm run build');

@@ -118,7 +118,7 @@ export function serve({ port = 8080, host = '127.0.0.1', dir = join(root, 'www')
   });
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const i = process.argv.indexOf('--port');
   const port = i > 0 ? Number(process.argv[i + 1]) : Number(process.env.PORT || 8080);
   serve({ port }).then(

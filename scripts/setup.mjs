@@ -100,7 +100,7 @@ export function stopIfDryRun(what) {
   process.exit(0);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
     setup({ browser: process.argv.includes('--browser') || process.argv.includes('--test') });
   } catch (e) {

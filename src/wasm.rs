@@ -621,6 +621,8 @@ export interface GovernorProposal {
   declaredProposalId: string | null;
   matchesManifest?: boolean;
   difference?: string;
+  /** whether the id the manifest announces (`governance.proposalId`) is this proposal's; absent when it announces none */
+  announcedMatches?: boolean;
 }
 /** SPEC §8 report extension. */
 export interface GovernanceReport extends GovernorIds {

@@ -233,6 +233,11 @@
     ({ wasmSha256 }) => {
       api = UpgradeGate.api();
       clear($('#wasm-hash')).appendChild(hexGroups(wasmSha256));
+      // Two cards, two modules (scripts/build.mjs CARDS): say which one this hash is of.
+      const governanceCard = typeof api.governorProposal === 'function';
+      $('#module-kind').textContent = governanceCard ? 'of the governance card ' : 'of the forum card ';
+      $('#wasm-hash').title = `The SHA-256 of the wasm module running here: compare it with the one the published build prints for www/pkg/${governanceCard ? 'card-governance' : 'card'}/upgrade_gate_bg.wasm`;
+      if (governanceCard) $('.ebrand').textContent = 'upgrade-gate · governance card · checked in your browser';
       render();
       document.body.setAttribute('data-ready', '');
       // Navigation → the card verified and shown: `npm run bench` reads this mark.

@@ -44,7 +44,11 @@
     );
   }
 
-  const SOURCES = { propose: 'propose', queue: 'queue', execute: 'execute', manifest: 'a manifest', hashProposal: 'hashProposal arguments' };
+  // What was pasted, as the result's sentence names it.
+  const SOURCES = { propose: 'This propose call', queue: 'This queue call', execute: 'This execute call', manifest: 'This manifest', hashProposal: 'These hashProposal arguments' };
+
+  /** Neither calldata nor JSON: say what the box reads, not what the JSON parser expected. */
+  const NOT_A_PROPOSAL = 'Paste the propose, queue or execute calldata (0x…) or the hashProposal arguments as JSON.';
 
   /**
    * Pasted `propose` / `queue` / `execute` calldata, read by the core and held
@@ -56,17 +60,33 @@
     try {
       p = api.governorProposal(calldata.trim(), { manifest: manifestText });
     } catch (e) {
-      return el('div', { class: 'eresult fail', 'data-proposal-match': 'error', text: `This calldata cannot be read as a Governor proposal: ${e.message}` });
+      const guessable = /^\s*(0x|\{)/i.test(calldata);
+      return el('div', { class: 'eresult fail', 'data-proposal-match': 'error', text: `This cannot be read as a Governor proposal: ${guessable ? e.message : NOT_A_PROPOSAL}` });
     }
     const ok = p.matchesManifest === true;
     const n = p.calls.length;
+    // Same calls, yet the id the manifest announces is another: both are said (SPEC §8's MISMATCH above).
+    const announcedOther = ok && p.announcedMatches === false;
+    const what = SOURCES[p.source] || 'This input';
     return el(
       'div',
-      { class: `eresult ${ok ? 'pass' : 'fail'}`, 'data-proposal-match': ok ? 'match' : 'differs', 'data-proposal-id': p.ids.proposalId },
-      ok ? `✓ This ${SOURCES[p.source]} call is this manifest’s proposal` : `✗ This ${SOURCES[p.source]} call is NOT this manifest’s proposal`,
+      {
+        class: `eresult ${ok && !announcedOther ? 'pass' : 'fail'}`,
+        'data-proposal-match': ok ? 'match' : 'differs',
+        'data-proposal-id': p.ids.proposalId,
+        'data-announced': announcedOther ? 'mismatch' : 'same',
+      },
+      ok ? `✓ ${what} ${p.source === 'hashProposal' ? 'are' : 'is'} this manifest’s proposal` : `✗ ${what} ${p.source === 'hashProposal' ? 'are' : 'is'} NOT this manifest’s proposal`,
       el('span', { class: 'edetail', text: ok ? `${n} call${n === 1 ? '' : 's'} and the description hash equal the manifest’s.` : p.difference || '' }),
+      announcedOther
+        ? el('span', { class: 'edetail bad', text: '✗ but the manifest announces another proposal id, not this one: the announced proposal is another (see MISMATCH above).' })
+        : null,
       el('span', { class: 'edetail' }, 'Its proposal id: ', el('strong', { class: 'gov-id small', text: p.ids.proposalId })),
       p.ids.timelockOperationId ? el('span', { class: 'edetail' }, 'Its timelock operation: ', hexGroups(p.ids.timelockOperationId)) : null,
+      // Calldata does not say which contract it is sent to: the ids are the manifest's Governor's.
+      p.governor && p.source !== 'manifest'
+        ? el('span', { class: 'edetail muted' }, 'Ids for the Governor ', hexGroups(p.governor), ' (the manifest’s): the same calldata sent to another Governor is another proposal.')
+        : null,
     );
   }
 
@@ -83,11 +103,16 @@
     let timer = 0;
     input.addEventListener('input', () => {
       clearTimeout(timer);
+      // A result belongs to the text it was computed from: gone at the first keystroke.
+      clear(out);
+      if (input.value.trim()) out.appendChild(el('div', { class: 'eresult working', 'data-proposal-match': 'checking', text: 'Checking…' }));
       timer = setTimeout(() => {
         clear(out);
         const text = input.value.trim();
         const api = getApi();
         if (text && api) out.appendChild(compare(api, text, getManifestText()));
+        // The answer where the reader is looking, even in a small iframe.
+        if (out.firstChild && out.firstChild.scrollIntoView) out.firstChild.scrollIntoView({ block: 'nearest' });
       }, 120);
     });
     return el('div', { class: 'gov-paste-box' }, el('label', { for: 'governor-calldata', class: 'sub', text: 'Check a Governor call against this manifest' }), input, out);

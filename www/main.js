@@ -143,6 +143,7 @@
   let safeTimer = 0;
   function onReleaseInput() {
     clearTimeout(safeTimer);
+    SafeRelease.forget();
     safeTimer = setTimeout(() => SafeRelease.preview(api), 120);
   }
 
@@ -186,7 +187,8 @@
     }
   }
 
-  async function verify() {
+  /** `scroll: false` leaves the page where it is (the demo that opens with the page). */
+  async function verify({ scroll = true } = {}) {
     const run = ++runId;
     let wrapped = false;
     // Never leave a previous verdict on screen while a new one is computed.
@@ -226,7 +228,7 @@
         ...effectsInputs,
       });
       if (run !== runId) return;
-      Verdict.show(report, { wrappedSafeTx: release.safe, releaseTextUsed: release.text, batch: release.batch, manifestText: manifest, demo: demoName, sources: CaseState.sourcesView(), api });
+      Verdict.show(report, { wrappedSafeTx: release.safe, releaseTextUsed: release.text, batch: release.batch, manifestText: manifest, demo: demoName, sources: CaseState.sourcesView(), api, scroll });
       // Signing is offered for exactly the documents this verdict was computed from.
       Approve.offer(report, { manifest, approvals: optional('approvals'), policy: optional('policy') });
     } catch (e) {
@@ -264,7 +266,7 @@
   }
 
   /** A demo button: the whole case replaced by the demo's, each slot labelled as the demo's. */
-  function loadCase(name) {
+  function loadCase(name, { scroll = true } = {}) {
     const c = DEMO.find((x) => x.name === name);
     if (!c || !api) return;
     emptyCase();
@@ -280,12 +282,13 @@
     setNow((c.expected && c.expected.now) || '', src('expected.json'));
     markDemo(name);
     onReleaseInput();
-    return verify();
+    return verify({ scroll });
   }
 
   function wireDemo() {
     DEMO = Array.isArray(self.UPGRADE_GATE_DEMO) ? self.UPGRADE_GATE_DEMO : [];
     const variants = $('#demo-variants');
+    if ($('#demo-loading')) $('#demo-loading').remove();
     if (!DEMO.length) {
       markDemo(null);
       return;
@@ -378,7 +381,8 @@
       demoData.then(() => {
         enableDemo();
         const demo = demoFromUrl();
-        if (demo) loadCase(demo);
+        // Opened on the demo: its verdict below, the page's top (what this is) in view.
+        if (demo) loadCase(demo, { scroll: false });
         // `#demo=<case>` changed in an open page loads that case.
         self.addEventListener('hashchange', () => {
           if (/^#demo/.test(location.hash)) loadCase(demoFromUrl());

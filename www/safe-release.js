@@ -214,6 +214,21 @@
     }
   }
 
+  /**
+   * The release changed: what was previewed from the old text goes at once
+   * (the new preview follows when typing pauses), so no hash or ✓ is ever
+   * shown beside text it was not computed from.
+   */
+  function forget() {
+    const gov = $('#governor-preview');
+    clear(gov).hidden = true;
+    const box = $('#safe');
+    if (!box.dataset.fromReport) {
+      box.hidden = true;
+      clear(box);
+    }
+  }
+
   /** Pasted Governor calldata, compared with the manifest by the core as soon as it is pasted. */
   function previewGovernor(api, calldata) {
     const box = clear($('#governor-preview'));
@@ -272,5 +287,5 @@
     }
   }
 
-  self.SafeRelease = { releaseShape, releaseText, preview, updateNested };
+  self.SafeRelease = { releaseShape, releaseText, preview, forget, updateNested };
 })();

@@ -169,7 +169,7 @@
    * computed from (CaseState.sourcesView), `demo` the demo case's name if the
    * case is one; the rest says what the release box held (see SafeRelease).
    */
-  function show(report, { wrappedSafeTx, releaseTextUsed, batch, manifestText, demo, sources, api }) {
+  function show(report, { wrappedSafeTx, releaseTextUsed, batch, manifestText, demo, sources, api, scroll = true }) {
     const verdict = clear($('#verdict'));
     const b = Render.banner(report);
     if (demo) b.appendChild(el('p', { class: 'demo-tag', text: `Demo case: ${demo}` }));
@@ -245,7 +245,7 @@
       ),
     );
     d.appendChild(el('section', { class: 'card' }, el('details', {}, el('summary', { text: 'Full report (upgrade-gate/report/v1)' }), jsonBlock('Report', report, 'upgrade-gate-report.json', 'report-json'))));
-    reveal();
+    if (scroll) reveal();
   }
 
   /**

@@ -375,6 +375,11 @@ pub struct Evaluation {
     /// The first difference from the manifest, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub difference: Option<String>,
+    /// Whether the `proposalId` the manifest announces is this proposal's id:
+    /// the same calls under another announced id are still not the announced
+    /// proposal. Absent without a manifest, or when it announces none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub announced_matches: Option<bool>,
 }
 
 /// One call of a proposal, for people and the page.
@@ -450,6 +455,7 @@ pub fn evaluate(request: &Request<'_>) -> Result<Evaluation> {
         None => None,
     };
     let ids = GovernorIds::of(&proposal, governor);
+    let announced_matches = against_governance.and_then(|g| g.proposal_id).map(|announced| announced == ids.proposal_id);
     Ok(Evaluation {
         source,
         governor,
@@ -458,6 +464,7 @@ pub fn evaluate(request: &Request<'_>) -> Result<Evaluation> {
         declared_proposal_id: declared,
         matches_manifest: manifest_difference.as_ref().map(Option::is_none),
         difference: manifest_difference.flatten(),
+        announced_matches,
     })
 }
 
@@ -571,6 +578,36 @@ mod tests {
         assert_eq!(IGovernor::proposeCall::SELECTOR, [0x7d, 0x5e, 0x81, 0xe2]);
         assert_eq!(IGovernor::queueCall::SELECTOR, [0x16, 0x0c, 0xbe, 0xd7]);
         assert_eq!(IGovernor::executeCall::SELECTOR, [0x26, 0x56, 0x22, 0x7d]);
+    }
+
+    /// The example's manifest with `governance.proposalId` replaced (or removed with `None`).
+    fn example_manifest(proposal_id: Option<&str>) -> String {
+        let text = include_str!("../../examples/governor-timelock/manifest.json");
+        let mut m: serde_json::Value = serde_json::from_str(text).expect("the example is JSON");
+        match proposal_id {
+            Some(id) => m["governance"]["proposalId"] = serde_json::Value::String(id.into()),
+            None => {
+                m["governance"].as_object_mut().expect("governance").remove("proposalId");
+            }
+        }
+        m.to_string()
+    }
+
+    #[test]
+    fn the_same_calls_under_another_announced_id_are_said_not_to_be_the_announced_proposal() {
+        // The manifest held against itself: same calls; only what it announces changes.
+        let own = evaluate(&Request { input: &example_manifest(None), governor: None, description_hash: None, manifest: Some(&example_manifest(None)) }).expect("reads");
+        assert_eq!(own.matches_manifest, Some(true));
+        assert_eq!(own.announced_matches, None, "nothing announced");
+        let id = own.ids.proposal_id.to_string();
+        let announced = |id: &str| {
+            let manifest = example_manifest(Some(id));
+            evaluate(&Request { input: &example_manifest(None), governor: None, description_hash: None, manifest: Some(&manifest) }).expect("reads")
+        };
+        assert_eq!(announced(&id).announced_matches, Some(true));
+        let other = announced("1234");
+        assert_eq!(other.matches_manifest, Some(true), "the calls are still the manifest's");
+        assert_eq!(other.announced_matches, Some(false));
     }
 
     #[test]

@@ -157,6 +157,7 @@ describe('Governor proposals (SPEC §8)', () => {
     assert.equal(await page.getAttribute('[data-governance]', 'data-declared'), 'match');
     assert.equal(await page.evaluate(() => typeof UpgradeGate.api().governorProposal), 'undefined', 'the plain card carries no Governor reader');
     assert.equal(await page.locator('#governor-calldata').count(), 0);
+    assert.equal(await page.textContent('#module-kind'), 'of the forum card ');
     const href = await page.getAttribute('[data-governor-paste="elsewhere"] a', 'href');
     assert.equal(new URL(href).pathname, '/embed-governance.html');
     assert.equal(new URL(href).hash, new URL(link).hash, 'the same manifest');
@@ -164,6 +165,41 @@ describe('Governor proposals (SPEC §8)', () => {
     await page.waitForSelector('body[data-ready=""]');
     await page.fill('#governor-calldata', calldata('queue', v, { descriptionHash: v.descriptionHash }));
     await page.waitForSelector('[data-proposal-match="match"]');
+    assert.deepEqual(await page.problems(), []);
+    await page.close();
+  });
+
+  test('a paste box result never stays beside other text, and says what it assumed', async () => {
+    const v = vectors[0];
+    const file = join(env.tmp, 'stale.json');
+    writeFileSync(file, JSON.stringify(manifestOf(v, '1234'), null, 2));
+    const page = await open(env.browser.context, cli('embed-link', file, '--base', env.srv.url));
+    await page.waitForSelector('#governor-calldata');
+    const right = calldata('queue', v, { descriptionHash: v.descriptionHash });
+    await page.fill('#governor-calldata', right);
+    await page.waitForSelector('[data-proposal-match="match"]');
+    // The calls are the manifest's, but the id it announces (1234) is not theirs: both are said.
+    assert.equal(await page.getAttribute('[data-proposal-match="match"]', 'data-announced'), 'mismatch');
+    assert.match(await page.textContent('[data-proposal-match]'), /the manifest announces another proposal id, not this one/);
+    assert.equal(await page.getAttribute('[data-proposal-match]', 'class'), 'eresult fail', 'not shown as a pass');
+    // Calldata names no Governor: the ids are said to be the manifest's Governor's.
+    assert.match(await page.textContent('[data-proposal-match]'), /Ids for the Governor/);
+    // One keystroke later the old answer is gone, before the new one is computed.
+    const afterKey = await page.evaluate(() => {
+      const box = document.querySelector('#governor-calldata');
+      box.value = box.value.slice(0, -1) + (box.value.endsWith('0') ? '1' : '0');
+      box.dispatchEvent(new Event('input', { bubbles: true }));
+      const shown = document.querySelector('[data-proposal-match]');
+      return shown && shown.getAttribute('data-proposal-match');
+    });
+    assert.equal(afterKey, 'checking');
+    await page.waitForSelector('[data-proposal-match="differs"], [data-proposal-match="error"]');
+    // Text that is neither calldata nor JSON: what to paste, not what a JSON parser expected.
+    await page.fill('#governor-calldata', 'hello world');
+    await page.waitForSelector('[data-proposal-match="error"]');
+    assert.match(await page.textContent('[data-proposal-match="error"]'), /Paste the propose, queue or execute calldata \(0x…\) or the hashProposal arguments as JSON/);
+    // The footer says which card's module this is.
+    assert.equal(await page.textContent('#module-kind'), 'of the governance card ');
     assert.deepEqual(await page.problems(), []);
     await page.close();
   });
@@ -191,6 +227,16 @@ describe('Governor proposals (SPEC §8)', () => {
       values: m.actions.map((a) => a.value),
       calldatas: m.actions.map((a) => a.data),
     };
+    await page.fill('#release', calldata('queue', v, { descriptionHash: m.governance.descriptionHash }));
+    await page.waitForSelector('#governor-preview [data-proposal-match="match"]');
+    // Edited: the preview of the old text goes at the keystroke, not when typing pauses.
+    const afterKey = await page.evaluate(() => {
+      const box = document.querySelector('#release');
+      box.value += '00';
+      box.dispatchEvent(new Event('input', { bubbles: true }));
+      return document.querySelectorAll('#governor-preview [data-proposal-match="match"]').length;
+    });
+    assert.equal(afterKey, 0);
     await page.fill('#release', calldata('queue', v, { descriptionHash: m.governance.descriptionHash }));
     await page.waitForSelector('#governor-preview [data-proposal-match="match"]');
     assert.match(await page.textContent('#release-kind'), /Governor/);

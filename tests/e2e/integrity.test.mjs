@@ -42,6 +42,28 @@ const sri = (bytes, alg) => `${alg}-${createHash(alg).update(bytes).digest('base
 const OFFLINE = { 'index.html': 'offline.html', 'embed.html': 'offline-embed.html', 'embed-governance.html': 'offline-embed-governance.html' };
 const BUNDLE = 'pkg/index.bundle.js';
 
+/**
+ * A copy of the built site, changed by `change(dir)`, served on a port of its
+ * own, with a browser: `{ browser, srv, dir }`, filled in before the tests.
+ */
+function servedCopy(change) {
+  const env = {};
+  before(async () => {
+    env.dir = mkdtempSync(join(tmpdir(), 'upgrade-gate-integrity-'));
+    cpSync(www, env.dir, { recursive: true });
+    change(env.dir);
+    env.browser = await launch();
+    const s = await serve({ port: 0, dir: env.dir });
+    env.srv = { url: s.url, stop: () => new Promise((r) => s.server.close(r)) };
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.srv?.stop();
+    rmSync(env.dir, { recursive: true, force: true });
+  });
+  return env;
+}
+
 describe('integrity', () => {
   for (const page of PAGES) {
     test(`${page}: a strict CSP — nothing but the page's own scripts, no connections`, () => {
@@ -121,31 +143,18 @@ describe('integrity', () => {
   }
 
   describe('changed demo cases', () => {
-    let browser;
-    let srv;
-    let dir;
-    before(async () => {
-      // The page starts demo/demo-data.js itself (after its bundle), with the hash pinned in its HTML.
-      dir = mkdtempSync(join(tmpdir(), 'upgrade-gate-integrity-demo-'));
-      cpSync(www, dir, { recursive: true });
+    // The page starts demo/demo-data.js itself (after its bundle), with the hash pinned in its HTML.
+    const env = servedCopy((dir) => {
       appendFileSync(join(dir, 'demo', 'demo-data.js'), '\n// changed\n');
       rmSync(join(dir, 'demo', 'demo-data.js.br'), { force: true });
       rmSync(join(dir, 'demo', 'demo-data.js.gz'), { force: true });
-      browser = await launch();
-      const s = await serve({ port: 0, dir });
-      srv = { url: s.url, stop: () => new Promise((r) => s.server.close(r)) };
-    });
-    after(async () => {
-      await browser?.close();
-      await srv?.stop();
-      rmSync(dir, { recursive: true, force: true });
     });
 
     test('are refused: the page verifies, and no demo case can be loaded', async () => {
-      const page = await browser.context.newPage();
+      const page = await env.browser.context.newPage();
       const errors = [];
       page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-      await page.goto(`${srv.url}index.html?nodemo`);
+      await page.goto(`${env.srv.url}index.html?nodemo`);
       await page.waitForSelector('body[data-ready=""]', { timeout: 20000 });
       await page.waitForFunction(() => document.readyState === 'complete');
       assert.ok(errors.some((e) => /integrity/i.test(e) && e.includes('demo-data.js')), `an integrity error for demo-data.js: ${errors.join(' | ')}`);
@@ -156,31 +165,16 @@ describe('integrity', () => {
   });
 
   describe('a changed script', () => {
-    let browser;
-    let srv;
-    let dir;
-    before(async () => {
-      // A copy of the built page with one byte added to its scripts (the
-      // build joins them in pkg/index.bundle.js, which the page pins).
-      dir = mkdtempSync(join(tmpdir(), 'upgrade-gate-integrity-'));
-      cpSync(www, dir, { recursive: true });
-      appendFileSync(join(dir, BUNDLE), '\n// changed\n');
-      browser = await launch();
-      const s = await serve({ port: 0, dir });
-      srv = { url: s.url, stop: () => new Promise((r) => s.server.close(r)) };
-    });
-    after(async () => {
-      await browser?.close();
-      await srv?.stop();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    // A copy of the built page with one byte added to its scripts (the
+    // build joins them in pkg/index.bundle.js, which the page pins).
+    const env = servedCopy((dir) => appendFileSync(join(dir, BUNDLE), '\n// changed\n'));
 
     test('is refused by the browser, and the page shows no verdict', async () => {
-      const page = await browser.context.newPage();
+      const page = await env.browser.context.newPage();
       const errors = [];
       page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
       // The demo would load and verify itself on a page that started.
-      await page.goto(`${srv.url}index.html#demo`);
+      await page.goto(`${env.srv.url}index.html#demo`);
       await page.waitForTimeout(2000);
       assert.ok(errors.some((e) => /integrity/i.test(e) && e.includes(BUNDLE)), `an integrity error for ${BUNDLE}: ${errors.join(' | ')}`);
       assert.equal(await page.getAttribute('body', 'data-ready'), null, 'the page must not start');
@@ -189,9 +183,9 @@ describe('integrity', () => {
     });
 
     test('the unchanged page starts from the same server (the refusal is the changed byte)', async () => {
-      cpSync(join(www, BUNDLE), join(dir, BUNDLE));
-      const page = await browser.context.newPage();
-      await page.goto(`${srv.url}index.html?nodemo`);
+      cpSync(join(www, BUNDLE), join(env.dir, BUNDLE));
+      const page = await env.browser.context.newPage();
+      await page.goto(`${env.srv.url}index.html?nodemo`);
       await page.waitForSelector('body[data-ready=""]', { timeout: 20000 });
       await page.close();
     });

@@ -70,6 +70,21 @@ describe('the page where people read it', () => {
     });
   }
 
+  test('a page that opens on the demo stays at its top: what this is, then the verdict below', async () => {
+    const page = await env.browser.context.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    // Until the demo cases arrive, the demo bar says they are coming.
+    await page.goto(env.srv.url + '#demo');
+    assert.equal(await decision(page), 'release');
+    assert.equal(await page.evaluate(() => scrollY), 0, 'not scrolled to the verdict');
+    assert.equal(await page.locator('#demo-loading').count(), 0, 'the placeholder is gone once the cases are there');
+    // A person's own Verify still brings the verdict into view.
+    await page.click('#verify');
+    assert.equal(await decision(page), 'release');
+    assert.ok(await page.evaluate(() => scrollY > 0));
+    await page.close();
+  });
+
   test('at 390 px the Safe hashes wrap inside their panel', async () => {
     const page = await open(env.browser.context, env.srv.url + '?nodemo');
     await page.setViewportSize({ width: 390, height: 844 });
