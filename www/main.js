@@ -263,6 +263,9 @@
     note.classList.remove('warn');
     const c = name && DEMO.find((x) => x.name === name);
     note.textContent = c ? `Loaded demo case “${c.name}”: ${c.about}` : DEMO.length ? (DEMO[0].about || '') : 'no demo cases in this build';
+    // Which demo case the page holds, on its button too.
+    $('#load-demo').setAttribute('aria-pressed', String(!!name && !!DEMO[0] && name === DEMO[0].name));
+    for (const b of document.querySelectorAll('#demo-variants button')) b.setAttribute('aria-pressed', String(b.dataset.case === name));
   }
 
   /** A demo button: the whole case replaced by the demo's, each slot labelled as the demo's. */

@@ -53,6 +53,9 @@ describe('the verifier page', () => {
       const pending = statuses.filter(([, s]) => s === 'pending').map(([id]) => id).sort();
       assert.deepEqual(failing, [...c.expected.fail].sort(), `${c.name}: failing checks`);
       assert.deepEqual(pending, [...c.expected.pending].sort(), `${c.name}: pending checks`);
+      // The button of the case on screen, and only that one, is marked as pressed.
+      const pressed = await page.$$eval('#load-demo[aria-pressed="true"], #demo-variants button[aria-pressed="true"]', (bs) => bs.map((b) => b.dataset.case || 'load-demo'));
+      assert.deepEqual(pressed, [c.name === cases[0].name ? 'load-demo' : c.name], `${c.name}: the pressed button`);
       await screenshot(page, `case-${c.name}`);
     }
     assert.deepEqual(await page.problems(), []);
