@@ -519,8 +519,8 @@ pub fn timelock_operations(release: JsValue, manifest: JsValue) -> Result<JsValu
     to_js(&crate::formats::timelock::operations(&actions, manifest_actions.as_deref()))
 }
 
-#[cfg(any(not(feature = "wasm-card"), feature = "wasm-governor"))]
 /// What `governorIds` and `governorProposal` take beside the input (SPEC §8).
+#[cfg(any(not(feature = "wasm-card"), feature = "wasm-governor"))]
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct GovernorOptionsDoc {
@@ -563,12 +563,12 @@ fn governor_evaluation(input: &JsValue, options: &JsValue) -> Result<crate::form
     evaluate(&request).map_err(into_error)
 }
 
-#[cfg(any(not(feature = "wasm-card"), feature = "wasm-governor"))]
 /// `governorIds(input, { governor?, descriptionHash?, description?, manifest? }?)` →
 /// `{ proposalId, proposalIdHex, descriptionHash, timelockOperationId, timelockOperationIdLegacy }`,
 /// the JSON `upgrade-gate governor --format json` prints. `input`: `0x` calldata of
 /// `propose`/`queue`/`execute`, a manifest with `governance`, or `hashProposal`
 /// arguments `{ targets, values, calldatas, description | descriptionHash }`.
+#[cfg(any(not(feature = "wasm-card"), feature = "wasm-governor"))]
 #[wasm_bindgen(js_name = governorIds, unchecked_return_type = "GovernorIds")]
 pub fn governor_ids(
     #[wasm_bindgen(unchecked_param_type = "string | object")] input: JsValue,
@@ -577,10 +577,11 @@ pub fn governor_ids(
     to_js(&governor_evaluation(&input, &options)?.ids)
 }
 
-#[cfg(any(not(feature = "wasm-card"), feature = "wasm-governor"))]
 /// `governorProposal(input, options?)` → `{ source, governor, calls, ids, declaredProposalId,
-/// matchesManifest?, difference? }`: the proposal read from the input (e.g. pasted
-/// `queue` calldata), its ids, and with `options.manifest` whether it is the manifest's.
+/// matchesManifest?, difference?, announcedMatches? }`: the proposal read from the input (e.g.
+/// pasted `queue` calldata), its ids, and with `options.manifest` whether it is the manifest's
+/// and whether the id that manifest announces is its id.
+#[cfg(any(not(feature = "wasm-card"), feature = "wasm-governor"))]
 #[wasm_bindgen(js_name = governorProposal, unchecked_return_type = "GovernorProposal")]
 pub fn governor_proposal(
     #[wasm_bindgen(unchecked_param_type = "string | object")] input: JsValue,
