@@ -10,6 +10,8 @@
   const { el, clear, hexGroups, formatBytes } = Render;
   const $ = (s) => document.querySelector(s);
   let api = null;
+  // Two cards, two modules (scripts/build.mjs CARDS): this one's has the Governor reader.
+  let governanceCard = false;
   let manifestText = null;
   let digest = null;
 
@@ -98,7 +100,7 @@
       body.appendChild(Governance.section(governance, m.governance));
       // The paste box needs the Governor reader, which only the governance
       // card's module carries (scripts/build.mjs CARDS): elsewhere, a link to it.
-      body.appendChild(typeof api.governorProposal === 'function' ? Governance.pasteBox(() => api, () => manifestText) : Governance.pasteLink(governanceCardUrl()));
+      body.appendChild(governanceCard ? Governance.pasteBox(() => api, () => manifestText) : Governance.pasteLink(governanceCardUrl()));
     }
     body.appendChild(
       kv(
@@ -233,8 +235,8 @@
     ({ wasmSha256 }) => {
       api = UpgradeGate.api();
       clear($('#wasm-hash')).appendChild(hexGroups(wasmSha256));
-      // Two cards, two modules (scripts/build.mjs CARDS): say which one this hash is of.
-      const governanceCard = typeof api.governorProposal === 'function';
+      governanceCard = typeof api.governorProposal === 'function';
+      // Say which card's module this hash is of.
       $('#module-kind').textContent = governanceCard ? 'of the governance card ' : 'of the forum card ';
       $('#wasm-hash').title = `The SHA-256 of the wasm module running here: compare it with the one the published build prints for www/pkg/${governanceCard ? 'card-governance' : 'card'}/upgrade_gate_bg.wasm`;
       if (governanceCard) $('.ebrand').textContent = 'upgrade-gate · governance card · checked in your browser';
