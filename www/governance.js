@@ -76,12 +76,17 @@
         'data-proposal-id': p.ids.proposalId,
         'data-announced': announcedOther ? 'mismatch' : 'same',
       },
-      ok ? `✓ ${what} ${p.source === 'hashProposal' ? 'are' : 'is'} this manifest’s proposal` : `✗ ${what} ${p.source === 'hashProposal' ? 'are' : 'is'} NOT this manifest’s proposal`,
+      announcedOther
+        ? `✗ ${what} ${p.source === 'hashProposal' ? 'carry' : 'carries'} this manifest’s calls, but NOT the proposal id it announces`
+        : ok
+          ? `✓ ${what} ${p.source === 'hashProposal' ? 'are' : 'is'} this manifest’s proposal`
+          : `✗ ${what} ${p.source === 'hashProposal' ? 'are' : 'is'} NOT this manifest’s proposal`,
       el('span', { class: 'edetail', text: ok ? `${n} call${n === 1 ? '' : 's'} and the description hash equal the manifest’s.` : p.difference || '' }),
       announcedOther
         ? el('span', { class: 'edetail bad', text: '✗ but the manifest announces another proposal id, not this one: the announced proposal is another (see MISMATCH above).' })
         : null,
-      el('span', { class: 'edetail' }, 'Its proposal id: ', el('strong', { class: 'gov-id small', text: p.ids.proposalId })),
+      // Another proposal's id is not drawn like the manifest's, so the two are not compared by mistake.
+      el('span', { class: 'edetail' }, ok && !announcedOther ? 'Its proposal id: ' : 'Its proposal id (another proposal): ', el(ok && !announcedOther ? 'strong' : 'span', { class: ok && !announcedOther ? 'gov-id small' : 'other-id', text: p.ids.proposalId })),
       p.ids.timelockOperationId ? el('span', { class: 'edetail' }, 'Its timelock operation: ', hexGroups(p.ids.timelockOperationId)) : null,
       // Calldata does not say which contract it is sent to: the ids are the manifest's Governor's.
       p.governor && p.source !== 'manifest'
@@ -92,7 +97,7 @@
 
   /** A paste box that compares Governor calldata with the manifest as it is typed. */
   function pasteBox(getApi, getManifestText) {
-    const out = el('div', { class: 'gov-compare' });
+    const out = el('div', { class: 'gov-compare', 'aria-live': 'polite' });
     const input = el('textarea', {
       class: 'gov-paste',
       id: 'governor-calldata',
@@ -127,7 +132,7 @@
       'div',
       { class: 'gov-paste-box', 'data-governor-paste': 'elsewhere' },
       el('span', { class: 'sub', text: 'Check a Governor call against this manifest: ' }),
-      el('a', { href, text: 'open this card with the calldata box' }),
+      el('a', { href, text: 'open the governance card, which has the calldata box' }),
     );
   }
 

@@ -215,12 +215,14 @@ describe('approve where you verify', () => {
     assert.equal(await signButton(page, 'approver-wallet').isDisabled(), true);
     assert.equal(await page.locator('[data-input="signature"]').isDisabled(), true);
     assert.equal(await page.isVisible('#approve-stale'), true);
+    assert.equal(await page.isVisible('[data-output="approval-message"]'), false, 'no text to sign beside a verdict that is gone');
     const calls = await page.evaluate(() => (window.__walletCalls || []).length);
     await signButton(page, 'approver-wallet').click({ force: true }).catch(() => {});
     assert.equal(await page.evaluate(() => (window.__walletCalls || []).length), calls, 'the wallet was not asked');
     await page.click('#verify');
     assert.equal(await decision(page), 'hold');
     assert.equal(await signButton(page, 'approver-wallet').isEnabled(), true);
+    assert.equal(await page.isVisible('[data-output="approval-message"]'), true);
     await page.close();
   });
 

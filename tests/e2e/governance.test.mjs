@@ -137,6 +137,9 @@ describe('Governor proposals (SPEC §8)', () => {
       await page.fill('#governor-calldata', calldata('execute', v, { descriptionHash: `0x${'00'.repeat(32)}` }));
       await page.waitForSelector('[data-proposal-match="differs"]');
       assert.match(await page.textContent('[data-proposal-match]'), /NOT this manifest’s proposal[\s\S]*description hash/);
+      // Another proposal's id is labelled so, and not drawn like the manifest's.
+      assert.match(await page.textContent('[data-proposal-match]'), /Its proposal id \(another proposal\)/);
+      assert.equal(await page.locator('[data-proposal-match] .gov-id').count(), 0);
       await page.fill('#governor-calldata', '0x160cbed7');
       await page.waitForSelector('[data-proposal-match="error"]');
       assert.deepEqual(await page.problems(), []);
@@ -181,6 +184,7 @@ describe('Governor proposals (SPEC §8)', () => {
     // The calls are the manifest's, but the id it announces (1234) is not theirs: both are said.
     assert.equal(await page.getAttribute('[data-proposal-match="match"]', 'data-announced'), 'mismatch');
     assert.match(await page.textContent('[data-proposal-match]'), /the manifest announces another proposal id, not this one/);
+    assert.match(await page.textContent('[data-proposal-match]'), /^✗ This queue call carries this manifest’s calls, but NOT the proposal id it announces/);
     assert.equal(await page.getAttribute('[data-proposal-match]', 'class'), 'eresult fail', 'not shown as a pass');
     // Calldata names no Governor: the ids are said to be the manifest's Governor's.
     assert.match(await page.textContent('[data-proposal-match]'), /Ids for the Governor/);
