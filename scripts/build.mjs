@@ -139,20 +139,13 @@ export function classicGlue(glue) {
  * almost as well as the bytes themselves.
  */
 function charsLiteral(bytes) {
-  const parts = [];
-  let run = '';
+  const ESCAPES = { 0x22: '\\"', 0x5c: '\\\\', 0x0a: '\\n', 0x0d: '\\r', 0x00: '\\x00' };
+  let out = '"';
   for (const byte of bytes) {
     const c = (byte + 1) & 0xff;
-    const escape = c === 0x22 ? '\\"' : c === 0x5c ? '\\\\' : c === 0x0a ? '\\n' : c === 0x0d ? '\\r' : c === 0x00 ? '\\x00' : null;
-    if (escape) run += escape;
-    else run += String.fromCharCode(c);
-    if (run.length > 65536) {
-      parts.push(run);
-      run = '';
-    }
+    out += ESCAPES[c] ?? String.fromCharCode(c);
   }
-  parts.push(run);
-  return `"${parts.join('')}"`;
+  return `${out}"`;
 }
 
 /**

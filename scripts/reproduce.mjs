@@ -89,7 +89,7 @@ export function buildIn(dir, { targetDir = join(dir, 'target'), env: extra = {},
   const cargo = readFileSync(join(targetDir, 'wasm32-unknown-unknown', 'release', 'upgrade_gate.wasm'));
   const unoptimised = readFileSync(join(dir, 'target', 'upgrade_gate_bg.unopt.wasm'));
   const cards = card ? CARD_NAMES.map((name) => [name, readFileSync(join(dir, 'www', 'pkg', name, 'upgrade_gate_bg.wasm'))]) : [];
-  return { module, cargo, unoptimised, cardModule: cards[0]?.[1] ?? null, cards: Object.fromEntries(cards) };
+  return { module, cargo, unoptimised, cards: Object.fromEntries(cards) };
 }
 
 /**

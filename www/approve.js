@@ -215,8 +215,7 @@
       const done = () => {
         copied.textContent = 'copied';
       };
-      if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(text).then(done, () => legacyCopy(text, done));
-      else legacyCopy(text, done);
+      Render.copyText(text).then(done);
     };
     return el(
       'div',
@@ -231,16 +230,6 @@
       ),
       el('pre', { class: 'json', 'data-output': 'approvals', text }),
     );
-  }
-
-  function legacyCopy(text, done) {
-    const t = el('textarea', { class: 'offscreen' });
-    t.value = text;
-    document.body.appendChild(t);
-    t.select();
-    document.execCommand('copy');
-    t.remove();
-    done();
   }
 
   // ---- wiring -------------------------------------------------------------------------

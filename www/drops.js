@@ -4,7 +4,7 @@
 // transaction or Transaction Builder batch to the release), anything else by
 // its usual name, and a case (a folder with a manifest at its top, or loose
 // files one of which is a manifest) replaces the whole case.
-/* global CaseState, SafeRelease */
+/* global Render, CaseState, SafeRelease */
 'use strict';
 
 (function () {
@@ -38,28 +38,10 @@
     const items = Array.from(dt.items || []).filter((i) => i.kind === 'file');
     const entries = items.map((i) => (i.webkitGetAsEntry ? i.webkitGetAsEntry() : null));
     if (entries.length && entries.every(Boolean)) {
-      for (const entry of entries) out.push(await readEntry(entry));
+      for (const entry of entries) out.push(await Render.readDropEntry(entry));
       return out;
     }
     return Array.from(dt.files || []).map((file) => ({ kind: 'file', file }));
-  }
-
-  async function readEntry(entry) {
-    if (entry.isFile) return { kind: 'file', file: await new Promise((res, rej) => entry.file(res, rej)) };
-    const files = [];
-    async function walk(dir, prefix) {
-      const reader = dir.createReader();
-      for (;;) {
-        const batch = await new Promise((res, rej) => reader.readEntries(res, rej));
-        if (!batch.length) break;
-        for (const e of batch) {
-          if (e.isDirectory) await walk(e, `${prefix}${e.name}/`);
-          else files.push({ path: `${prefix}${e.name}`, file: await new Promise((res, rej) => e.file(res, rej)) });
-        }
-      }
-    }
-    await walk(entry, '');
-    return { kind: 'folder', name: entry.name, entries: files };
   }
 
   function folderFromPicker(fileList) {

@@ -171,22 +171,7 @@
   async function fromDrop(dt) {
     const item = Array.from(dt.items || []).find((i) => i.kind === 'file');
     const entry = item && item.webkitGetAsEntry ? item.webkitGetAsEntry() : null;
-    if (entry && entry.isDirectory) {
-      const entries = [];
-      const walk = async (dir, prefix) => {
-        const reader = dir.createReader();
-        for (;;) {
-          const batch = await new Promise((res, rej) => reader.readEntries(res, rej));
-          if (!batch.length) break;
-          for (const e of batch) {
-            if (e.isDirectory) await walk(e, `${prefix}${e.name}/`);
-            else entries.push({ path: `${prefix}${e.name}`, file: await new Promise((res, rej) => e.file(res, rej)) });
-          }
-        }
-      };
-      await walk(entry, '');
-      return { kind: 'folder', name: entry.name, entries };
-    }
+    if (entry && entry.isDirectory) return Render.readDropEntry(entry);
     const file = dt.files && dt.files[0];
     return file ? { kind: 'file', file } : null;
   }

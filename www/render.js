@@ -244,5 +244,43 @@
     return el('p', { class: 'hashed-by muted', 'data-engine': native && wasm ? 'mixed' : native ? 'native' : 'wasm', text });
   }
 
-  self.Render = { el, append, clear, hexGroups, formatBytes, formatDuration, banner, errorBanner, headline, checksTable, actionView, safeHashes, safeVerdict, classBadge, hashedBy };
+  /**
+   * A dropped file or folder (a FileSystemEntry from webkitGetAsEntry):
+   * `{ kind: 'file', file }` or `{ kind: 'folder', name, entries: [{ path, file }] }`.
+   */
+  async function readDropEntry(entry) {
+    if (entry.isFile) return { kind: 'file', file: await new Promise((res, rej) => entry.file(res, rej)) };
+    const entries = [];
+    async function walk(dir, prefix) {
+      const reader = dir.createReader();
+      for (;;) {
+        const batch = await new Promise((res, rej) => reader.readEntries(res, rej));
+        if (!batch.length) break;
+        for (const e of batch) {
+          if (e.isDirectory) await walk(e, `${prefix}${e.name}/`);
+          else entries.push({ path: `${prefix}${e.name}`, file: await new Promise((res, rej) => e.file(res, rej)) });
+        }
+      }
+    }
+    await walk(entry, '');
+    return { kind: 'folder', name: entry.name, entries };
+  }
+
+  /** Copies text to the clipboard (the API where the page may use it, else the old way). */
+  function copyText(text) {
+    if (navigator.clipboard && navigator.clipboard.writeText) return navigator.clipboard.writeText(text).catch(() => legacyCopy(text));
+    legacyCopy(text);
+    return Promise.resolve();
+  }
+
+  function legacyCopy(text) {
+    const t = el('textarea', { class: 'offscreen' });
+    t.value = text;
+    document.body.appendChild(t);
+    t.select();
+    document.execCommand('copy');
+    t.remove();
+  }
+
+  self.Render = { el, append, clear, hexGroups, formatBytes, formatDuration, banner, errorBanner, headline, checksTable, actionView, safeHashes, safeVerdict, classBadge, hashedBy, readDropEntry, copyText };
 })();

@@ -116,23 +116,6 @@
     return m;
   }
 
-  function copyText(text) {
-    if (navigator.clipboard && navigator.clipboard.writeText) {
-      return navigator.clipboard.writeText(text).catch(() => legacyCopy(text));
-    }
-    legacyCopy(text);
-    return Promise.resolve();
-  }
-
-  function legacyCopy(text) {
-    const t = el('textarea', { class: 'offscreen' });
-    t.value = text;
-    document.body.appendChild(t);
-    t.select();
-    document.execCommand('copy');
-    t.remove();
-  }
-
   function download(name, text) {
     const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
     const a = el('a', { href: url, download: name });
@@ -152,7 +135,7 @@
         'div',
         { class: 'json-head' },
         el('h3', { text: title }),
-        el('button', { type: 'button', class: 'small', 'data-copy': '', onclick: () => copyText(text).then(() => { copied.textContent = 'copied'; }) }, 'Copy'),
+        el('button', { type: 'button', class: 'small', 'data-copy': '', onclick: () => Render.copyText(text).then(() => { copied.textContent = 'copied'; }) }, 'Copy'),
         el('button', { type: 'button', class: 'small', 'data-download': '', onclick: () => download(fileName, text) }, 'Download'),
         copied,
       ),
