@@ -229,6 +229,8 @@ pub fn verify(#[wasm_bindgen(unchecked_param_type = "VerifyInput")] input: JsVal
         observed,
         evidence: evidence.as_deref().map(str::as_bytes),
         artifacts,
+        witness: None,
+        trusted_block_hash: None,
         now,
         limits,
     };

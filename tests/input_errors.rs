@@ -143,6 +143,8 @@ fn json_syntax_errors_give_line_and_column() {
         observed: Default::default(),
         evidence: None,
         artifacts: Default::default(),
+        witness: None,
+        trusted_block_hash: None,
         now: upgrade_gate::Timestamp::parse(NOW).unwrap(),
         limits: Default::default(),
     })
@@ -281,6 +283,8 @@ fn a_document_over_the_size_limit_is_refused() {
         observed: Default::default(),
         evidence: None,
         artifacts: Default::default(),
+        witness: None,
+        trusted_block_hash: None,
         now: upgrade_gate::Timestamp::parse(NOW).unwrap(),
         limits: upgrade_gate::Limits { document_bytes: 100, ..Default::default() },
     })

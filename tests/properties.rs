@@ -100,6 +100,8 @@ fn run_signed(release: &Value, approvals: &Value, observed: Observed, now: Times
         observed,
         evidence: None,
         artifacts: Default::default(),
+        witness: None,
+        trusted_block_hash: None,
         now,
         limits: Limits::default(),
     })

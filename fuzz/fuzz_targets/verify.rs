@@ -21,6 +21,8 @@ fuzz_target!(|data: &[u8]| {
     let policy = parts.next().filter(|s| !s.trim().is_empty());
     let (observed, now) = common::observed_of(parts.next().unwrap_or_default());
     let evidence = parts.next().map(str::as_bytes);
-    let inputs = Inputs { manifest, release, approvals, policy, observed, evidence, artifacts: Default::default(), now, limits: common::fuzz_limits() };
+    let inputs = Inputs { manifest, release, approvals, policy, observed, evidence, artifacts: Default::default(), witness: None,
+        trusted_block_hash: None,
+        now, limits: common::fuzz_limits() };
     common::verify_and_check(&inputs);
 });

@@ -241,6 +241,8 @@ fuzz_target!(|input: Input| {
         observed,
         evidence: None,
         artifacts: Default::default(),
+        witness: None,
+        trusted_block_hash: None,
         now,
         limits: common::fuzz_limits(),
     };

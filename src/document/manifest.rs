@@ -96,6 +96,18 @@ pub struct Target {
     /// output of the implementation contract.
     #[serde(default)]
     pub artifact: Option<String>,
+    /// v1.2 (SPEC §10.1): the build infos of the previous and the next
+    /// implementation, each `<path>#<source path>:<contract>`.
+    #[serde(default)]
+    pub layout: Option<LayoutRef>,
+}
+
+/// SPEC §10.1 `targets[].layout`.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LayoutRef {
+    pub previous: String,
+    pub next: String,
 }
 
 /// When the release may execute.

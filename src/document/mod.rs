@@ -24,10 +24,10 @@ use serde::{Deserialize, Serialize};
 pub use approvals::{Approval, Approvals};
 pub use governance::Governance;
 pub use manifest::{
-    Manifest, Package, PackageFile, ProxyKind, Rollback, RollbackPackage, Roles, Simulation, StopCondition,
+    LayoutRef, Manifest, Package, PackageFile, ProxyKind, Rollback, RollbackPackage, Roles, Simulation, StopCondition,
     Target, Timing,
 };
-pub use policy::{LanePolicy, Policy, Required};
+pub use policy::{Hardfork, LanePolicy, Policy, Required};
 pub use release::{Release, SafeTx, SafeVersion};
 use values::de_with;
 

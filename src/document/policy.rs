@@ -1,8 +1,10 @@
 //! SPEC §2.4 policy: every key optional, each defaulting as the spec shows.
 
+use std::collections::BTreeMap;
+
 use alloy_primitives::{address, Address, FixedBytes};
 use serde::de::Deserializer;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::Lane;
 
@@ -15,6 +17,31 @@ pub struct Policy {
     pub routine_selectors: Vec<FixedBytes<4>>,
     pub require: Vec<Required>,
     pub simulation_max_age_seconds: Option<u64>,
+    /// v1.2 (SPEC §9.1): chain id → the fork a re-execution follows, for
+    /// chains outside the gate's known schedules.
+    pub hardforks: BTreeMap<u64, Hardfork>,
+}
+
+/// The forks a re-execution knows (SPEC §9.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Hardfork {
+    Shanghai,
+    Cancun,
+    Prague,
+    Osaka,
+}
+
+impl Hardfork {
+    /// The word used in documents.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Hardfork::Shanghai => "shanghai",
+            Hardfork::Cancun => "cancun",
+            Hardfork::Prague => "prague",
+            Hardfork::Osaka => "osaka",
+        }
+    }
 }
 
 /// What one lane demands.
@@ -33,6 +60,8 @@ pub enum Required {
     Evidence,
     /// v1.1 (SPEC §7.1): the evidence must be a state diff.
     StateDiff,
+    /// v1.2 (SPEC §9): a witness and a trusted block hash.
+    Proof,
 }
 
 /// Safe's MultiSend and MultiSendCallOnly deployments (1.3.0 canonical and eip155, 1.4.1, 1.5.0).
@@ -56,6 +85,7 @@ impl Default for Policy {
             routine_selectors: Vec::new(),
             require: vec![Required::Package],
             simulation_max_age_seconds: None,
+            hardforks: BTreeMap::new(),
         }
     }
 }
@@ -102,6 +132,24 @@ struct PolicyDoc {
     #[serde(default, deserialize_with = "opt_nullable_u64")]
     #[schemars(with = "Option<crate::schema::Uint256>")]
     simulation_max_age_seconds: Option<Option<u64>>,
+    #[serde(default)]
+    hardforks: Option<BTreeMap<ChainIdKey, Hardfork>>,
+}
+
+/// A `hardforks` key: a chain id in decimal.
+#[derive(PartialEq, Eq, PartialOrd, Ord, schemars::JsonSchema)]
+#[schemars(with = "String")]
+struct ChainIdKey(u64);
+
+impl<'de> Deserialize<'de> for ChainIdKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let canonical = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'));
+        match s.parse::<u64>() {
+            Ok(n) if canonical => Ok(ChainIdKey(n)),
+            _ => Err(serde::de::Error::custom(format!("`{s}` is not a chain id: write it in decimal, e.g. \"10\""))),
+        }
+    }
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -179,6 +227,9 @@ impl<'de> Deserialize<'de> for Policy {
         }
         if let Some(age) = doc.simulation_max_age_seconds {
             policy.simulation_max_age_seconds = age;
+        }
+        if let Some(forks) = doc.hardforks {
+            policy.hardforks = forks.into_iter().map(|(k, v)| (k.0, v)).collect();
         }
         Ok(policy)
     }

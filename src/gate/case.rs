@@ -37,6 +37,10 @@ pub struct Case {
     pub evidence: Option<Evidence>,
     /// Artifact files read from the package folder, by path (SPEC §7.4).
     pub artifacts: Vec<(String, Vec<u8>)>,
+    /// The witness's bytes, when supplied (SPEC §9.1).
+    pub witness: Option<Vec<u8>>,
+    /// The block hash the user trusts (SPEC §9.2).
+    pub trusted_block_hash: Option<B256>,
     pub limits: Limits,
     pub now: Timestamp,
     /// The manifest's actions, normalized (SPEC §3).
@@ -147,6 +151,8 @@ impl Case {
             observed,
             evidence,
             artifacts: inputs.artifacts.clone(),
+            witness: inputs.witness.map(<[u8]>::to_vec),
+            trusted_block_hash: inputs.trusted_block_hash,
             limits: *limits,
             now: inputs.now,
             manifest_actions,
@@ -217,6 +223,11 @@ fn validate_manifest(m: &Manifest, limits: &Limits) -> Result<()> {
         if let Some(path) = &t.artifact {
             check_package_path(path).map_err(|msg| invalid(format!("targets[{i}].artifact"), &msg))?;
         }
+        if let Some(layout) = &t.layout {
+            for (side, reference) in [("previous", &layout.previous), ("next", &layout.next)] {
+                check_layout_reference(reference).map_err(|msg| invalid(format!("targets[{i}].layout.{side}"), &msg))?;
+            }
+        }
     }
     if let Some(files) = &m.package.files {
         if files.len() > limits.actions.saturating_mul(64) {
@@ -257,6 +268,19 @@ pub fn check_package_path(path: &str) -> std::result::Result<(), String> {
         return Err(format!("`{path}` must not contain empty, `.` or `..` segments"));
     }
     Ok(())
+}
+
+/// SPEC §10.1: `<path>#<source path>:<contract>`, the path a file of the package folder.
+pub fn check_layout_reference(reference: &str) -> std::result::Result<(&str, &str, &str), String> {
+    let form = "must be `<path in the package>#<source path>:<contract>`, e.g. `out/build-info/3f2a.json#src/Vault.sol:Vault`";
+    let Some((path, key)) = reference.split_once('#') else {
+        return Err(format!("`{reference}` {form}"));
+    };
+    check_package_path(path)?;
+    match key.rsplit_once(':') {
+        Some((source, contract)) if !source.is_empty() && !contract.is_empty() && !contract.contains('#') => Ok((path, source, contract)),
+        _ => Err(format!("`{reference}` {form}")),
+    }
 }
 
 fn validate_observed(observed: &Observed) -> Result<()> {

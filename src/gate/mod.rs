@@ -15,10 +15,14 @@ mod roles;
 mod rollback;
 mod safe;
 mod simulation;
+mod simulation_replay;
+mod state_proof;
+mod storage_layout;
 mod timing;
 
 use std::collections::BTreeMap;
 
+use alloy_primitives::B256;
 use serde::Serialize;
 
 pub use approvals_status::{approvals_status, ApprovalsStatus};
@@ -66,6 +70,11 @@ pub struct Inputs<'a> {
     /// §7.4): path and bytes, as the caller read them. A list, not a map:
     /// a handful of files, and the wasm module pays for every map type.
     pub artifacts: Vec<(String, Vec<u8>)>,
+    /// The witness file's bytes (SPEC §9.1), when supplied.
+    pub witness: Option<&'a [u8]>,
+    /// The block hash the user trusts (SPEC §9.2): only ever from the user,
+    /// never from the witness, the manifest or the release.
+    pub trusted_block_hash: Option<B256>,
     /// The evaluation time; the core never reads the clock.
     pub now: Timestamp,
     pub limits: Limits,
@@ -107,8 +116,8 @@ impl Check {
     }
 }
 
-/// The check ids, in the order SPEC §4 fixes.
-pub const CHECK_IDS: [&str; 16] = [
+/// The check ids, in the order SPEC §4 fixes (v1.2: nineteen).
+pub const CHECK_IDS: [&str; 19] = [
     "release.digest",
     "package.hash",
     "package.files",
@@ -120,6 +129,9 @@ pub const CHECK_IDS: [&str; 16] = [
     "simulation.evidence",
     "simulation.effects",
     "implementation.code",
+    "storage.layout",
+    "state.proof",
+    "simulation.replay",
     "rollback.ready",
     "rollback.package",
     "roles.separation",
@@ -152,6 +164,9 @@ pub fn evaluate(case: &Case) -> Report {
         simulation::simulation_evidence(case),
         effects_check,
         code_check,
+        storage_layout::storage_layout(case),
+        state_proof::state_proof(case),
+        simulation_replay::simulation_replay(case),
         rollback::rollback_ready(case),
         rollback::rollback_package(case),
         roles::roles_separation(case),

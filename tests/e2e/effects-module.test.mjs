@@ -82,7 +82,7 @@ describe('the module reads state-diff evidence and artifacts', () => {
     const { runtime, ...input } = inputs();
     const out = await verify(input);
     assert.equal(out.error, undefined, out.error);
-    assert.equal(out.ids.length, 16);
+    assert.equal(out.ids.length, 19);
     assert.deepEqual(out.ids.slice(8, 11), ['simulation.evidence', 'simulation.effects', 'implementation.code']);
     assert.equal(out.effects.status, 'pass', out.effects.detail);
     assert.equal(out.code.status, 'pass', out.code.detail);

@@ -300,7 +300,9 @@ impl Fixture {
             observed: self.observed.clone(),
             evidence: self.evidence.as_deref(),
             artifacts: self.artifacts.clone(),
-            now: Timestamp::parse(&self.now).unwrap(),
+            witness: None,
+        trusted_block_hash: None,
+        now: Timestamp::parse(&self.now).unwrap(),
             limits,
         })
     }

@@ -83,6 +83,8 @@ pub(crate) fn verify(args: VerifyArgs, format: OutputFormat) -> Outcome {
         observed,
         evidence: evidence.as_deref(),
         artifacts,
+        witness: None,
+        trusted_block_hash: None,
         now,
         limits: Limits::default(),
     };
