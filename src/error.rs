@@ -32,6 +32,8 @@ pub enum Document {
     GovernorProposal,
     /// The simulation evidence file, when it is a state diff (SPEC §7.1).
     Evidence,
+    /// The witness of Merkle proofs (SPEC §9.1).
+    Witness,
 }
 
 impl fmt::Display for Document {
@@ -50,6 +52,7 @@ impl fmt::Display for Document {
             Document::Signature => "signature",
             Document::GovernorProposal => "Governor proposal",
             Document::Evidence => "evidence",
+            Document::Witness => "witness",
         })
     }
 }

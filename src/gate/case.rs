@@ -14,6 +14,7 @@ use crate::document::{
 use crate::error::{Document, Error, Result};
 use crate::evm::calls::{self, DecodedAction};
 use crate::evm::safe::{safe_tx_hashes, SafeTxHashes, SafeTxParams};
+use crate::proof::{self, ProvenState, Verdict, Witness};
 
 /// The forum card's module (feature `wasm-card`, www/embed.js) never supplies
 /// evidence or artifacts. Saying so here, the one place the checks read them
@@ -23,6 +24,19 @@ use crate::evm::safe::{safe_tx_hashes, SafeTxHashes, SafeTxParams};
 /// its brotli bytes (bench/RESULTS.md). Every check answers as it does for the
 /// same inputs without evidence and artifacts (tests/e2e/card-parity.test.mjs).
 const CARD: bool = cfg!(feature = "wasm-card");
+
+/// What a supplied witness proves, as the checks read it (SPEC §9.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProofOutcome<'a> {
+    /// No witness was supplied: §7 applies unchanged.
+    NoWitness,
+    /// A witness without a trusted block hash: the detail names block N and the hash it claims.
+    Pending(&'a str),
+    /// `state.proof` fails: the detail names the first failure.
+    Failed(&'a str),
+    /// Every clause of `state.proof` holds.
+    Proven(&'a ProvenState),
+}
 
 /// The documents, read and cross-checked, with everything derived from them.
 #[derive(Debug, Clone)]
@@ -41,6 +55,8 @@ pub struct Case {
     pub witness: Option<Vec<u8>>,
     /// The block hash the user trusts (SPEC §9.2).
     pub trusted_block_hash: Option<B256>,
+    /// The witness, read and verified against the trusted hash once (SPEC §9.3).
+    pub proof: Option<Verdict>,
     pub limits: Limits,
     pub now: Timestamp,
     /// The manifest's actions, normalized (SPEC §3).
@@ -104,6 +120,25 @@ impl Case {
             return Err(Error::invalid(Document::Evidence, "", "the forum card's module does not read artifacts (SPEC §7.4): verify them with the page or the CLI"));
         }
 
+        // SPEC §9: read (malformed is an input error), then verified once.
+        let proof = match inputs.witness {
+            None => None,
+            Some(_) if CARD => {
+                return Err(Error::invalid(Document::Witness, "", "the forum card's module does not read a witness (SPEC §9): verify it with the page or the CLI"))
+            }
+            Some(bytes) => {
+                let witness = Witness::read(bytes, limits)?;
+                let anchor = proof::Anchor {
+                    trusted_block_hash: inputs.trusted_block_hash,
+                    chain_id: manifest.chain_id,
+                    hardforks: &policy.hardforks,
+                    now: inputs.now.0.unix_timestamp(),
+                    max_age_seconds: policy.simulation_max_age_seconds.unwrap_or(proof::verify::DEFAULT_MAX_AGE_SECONDS),
+                };
+                Some(proof::verify(&witness, &anchor))
+            }
+        };
+
         let manifest_actions = calls::normalize(&manifest.actions, &policy, limits, Document::Manifest, "actions")?;
         let rollback_actions = match manifest.rollback.as_ref().and_then(|r| r.actions.as_ref()) {
             Some(actions) => Some(calls::normalize(actions, &policy, limits, Document::Manifest, "rollback.actions")?),
@@ -153,6 +188,7 @@ impl Case {
             artifacts: inputs.artifacts.clone(),
             witness: inputs.witness.map(<[u8]>::to_vec),
             trusted_block_hash: inputs.trusted_block_hash,
+            proof,
             limits: *limits,
             now: inputs.now,
             manifest_actions,
@@ -176,6 +212,17 @@ impl Case {
     #[inline(always)]
     pub fn artifacts(&self) -> &[(String, Vec<u8>)] {
         if CARD { &[] } else { &self.artifacts }
+    }
+
+    /// What the witness proves (SPEC §9.3), for `state.proof`, `simulation.replay`
+    /// and `implementation.code`; always `NoWitness` in the card's module.
+    pub fn proven_state(&self) -> ProofOutcome<'_> {
+        match (CARD, &self.proof) {
+            (true, _) | (false, None) => ProofOutcome::NoWitness,
+            (false, Some(Verdict::Pending(detail))) => ProofOutcome::Pending(detail),
+            (false, Some(Verdict::Failed(detail))) => ProofOutcome::Failed(detail),
+            (false, Some(Verdict::Proven(state))) => ProofOutcome::Proven(state),
+        }
     }
 
     /// The delegatecalls left after normalization (SPEC §4 `delegatecall.allowlist`).

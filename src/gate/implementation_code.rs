@@ -3,13 +3,15 @@
 //!
 //! The artifact is a file of the package folder (bound by the listing hash
 //! that `package.hash` checks); the on-chain code is the evidence document's
-//! `code` entry, read by the proposer's node at the simulated block.
+//! `code` entry, read by the proposer's node at the simulated block — or,
+//! when a witness is supplied, only the code its proven state carries (§9.3).
 
 use alloy_primitives::Address;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Case, Check, ObservedPackage, Status};
+use super::{Case, Check, ObservedPackage, ProofOutcome, Status};
+use crate::proof::state::EMPTY_CODE_HASH;
 use crate::digest;
 use crate::document::values::checksum;
 use crate::document::Target;
@@ -124,13 +126,7 @@ fn read_artifact(case: &Case, path: &str) -> Result<Artifact, Stop> {
 /// Steps 3–7, in order; the first that decides wins.
 fn steps_3_to_7(case: &Case, implementation: &Address, artifact: &Artifact) -> Result<(&'static str, String), Stop> {
     let Artifact { code, immutables } = artifact;
-    // Step 3: the evidence document's `code` entry, never `pre`/`post` code.
-    let onchain = case
-        .evidence()
-        .and_then(|e| e.state_diff())
-        .and_then(|d| d.code.as_ref())
-        .and_then(|c| c.get(implementation))
-        .ok_or_else(|| Stop::Pending(format!("no on-chain code for {}: supply an evidence document whose `code` has it", checksum(implementation))))?;
+    let onchain = &onchain_code(case, implementation)?;
     // Steps 4–7.
     match compare(code, immutables, onchain) {
         CodeComparison::Equal { immutables: 0 } => Ok(("exact", format!("runtime code equals the artifact's ({} bytes)", code.len()))),
@@ -149,6 +145,41 @@ fn steps_3_to_7(case: &Case, implementation: &Address, artifact: &Artifact) -> R
             "same code, different metadata: not built from the reviewed sources and settings".into(),
         )),
         CodeComparison::Differs { offset } => Err(Stop::Fail(Some("differs"), format!("the codes first differ at byte {offset}"))),
+    }
+}
+
+/// Step 3: the on-chain code. With a witness, only the proven state's
+/// (SPEC §9.3); without one, the evidence document's `code` entry, never
+/// `pre`/`post` code.
+fn onchain_code(case: &Case, implementation: &Address) -> Result<alloy_primitives::Bytes, Stop> {
+    let who = checksum(implementation);
+    let state = match case.proven_state() {
+        ProofOutcome::NoWitness => {
+            return case
+                .evidence()
+                .and_then(|e| e.state_diff())
+                .and_then(|d| d.code.as_ref())
+                .and_then(|c| c.get(implementation))
+                .cloned()
+                .ok_or_else(|| Stop::Pending(format!("no on-chain code for {who}: supply an evidence document whose `code` has it")))
+        }
+        ProofOutcome::Failed(_) => return Err(fail("state not proven (see state.proof): no on-chain code is taken from the witness")),
+        ProofOutcome::Pending(_) => return Err(Stop::Pending("state not proven yet (see state.proof): supply the block hash you trust".into())),
+        ProofOutcome::Proven(state) => state,
+    };
+    let block = state.block.number;
+    let account = state.account(implementation).ok_or_else(|| {
+        Stop::Pending(format!(
+            "the witness does not prove {who}: add its proof (`{}`) and its code (`cast code {who} --block {block}`)",
+            crate::proof::verify::cast_proof_command(implementation, &[], block)
+        ))
+    })?;
+    match &account.state {
+        None => Err(fail(format!("no contract at {who}: the witness proves no account there at block {block}"))),
+        Some(s) if s.code_hash == EMPTY_CODE_HASH => Err(fail(format!("no contract at {who}: the witness proves an account without code at block {block}"))),
+        Some(s) => state.code(&s.code_hash).ok_or_else(|| {
+            fail(format!("the witness proves code hash {} for {who} but does not carry that code: add it (`cast code {who} --block {block}`)", s.code_hash))
+        }),
     }
 }
 

@@ -28,6 +28,8 @@ use serde::Serialize;
 pub use approvals_status::{approvals_status, ApprovalsStatus};
 pub use case::Case;
 pub(crate) use case::check_policy_size;
+pub use case::ProofOutcome;
+pub(crate) use timing::duration;
 pub use effects::{EffectAccount, EffectChange, Effects, RuleOutcome};
 pub use implementation_code::{artifact_code, CodeBinding};
 pub use report::{Decision, Report};
