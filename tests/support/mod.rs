@@ -143,6 +143,10 @@ pub struct Fixture {
     pub evidence: Option<Vec<u8>>,
     /// Artifact files of the package folder, by path (SPEC §7.4).
     pub artifacts: Vec<(String, Vec<u8>)>,
+    /// The witness file's bytes (SPEC §9.1).
+    pub witness: Option<Vec<u8>>,
+    /// The block hash the user trusts (SPEC §9.2).
+    pub trusted_block_hash: Option<alloy_primitives::B256>,
 }
 
 pub fn sha(b: &[u8]) -> Sha256Digest {
@@ -221,6 +225,8 @@ impl Fixture {
             keep_simulation_hash: false,
             evidence: None,
             artifacts: Default::default(),
+            witness: None,
+            trusted_block_hash: None,
         }
     }
 
@@ -300,9 +306,9 @@ impl Fixture {
             observed: self.observed.clone(),
             evidence: self.evidence.as_deref(),
             artifacts: self.artifacts.clone(),
-            witness: None,
-        trusted_block_hash: None,
-        now: Timestamp::parse(&self.now).unwrap(),
+            witness: self.witness.as_deref(),
+            trusted_block_hash: self.trusted_block_hash,
+            now: Timestamp::parse(&self.now).unwrap(),
             limits,
         })
     }
