@@ -41,7 +41,9 @@ impl std::fmt::Display for ProofError {
 /// Where the walk stands after a node.
 enum Walk {
     /// The node points on by hash to the next node of the proof.
-    Next(B256),
+    Hash(B256),
+    /// The node holds its child inline (its RLP is shorter than 32 bytes).
+    Inline(Vec<u8>),
     /// The walk ended: the key's value, or its absence.
     End(Proven),
 }
@@ -49,6 +51,10 @@ enum Walk {
 /// Verifies `proof` for `key` (the already hashed 32-byte trie key) against
 /// `root`, and answers what it shows there. Both outcomes are proofs: the
 /// caller compares them with what the witness claims.
+///
+/// A node its parent holds inline may be listed as the next element of the
+/// proof (as alloy-trie's proof retainer, and so reth and anvil, do) or left
+/// out (as geth does): either way it is the parent's bytes that are walked.
 pub fn verify(root: &B256, key: &B256, proof: &[Bytes]) -> Result<Proven, ProofError> {
     // Against the empty trie, an exclusion is `[]` or the single empty node `0x80`.
     match proof {
@@ -58,27 +64,37 @@ pub fn verify(root: &B256, key: &B256, proof: &[Bytes]) -> Result<Proven, ProofE
     }
     let nibbles: Vec<u8> = key.iter().flat_map(|b| [b >> 4, b & 0x0f]).collect();
     let mut at = 0usize; // nibbles of the key walked so far
-    let mut expected = Walk::Next(*root);
-    for (index, node) in proof.iter().enumerate() {
-        let err = |reason: String| ProofError { node: index, reason };
-        let hash = match expected {
-            Walk::Next(hash) => hash,
-            Walk::End(_) => return Err(err("the walk already ended at the node before: nothing may follow it".into())),
+    let mut index = 0usize; // the next proof element
+    let mut walk = Walk::Hash(*root);
+    loop {
+        let err = |node: usize, reason: String| ProofError { node, reason };
+        walk = match walk {
+            Walk::End(proven) if index == proof.len() => return Ok(proven),
+            Walk::End(_) => return Err(err(index, "the walk already ended at the node before: nothing may follow it".into())),
+            Walk::Hash(hash) => {
+                let Some(node) = proof.get(index) else {
+                    return Err(err(index, format!("the proof ends on a reference to {hash} that it does not follow: incomplete (truncated) proof")));
+                };
+                let found = keccak256(node);
+                if found != hash {
+                    let what = if index == 0 { "the root" } else { "its parent's reference" };
+                    return Err(err(index, format!("hashes to {found}, not {what} {hash}")));
+                }
+                let walked = decode(node).and_then(|n| step(n, &nibbles, &mut at)).map_err(|r| err(index, r))?;
+                index += 1;
+                walked
+            }
+            Walk::Inline(bytes) => {
+                // Listed or not, the inline node is the parent's bytes.
+                let listed = proof.get(index).is_some_and(|n| n.as_ref() == bytes.as_slice());
+                let blame = if listed { index } else { index.saturating_sub(1) };
+                let walked = decode(&bytes).and_then(|n| step(n, &nibbles, &mut at)).map_err(|r| err(blame, r))?;
+                if listed {
+                    index += 1;
+                }
+                walked
+            }
         };
-        let found = keccak256(node);
-        if found != hash {
-            let what = if index == 0 { "the root" } else { "its parent's reference" };
-            return Err(err(format!("hashes to {found}, not {what} {hash}")));
-        }
-        let decoded = decode(node).map_err(err)?;
-        expected = step(decoded, &nibbles, &mut at, 0).map_err(err)?;
-    }
-    match expected {
-        Walk::End(proven) => Ok(proven),
-        Walk::Next(hash) => Err(ProofError {
-            node: proof.len(),
-            reason: format!("the proof ends on a reference to {hash} that it does not follow: incomplete (truncated) proof"),
-        }),
     }
 }
 
@@ -102,20 +118,17 @@ fn decode(bytes: &[u8]) -> Result<TrieNode, String> {
 
 /// A child reference: a hash (33 bytes, `0xa0` then the hash) or a node
 /// inlined because its RLP is shorter than 32 bytes.
-fn follow(child: &RlpNode, nibbles: &[u8], at: &mut usize, depth: usize) -> Result<Walk, String> {
+fn follow(child: &RlpNode) -> Result<Walk, String> {
     let raw = child.as_slice();
     match raw {
-        [0xa0, hash @ ..] if hash.len() == 32 => Ok(Walk::Next(B256::from_slice(hash))),
-        _ if raw.len() < 32 => step(decode(raw)?, nibbles, at, depth + 1),
+        [0xa0, hash @ ..] if hash.len() == 32 => Ok(Walk::Hash(B256::from_slice(hash))),
+        _ if raw.len() < 32 => Ok(Walk::Inline(raw.to_vec())),
         _ => Err(format!("a child reference of {} bytes is neither a hash nor an inline node (< 32 bytes)", raw.len())),
     }
 }
 
-fn step(node: TrieNode, nibbles: &[u8], at: &mut usize, depth: usize) -> Result<Walk, String> {
-    // Inline nodes nest at most a few levels in a real trie (each is < 32 bytes).
-    if depth > 64 {
-        return Err("inline nodes nested too deep".into());
-    }
+/// One node of the walk; every step that goes on consumes at least one nibble.
+fn step(node: TrieNode, nibbles: &[u8], at: &mut usize) -> Result<Walk, String> {
     let rest = nibbles.get(*at..).unwrap_or_default();
     match node {
         TrieNode::EmptyRoot => Err("the empty node may only be a whole proof against the empty root".into()),
@@ -129,7 +142,7 @@ fn step(node: TrieNode, nibbles: &[u8], at: &mut usize, depth: usize) -> Result<
                 None => Ok(Walk::End(Proven::Absent)),
                 Some(child) => {
                     *at += 1;
-                    follow(&child, nibbles, at, depth)
+                    follow(&child)
                 }
             }
         }
@@ -143,7 +156,7 @@ fn step(node: TrieNode, nibbles: &[u8], at: &mut usize, depth: usize) -> Result<
                 return Ok(Walk::End(Proven::Absent));
             }
             *at += path.len();
-            follow(&ext.child, nibbles, at, depth)
+            follow(&ext.child)
         }
         TrieNode::Leaf(leaf) => {
             let path = leaf.key.to_vec();
