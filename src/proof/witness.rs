@@ -200,11 +200,21 @@ impl<'de> Deserialize<'de> for Code {
 struct Node(Bytes);
 impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let b = header::bytes(d)?;
-        if b.is_empty() {
-            return Err(de::Error::custom("a proof node cannot be empty (`0x`): the empty node is `0x80`"));
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Node;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a proof node: 0x + an even number of hex digits")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Node, E> {
+                let b = crate::document::values::parse_bytes(s).map_err(E::custom)?;
+                if b.is_empty() {
+                    return Err(E::custom("a proof node cannot be empty (`0x`): the empty node is `0x80`"));
+                }
+                Ok(Node(b))
+            }
         }
-        Ok(Node(b))
+        d.deserialize_str(V)
     }
 }
 
@@ -225,13 +235,7 @@ impl<'de> Deserialize<'de> for Accounts {
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Accounts, A::Error> {
                 let mut seen = BTreeSet::new();
                 let mut out = Vec::new();
-                while let Some(Entry(account)) = seq.next_element::<Entry>()? {
-                    if !seen.insert(account.address) {
-                        return Err(de::Error::custom(format!(
-                            "{} has a second entry: give one eth_getProof result per address",
-                            crate::document::values::checksum(&account.address)
-                        )));
-                    }
+                while let Some(account) = seq.next_element_seed(EntrySeed(&mut seen))? {
                     out.push(account);
                 }
                 Ok(Accounts(out))
@@ -241,8 +245,10 @@ impl<'de> Deserialize<'de> for Accounts {
     }
 }
 
-/// One entry: an `eth_getProof` result, bare or in its JSON-RPC envelope.
-struct Entry(WitnessAccount);
+/// One entry: an `eth_getProof` result, bare or in its JSON-RPC envelope;
+/// its address not given before (checked inside the object, so that the
+/// error points at it).
+struct EntrySeed<'s>(&'s mut BTreeSet<Address>);
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -303,41 +309,62 @@ impl From<ProofResult> for WitnessAccount {
     }
 }
 
-impl<'de> Deserialize<'de> for Entry {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let f = EntryFields::deserialize(d)?;
-        let bare = [
-            ("address", f.address.is_some()),
-            ("balance", f.balance.is_some()),
-            ("codeHash", f.code_hash.is_some()),
-            ("nonce", f.nonce.is_some()),
-            ("storageHash", f.storage_hash.is_some()),
-            ("accountProof", f.account_proof.is_some()),
-            ("storageProof", f.storage_proof.is_some()),
-        ];
-        if let Some(result) = f.result {
-            if let Some((name, _)) = bare.iter().find(|(_, here)| *here) {
-                return Err(de::Error::custom(format!("`{name}` beside `result`: give the eth_getProof result bare or in its JSON-RPC envelope, not both")));
-            }
-            return Ok(Entry(result.into()));
+impl<'de> de::DeserializeSeed<'de> for EntrySeed<'_> {
+    type Value = WitnessAccount;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<WitnessAccount, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EntrySeed<'_> {
+    type Value = WitnessAccount;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an eth_getProof result, bare or in its JSON-RPC envelope")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<WitnessAccount, A::Error> {
+        let account = entry(EntryFields::deserialize(de::value::MapAccessDeserializer::new(map))?).map_err(de::Error::custom)?;
+        if !self.0.insert(account.address) {
+            return Err(de::Error::custom(format!(
+                "{} has a second entry: give one eth_getProof result per address",
+                crate::document::values::checksum(&account.address)
+            )));
         }
-        if f.jsonrpc.is_some() || f.id.is_some() {
-            return Err(de::Error::custom("a JSON-RPC envelope without `result`"));
+        Ok(account)
+    }
+}
+
+fn entry(f: EntryFields) -> Result<WitnessAccount, String> {
+    let bare = [
+        ("address", f.address.is_some()),
+        ("balance", f.balance.is_some()),
+        ("codeHash", f.code_hash.is_some()),
+        ("nonce", f.nonce.is_some()),
+        ("storageHash", f.storage_hash.is_some()),
+        ("accountProof", f.account_proof.is_some()),
+        ("storageProof", f.storage_proof.is_some()),
+    ];
+    if let Some(result) = f.result {
+        if let Some((name, _)) = bare.iter().find(|(_, here)| *here) {
+            return Err(format!("`{name}` beside `result`: give the eth_getProof result bare or in its JSON-RPC envelope, not both"));
         }
-        match (f.address, f.balance, f.code_hash, f.nonce, f.storage_hash, f.account_proof) {
-            (Some(address), Some(balance), Some(code_hash), Some(nonce), Some(storage_hash), Some(account_proof)) => Ok(Entry(WitnessAccount {
-                address,
-                nonce,
-                balance,
-                code_hash,
-                storage_hash,
-                account_proof,
-                storage: f.storage_proof.map(|s| s.0).unwrap_or_default(),
-            })),
-            _ => {
-                let missing = bare.iter().take(6).find(|(_, here)| !*here).map_or("address", |(n, _)| *n);
-                Err(de::Error::custom(format!("missing field `{missing}`")))
-            }
+        return Ok(result.into());
+    }
+    if f.jsonrpc.is_some() || f.id.is_some() {
+        return Err("a JSON-RPC envelope without `result`".into());
+    }
+    match (f.address, f.balance, f.code_hash, f.nonce, f.storage_hash, f.account_proof) {
+        (Some(address), Some(balance), Some(code_hash), Some(nonce), Some(storage_hash), Some(account_proof)) => Ok(WitnessAccount {
+            address,
+            nonce,
+            balance,
+            code_hash,
+            storage_hash,
+            account_proof,
+            storage: f.storage_proof.map(|s| s.0).unwrap_or_default(),
+        }),
+        _ => {
+            let missing = bare.iter().take(6).find(|(_, here)| !*here).map_or("address", |(n, _)| *n);
+            Err(format!("missing field `{missing}`"))
         }
     }
 }
@@ -356,16 +383,37 @@ impl<'de> Deserialize<'de> for StorageProofs {
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<StorageProofs, A::Error> {
                 let mut seen = BTreeSet::new();
                 let mut out = Vec::new();
-                while let Some(entry) = seq.next_element::<StorageDoc>()? {
-                    if !seen.insert(entry.key.0) {
-                        return Err(de::Error::custom(format!("slot {} is listed twice for this account", entry.key.0)));
-                    }
-                    out.push(StorageEntry { key: entry.key.0, value: entry.value, proof: entry.proof });
+                while let Some(entry) = seq.next_element_seed(SlotSeed(&mut seen))? {
+                    out.push(entry);
                 }
                 Ok(StorageProofs(out))
             }
         }
         d.deserialize_seq(V)
+    }
+}
+
+/// One storage proof; its slot not given before for this account.
+struct SlotSeed<'s>(&'s mut BTreeSet<B256>);
+
+impl<'de> de::DeserializeSeed<'de> for SlotSeed<'_> {
+    type Value = StorageEntry;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<StorageEntry, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SlotSeed<'_> {
+    type Value = StorageEntry;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a storage proof {key, value, proof}")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<StorageEntry, A::Error> {
+        let entry = StorageDoc::deserialize(de::value::MapAccessDeserializer::new(map))?;
+        if !self.0.insert(entry.key.0) {
+            return Err(de::Error::custom(format!("slot {} is listed twice for this account", entry.key.0)));
+        }
+        Ok(StorageEntry { key: entry.key.0, value: entry.value, proof: entry.proof })
     }
 }
 
