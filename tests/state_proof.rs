@@ -359,3 +359,55 @@ fn the_forum_card_refuses_nothing_here_but_the_page_module_reads_it() {
     let (_, v, h) = sample();
     assert!(fixture(&v, Some(h)).try_run().is_ok());
 }
+
+// --- Property: changing any proven value makes state.proof fail ---
+
+mod property {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+    use upgrade_gate::proof::{verify, Anchor, Verdict, Witness};
+
+    fn verdict(v: &Value, trusted: B256) -> Verdict {
+        let w = Witness::read(v.to_string().as_bytes(), &Default::default()).unwrap();
+        let hardforks = BTreeMap::new();
+        let anchor = Anchor { trusted_block_hash: Some(trusted), chain_id: 1, hardforks: &hardforks, now: NOW_UNIX as i64, max_age_seconds: 86_400 };
+        verify(&w, &anchor)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+        #[test]
+        fn changing_any_proven_value_fails(account in any::<prop::sample::Index>(), which in 0usize..6, slot in any::<prop::sample::Index>(), delta in 1u64..u64::MAX) {
+            let w = World::sample();
+            let h = w.block_hash();
+            let mut v = w.witness();
+            prop_assert!(matches!(verdict(&v, h), Verdict::Proven(_)));
+            let n = v["accounts"].as_array().unwrap().len();
+            let entry = &mut v["accounts"][account.index(n)];
+            let bump = |s: &str| -> String {
+                let x = alloy_primitives::U256::from_str_radix(s.trim_start_matches("0x"), 16).unwrap();
+                format!("{:#x}", x.wrapping_add(alloy_primitives::U256::from(delta)))
+            };
+            let bump_word = |s: &str| -> String {
+                let x: B256 = s.parse().unwrap();
+                (alloy_primitives::U256::from_be_bytes(x.0).wrapping_add(alloy_primitives::U256::from(delta))).to_be_bytes::<32>().iter().fold("0x".to_string(), |acc, b| acc + &format!("{b:02x}"))
+            };
+            match which {
+                0 => { let s = entry["nonce"].as_str().unwrap().to_string(); let x = u64::from_str_radix(s.trim_start_matches("0x"), 16).unwrap(); entry["nonce"] = json!(format!("{:#x}", x.wrapping_add(delta))); }
+                1 => { let s = entry["balance"].as_str().unwrap().to_string(); entry["balance"] = json!(bump(&s)); }
+                2 => { let s = entry["codeHash"].as_str().unwrap().to_string(); entry["codeHash"] = json!(bump_word(&s)); }
+                3 => { let s = entry["storageHash"].as_str().unwrap().to_string(); entry["storageHash"] = json!(bump_word(&s)); }
+                _ => {
+                    let slots = entry["storageProof"].as_array_mut().unwrap();
+                    prop_assume!(!slots.is_empty());
+                    let k = slot.index(slots.len());
+                    let s = slots[k]["value"].as_str().unwrap().to_string();
+                    slots[k]["value"] = json!(bump(&s));
+                }
+            }
+            prop_assert!(matches!(verdict(&v, h), Verdict::Failed(_)), "{:?}", verdict(&v, h));
+        }
+    }
+}
