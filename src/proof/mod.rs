@@ -6,6 +6,7 @@
 //! one Merkle proof, `fork` decides the rules, `verify` checks it all
 //! against the trusted hash and builds the `ProvenState`.
 
+pub mod assemble;
 pub mod fork;
 pub mod header;
 pub mod state;

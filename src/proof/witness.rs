@@ -460,3 +460,13 @@ fn opt_word<'de, D: Deserializer<'de>>(d: D) -> Result<Option<B256>, D::Error> {
 fn opt_nodes<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<Bytes>>, D::Error> {
     nodes(d).map(Some)
 }
+
+/// One `eth_getProof` result on its own (bare or in its JSON-RPC envelope),
+/// as `accounts[]` reads it: for the offline assembly (SPEC §9.5).
+pub fn read_entry(text: &str) -> Result<WitnessAccount> {
+    let mut seen = BTreeSet::new();
+    let mut de = serde_json::Deserializer::from_str(text);
+    de::DeserializeSeed::deserialize(EntrySeed(&mut seen), &mut de)
+        .and_then(|v| de.end().map(|()| v))
+        .map_err(|e| located(Document::Witness, text, e))
+}

@@ -13,6 +13,7 @@ mod safe;
 mod timelock;
 mod ui;
 mod verify;
+mod witness;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -84,6 +85,8 @@ enum Command {
     Governor(governor::GovernorArgs),
     /// Turn what a node returned (debug_traceCall prestateTracer diff, eth_getCode, the call and overrides) into an upgrade-gate/evidence/v1 document on stdout.
     Evidence(evidence::EvidenceArgs),
+    /// Assemble a witness of Merkle proofs (upgrade-gate/witness/v1, SPEC §9) on stdout from files a node returned: header, eth_getProof results, codes.
+    Witness(witness::WitnessArgs),
     /// Print the JSON Schema (draft 2020-12) of a document or of the report.
     Schema {
         #[arg(value_enum)]
@@ -172,6 +175,7 @@ fn run(cli: Cli) -> Outcome {
         }
         Command::Decode { calldata } => decode::decode(&calldata, format),
         Command::Evidence(args) => evidence::evidence(args),
+        Command::Witness(args) => witness::witness(args),
         Command::Manifest(command) => manifest::run(command, format),
         Command::Timelock { input, manifest, policy } => timelock::timelock_command(&input, manifest.as_deref(), policy.as_deref(), format),
         Command::Governor(args) => governor::governor_command(args, format),

@@ -41,6 +41,12 @@ pub(crate) struct VerifyArgs {
     /// For a Safe transaction record without one: the Safe's version, e.g. 1.4.1 (it decides the hash).
     #[arg(long)]
     pub(crate) safe_version: Option<String>,
+    /// A witness of Merkle proofs (upgrade-gate/witness/v1, SPEC §9.1): the gate proves the state it reads against --block-hash.
+    #[arg(long)]
+    pub(crate) witness: Option<PathBuf>,
+    /// The hash of the witness's block, from a source you trust (your own node: `cast block N --field hash`, or two explorers). Never taken from the witness.
+    #[arg(long, value_name = "0x…", requires = "witness")]
+    pub(crate) block_hash: Option<String>,
     /// Evaluation time (RFC 3339); defaults to the system clock.
     #[arg(long)]
     pub(crate) now: Option<String>,
@@ -71,6 +77,12 @@ pub(crate) fn verify(args: VerifyArgs, format: OutputFormat) -> Outcome {
         evidence: None,
     };
     let evidence = args.evidence.as_deref().map(|p| std::fs::read(p).map_err(|e| Failure::at(p, e))).transpose()?;
+    let witness = args.witness.as_deref().map(|p| std::fs::read(p).map_err(|e| Failure::at(p, e))).transpose()?;
+    let trusted_block_hash = args
+        .block_hash
+        .as_deref()
+        .map(|h| upgrade_gate::document::values::parse_keccak(h.trim()).map_err(|e| Failure::new(format!("--block-hash: {e}"))))
+        .transpose()?;
     let artifacts = match (&args.package.package_dir, &observed.package) {
         (Some(dir), Some(ObservedPackage::Folder(files))) => read_artifacts(&manifest, dir, files)?,
         _ => Vec::new(),
@@ -83,8 +95,8 @@ pub(crate) fn verify(args: VerifyArgs, format: OutputFormat) -> Outcome {
         observed,
         evidence: evidence.as_deref(),
         artifacts,
-        witness: None,
-        trusted_block_hash: None,
+        witness: witness.as_deref(),
+        trusted_block_hash,
         now,
         limits: Limits::default(),
     };
@@ -95,6 +107,7 @@ pub(crate) fn verify(args: VerifyArgs, format: OutputFormat) -> Outcome {
             upgrade_gate::Document::Approvals => args.approvals.as_ref(),
             upgrade_gate::Document::Policy => args.policy.as_ref(),
             upgrade_gate::Document::Evidence => args.evidence.as_ref(),
+            upgrade_gate::Document::Witness => args.witness.as_ref(),
             _ => None,
         };
         Failure::input(file.map(PathBuf::as_path), &e)
