@@ -137,10 +137,10 @@ type EvidenceAndArtifacts = (Option<String>, Vec<(String, Vec<u8>)>);
 /// The card's module refuses `evidence` and `artifacts` rather than ignore them.
 #[cfg(feature = "wasm-card")]
 fn card_without_evidence(input: &JsValue) -> Result<EvidenceAndArtifacts, JsValue> {
-    for name in ["evidence", "artifacts"] {
+    for name in ["evidence", "artifacts", "witness", "trustedBlockHash"] {
         let v = field(input, name)?;
         if !(v.is_undefined() || v.is_null()) {
-            return Err(usage(&format!("{name}: the forum card's module does not read evidence or artifacts (SPEC §7); verify them with the page")));
+            return Err(usage(&format!("{name}: the forum card's module does not read evidence, artifacts or a witness (SPEC §7, §9); verify them with the page")));
         }
     }
     Ok((None, Vec::new()))
@@ -153,6 +153,21 @@ fn evidence_of(v: &JsValue) -> Result<Option<String>, JsValue> {
         return Ok(None);
     }
     v.as_string().map(Some).ok_or_else(|| usage("evidence: expected the evidence file's text"))
+}
+
+/// `witness` (text or object, SPEC §9.1) and `trustedBlockHash` (SPEC §9.2:
+/// only ever from the user).
+#[cfg(not(feature = "wasm-card"))]
+fn witness_of(input: &JsValue) -> Result<(Option<String>, Option<alloy_primitives::B256>), JsValue> {
+    let witness = text_of(&field(input, "witness")?, "witness")?;
+    let hash = field(input, "trustedBlockHash")?;
+    let trusted = if hash.is_undefined() || hash.is_null() {
+        None
+    } else {
+        let text = hash.as_string().ok_or_else(|| usage("trustedBlockHash: expected a 0x block hash string"))?;
+        Some(crate::document::values::parse_keccak(text.trim()).map_err(|e| usage(&format!("trustedBlockHash: {e}")))?)
+    };
+    Ok((witness, trusted))
 }
 
 /// `artifacts`: `{ "path/in/folder": "<file text>" }` (SPEC §7.4 step 1), read
@@ -199,14 +214,18 @@ export interface VerifyInput {
     evidence?: string;
     /** The text of each package file a target names as `artifact`, by path (SPEC §7.4). */
     artifacts?: Record<string, string>;
+    /** A witness of Merkle proofs, `upgrade-gate/witness/v1` (SPEC §9.1), as text or object. */
+    witness?: string | object;
+    /** The hash of the witness's block, from a source the user trusts (SPEC §9.2); never taken from the witness. */
+    trustedBlockHash?: string;
 }
 "#;
 
-/// `verify({ manifest, release, approvals?, policy?, now?, observed?, evidence?, artifacts? })` → report (SPEC §5, §7.5).
+/// `verify({ manifest, release, approvals?, policy?, now?, observed?, evidence?, artifacts?, witness?, trustedBlockHash? })` → report (SPEC §5, §7.5, §9.5).
 #[wasm_bindgen]
 pub fn verify(#[wasm_bindgen(unchecked_param_type = "VerifyInput")] input: JsValue) -> Result<JsValue, JsValue> {
     if !input.is_object() {
-        return Err(usage("verify: expected an object { manifest, release, approvals?, policy?, now?, observed?, evidence?, artifacts? }"));
+        return Err(usage("verify: expected an object { manifest, release, approvals?, policy?, now?, observed?, evidence?, artifacts?, witness?, trustedBlockHash? }"));
     }
     let limits = Limits::default();
     let manifest = text_of(&field(&input, "manifest")?, "manifest")?.ok_or_else(|| usage("manifest: required"))?;
@@ -221,6 +240,10 @@ pub fn verify(#[wasm_bindgen(unchecked_param_type = "VerifyInput")] input: JsVal
     let (evidence, artifacts) = card_without_evidence(&input)?;
     #[cfg(not(feature = "wasm-card"))]
     let (evidence, artifacts): EvidenceAndArtifacts = (evidence_of(&field(&input, "evidence")?)?, artifacts_of(&field(&input, "artifacts")?)?);
+    #[cfg(feature = "wasm-card")]
+    let (witness, trusted_block_hash): (Option<String>, _) = (None, None);
+    #[cfg(not(feature = "wasm-card"))]
+    let (witness, trusted_block_hash) = witness_of(&input)?;
     let inputs = Inputs {
         manifest: &manifest,
         release: &release,
@@ -229,8 +252,8 @@ pub fn verify(#[wasm_bindgen(unchecked_param_type = "VerifyInput")] input: JsVal
         observed,
         evidence: evidence.as_deref().map(str::as_bytes),
         artifacts,
-        witness: None,
-        trusted_block_hash: None,
+        witness: witness.as_deref().map(str::as_bytes),
+        trusted_block_hash,
         now,
         limits,
     };
