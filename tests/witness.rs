@@ -213,3 +213,20 @@ fn limits_like_the_evidence_reader() {
     assert!(Witness::read(b"\xff\xfe", &Limits::default()).is_err());
     let _ = U256::ZERO;
 }
+
+/// `UPGRADE_GATE_WRITE_SEEDS=1 cargo test --test witness seeds` writes the
+/// fuzz target's seeds (fuzz/seeds/witness/).
+#[test]
+fn seeds() {
+    if std::env::var_os("UPGRADE_GATE_WRITE_SEEDS").is_none() {
+        return;
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/witness");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (w, v) = sample();
+    std::fs::write(dir.join("sample.json"), serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    let mut json_header = v.clone();
+    json_header["header"] = block_json(&w.header());
+    json_header["accounts"][0] = json!({ "jsonrpc": "2.0", "id": 1, "result": v["accounts"][0] });
+    std::fs::write(dir.join("json-header.json"), serde_json::to_string_pretty(&json_header).unwrap()).unwrap();
+}
