@@ -230,3 +230,46 @@ fn seeds() {
     json_header["accounts"][0] = json!({ "jsonrpc": "2.0", "id": 1, "result": v["accounts"][0] });
     std::fs::write(dir.join("json-header.json"), serde_json::to_string_pretty(&json_header).unwrap()).unwrap();
 }
+
+mod mutations {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+    use upgrade_gate::proof::{verify, Anchor, Verdict};
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Bytes of the witness text changed at random: an input error or a
+        /// verdict, never a panic; and whatever still proves is the true state.
+        #[test]
+        fn a_mutated_witness_never_proves_a_false_state(edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4)) {
+            let (w, v) = sample();
+            let mut text = serde_json::to_vec(&v).unwrap();
+            for (at, byte) in &edits {
+                let i = at.index(text.len());
+                text[i] = *byte;
+            }
+            let Ok(witness) = Witness::read(&text, &Limits::default()) else { return Ok(()) };
+            let hardforks = BTreeMap::new();
+            let anchor = Anchor { trusted_block_hash: Some(w.block_hash()), chain_id: 1, hardforks: &hardforks, now: NOW_UNIX as i64, max_age_seconds: 86_400 };
+            if let Verdict::Proven(state) = verify(&witness, &anchor) {
+                for (address, proven) in &state.accounts {
+                    match (w.accounts.get(address), &proven.state) {
+                        (None, None) => {}
+                        (Some(a), Some(s)) => {
+                            prop_assert_eq!(s.nonce, a.nonce);
+                            prop_assert_eq!(s.balance, a.balance);
+                            prop_assert_eq!(s.code_hash, a.code_hash());
+                        }
+                        other => prop_assert!(false, "{address}: {other:?}"),
+                    }
+                    for (slot, value) in &proven.storage {
+                        let truth = w.accounts.get(address).and_then(|a| a.storage.get(slot)).copied().unwrap_or_default();
+                        prop_assert_eq!(*value, truth);
+                    }
+                }
+            }
+        }
+    }
+}
