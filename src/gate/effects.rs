@@ -367,7 +367,7 @@ impl<'a> Context<'a> {
                         self.account(&beacon).map(|w| w.changes.iter().filter(|c| c.slot != B256::ZERO).collect()).unwrap_or_default();
                     match changes.as_slice() {
                         [c] if c.after == word => {}
-                        [c] => problems.push(format!("E1: {}; the manifest declares implementation {implementation}", self.change_text(&beacon, c))),
+                        [c] => problems.push(format!("E1: beacon {}; the manifest declares implementation {implementation}", self.change_text(&beacon, c))),
                         [] => problems.push(format!(
                             "E1: beacon {} has no storage change other than slot 0x0 (its owner); the manifest declares implementation {implementation} ({word})",
                             checksum(&beacon)

@@ -216,10 +216,10 @@ pub fn artifact_code(bytes: &[u8], limit: usize) -> Result<(Vec<u8>, Vec<Immutab
         let refs = refs.as_object().ok_or("immutableReferences is not an object { id: [ {start, length} ] }")?;
         for (id, list) in refs {
             let list = list.as_array().ok_or_else(|| format!("immutableReferences.{id} is not an array"))?;
-            for r in list {
+            for (i, r) in list.iter().enumerate() {
                 let number = |k: &str| r.get(k).and_then(Value::as_u64).and_then(|n| usize::try_from(n).ok());
                 match (number("start"), number("length")) {
-                    (Some(start), Some(length)) => ranges.push((format!("immutableReferences.{id}[{}]", ranges.len()), ImmutableRange { start, length })),
+                    (Some(start), Some(length)) => ranges.push((format!("immutableReferences.{id}[{i}]"), ImmutableRange { start, length })),
                     _ => return Err(format!("immutableReferences.{id}: each entry needs integer `start` and `length`")),
                 }
             }
