@@ -135,6 +135,27 @@ fn fails(f: &Fixture, needles: &[&str]) -> String {
     d
 }
 
+/// `fails`, and the same through `upgrade-gate verify` (never exit 0).
+#[track_caller]
+fn fails_cli(f: &Fixture, name: &str, needles: &[&str]) -> String {
+    let detail = fails(f, needles);
+    let cli = f.run_cli(name, &[]);
+    let (status, cli_detail) = cli.check(ID);
+    assert_eq!(status, "fail", "{cli_detail}");
+    assert_eq!(cli_detail, detail);
+    assert_ne!(cli.code, Some(0), "{cli_detail}");
+    detail
+}
+
+/// `passes`, and the same through `upgrade-gate verify`.
+#[track_caller]
+fn passes_cli(f: &Fixture, name: &str) -> String {
+    let detail = passes(f);
+    let (status, cli_detail) = f.run_cli(name, &[]).check(ID);
+    assert_eq!(status, "pass", "{cli_detail}");
+    detail
+}
+
 // --- Status (SPEC §4, §7.3) ---
 
 #[test]
@@ -250,6 +271,11 @@ fn a_state_diff_with_a_deeply_nested_extra_key_is_an_input_error_not_opaque() {
             let e = f.try_run().unwrap_err();
             assert_eq!(e.document(), upgrade_gate::Document::Evidence, "{e}");
             assert!(e.to_string().contains("nesting"), "{e}");
+            if depth == 130 {
+                let cli = f.run_cli("deep-evidence", &[]);
+                assert_eq!(cli.code, Some(2), "{}", cli.stderr);
+                assert!(cli.stderr.contains("evidence.json") && cli.stderr.contains("nesting"), "{}", cli.stderr);
+            }
         }
     }
     // Shallow, the extra key is what is wrong (form 1 has only pre and post).
@@ -318,9 +344,9 @@ fn e0_decoding_is_strict_a_word_with_high_bytes_fails() {
     // Argument words start after the selector: to 0, value 1, data 2, operation 3, …
     let word = |i: usize| 4 + 32 * i;
     // operation 0x101: its low byte is 1 (delegatecall), as the release says.
-    fails(&safe_case(edited_call(|d| d[word(3) + 30] = 0x01)), &["E0", "canonical"]);
+    fails_cli(&safe_case(edited_call(|d| d[word(3) + 30] = 0x01)), "e0-operation", &["E0", "canonical"]);
     // `to` with non-zero high bytes: its low 20 bytes are the release's `to`.
-    fails(&safe_case(edited_call(|d| d[word(0)] = 0xff)), &["E0", "canonical"]);
+    fails_cli(&safe_case(edited_call(|d| d[word(0)] = 0xff)), "e0-to", &["E0", "canonical"]);
     // gasToken (argument 7) with non-zero high bytes.
     fails(&safe_case(edited_call(|d| d[word(7) + 11] = 0x01)), &["E0", "canonical"]);
     // Bytes after the encoding.
@@ -330,7 +356,7 @@ fn e0_decoding_is_strict_a_word_with_high_bytes_fails() {
     // Dirty padding after the inner data.
     fails(&safe_case(edited_call(|d| { let n = d.len(); d[n - 1] ^= 0x01 })), &["E0"]);
     // The canonical encoding still passes.
-    passes(&safe_case(edited_call(|_| {})));
+    passes_cli(&safe_case(edited_call(|_| {})), "e0-canonical");
 }
 
 #[test]
@@ -384,7 +410,7 @@ fn e1_a_beacon_must_change_exactly_one_non_owner_slot_to_the_implementation() {
     // Issue 22: the beacon's implementation slot moves elsewhere, and some
     // other slot takes the declared implementation's word.
     let d = diff(&[("0x1", a(OLD_IMPL_1), a(ATTACKER)), ("0x7", a(0x70), a(IMPL_1))]);
-    fails(&with_evidence(clone_fixture(&f), &d), &["E1", "beacon", "2 slots", &cs(a(PROXY_ADMIN))]);
+    fails_cli(&with_evidence(clone_fixture(&f), &d), "e1-beacon", &["E1", "beacon", "2 slots", &cs(a(PROXY_ADMIN))]);
     // Two slots both taking the word: still not exactly one.
     let d = diff(&[("0x1", a(OLD_IMPL_1), a(IMPL_1)), ("0x7", a(0x70), a(IMPL_1))]);
     fails(&with_evidence(clone_fixture(&f), &d), &["E1", "2 slots"]);
@@ -395,7 +421,7 @@ fn e1_a_beacon_must_change_exactly_one_non_owner_slot_to_the_implementation() {
     // Only the owner changes: no upgrade.
     let d = diff(&[("0x0", a(0x41), a(ATTACKER))]);
     fails(&with_evidence(clone_fixture(&f), &d), &["E1", "no storage change other than slot 0x0"]);
-    passes(&with_evidence(f, &diff(&[("0x1", a(OLD_IMPL_1), a(IMPL_1))])));
+    passes_cli(&with_evidence(f, &diff(&[("0x1", a(OLD_IMPL_1), a(IMPL_1))])), "e1-beacon-ok");
 }
 
 fn clone_fixture(f: &Fixture) -> Fixture {
@@ -523,15 +549,15 @@ fn e4_safes_below_1_3_0_may_clear_the_approved_hash_of_a_v1_signature() {
         doc["stateDiff"]["pre"][cs(a(SAFE))]["storage"][slot] = json!("0x1");
         with_evidence(Fixture::releasable().with_safe_tx(tx.clone()), &doc)
     };
-    passes(&with(&slot, true));
+    passes_cli(&with(&slot, true), "e4-approved");
     // v1.2: any other slot going 1 → 0 is a change (issue 22: the threshold
     // of a Safe claiming an old version went 1 → 0 and released).
-    fails(&with("0x4", true), &["E4", "Safe threshold"]);
+    fails_cli(&with("0x4", true), "e4-threshold", &["E4", "Safe threshold"]);
     fails(&with("0xabcd", true), &["E4", "0x000000000000000000000000000000000000000000000000000000000000abcd"]);
     // The entry of another owner, or of a signature whose v is not 1.
     fails(&with(&approved_hash_slot(&tx, a(0x72)), true), &["E4"]);
     // Without a call nothing is exempt.
-    fails(&with(&slot, false), &["E4", &slot]);
+    fails_cli(&with(&slot, false), "e4-no-call", &["E4", &slot]);
     // Not in 1.3.0 and later.
     let mut doc = safe_document();
     let tx141 = safe_tx();
@@ -624,7 +650,7 @@ fn e5_a_created_account_must_be_expected() {
 fn e5_a_post_only_account_with_a_code_hash_and_no_code_is_created() {
     let mut d = releasable_diff();
     d["post"][cs(a(0x77))] = json!({ "balance": "0x0", "codeHash": format!("{}", alloy_primitives::keccak256([0x60, 0x00])) });
-    fails(&with_evidence(Fixture::releasable(), &d), &["E5", &cs(a(0x77)), "created"]);
+    fails_cli(&with_evidence(Fixture::releasable(), &d), "e5-code-hash", &["E5", &cs(a(0x77)), "created"]);
     let mut f = Fixture::releasable();
     f.manifest["simulation"]["expectedAccounts"] = json!([cs(a(0x77))]);
     passes(&with_evidence(f, &d));

@@ -67,6 +67,14 @@ fn case(artifact: &[u8], onchain: Option<&[u8]>) -> Fixture {
     f
 }
 
+/// `check`, and the same check through `upgrade-gate verify`.
+#[track_caller]
+fn check_cli(f: &Fixture, name: &str, expected: &str, needle: &str) {
+    let (status, detail) = f.run_cli(name, &[("README.md", b"readme")]).check(ID);
+    assert_eq!(status, expected, "{detail}");
+    assert!(detail.contains(needle), "{detail} should mention {needle:?}");
+}
+
 #[track_caller]
 fn check(f: &Fixture, expected: Status, needle: &str) -> Value {
     let r = f.run();
@@ -294,6 +302,7 @@ fn step_2_a_range_the_compiler_does_not_write_fails_naming_it() {
         assert_check(&r, ID, Status::Fail, name);
         assert_check(&r, ID, Status::Fail, why);
         assert_ne!(r.decision, upgrade_gate::Decision::Release, "{ranges}");
+        check_cli(&case(&with_ranges(&compiled, ranges.clone()), Some(&patched)), "ranges", "fail", name);
     }
     // The honest range alone: the differing byte is found.
     check(&case(&with_ranges(&compiled, json!({ "7": [honest] })), Some(&patched)), Status::Fail, "first differ at byte 40");
@@ -308,6 +317,7 @@ fn step_2_a_push32_inside_another_instructions_operand_does_not_start_a_range() 
     let mut onchain = code.clone();
     onchain[2..34].copy_from_slice(&[0x5b; 32]);
     check(&case(&artifact, Some(&onchain)), Status::Fail, "does not follow a PUSH32");
+    check_cli(&case(&artifact, Some(&onchain)), "push-operand", "fail", "does not follow a PUSH32");
     // After a real PUSH32 the same bytes are a range.
     let mut code = vec![0x60, 0x7f, 0x7f];
     code.extend([0u8; 40]);
@@ -325,6 +335,7 @@ fn step_2_a_name_repeated_within_one_object_fails() {
     // Reviewed bytes first, patched bytes last: the last one used to win.
     let artifact = format!(r#"{{"deployedBytecode":{{"object":"{reviewed}","object":"{patched}"}}}}"#);
     check(&case(artifact.as_bytes(), Some(&patched_code)), Status::Fail, "given twice");
+    check_cli(&case(artifact.as_bytes(), Some(&patched_code)), "object-twice", "fail", "given twice");
     let artifact = format!(r#"{{"deployedBytecode":"{reviewed}","deployedBytecode":"{patched}"}}"#);
     check(&case(artifact.as_bytes(), Some(&patched_code)), Status::Fail, "given twice");
     // An escaped spelling of the same name is the same name.
@@ -345,7 +356,8 @@ fn step_3_the_code_entry_must_agree_with_the_diffs_own_code() {
         let diff = json!({ "pre": {}, "post": {}, side: { cs(a(IMPL_1)): { "code": hex(&other) } } });
         let diff = json!({ "pre": diff["pre"], "post": diff["post"] });
         let detail = format!("{side}.{}.code", cs(a(IMPL_1)));
-        check(&case_with_diff(&artifact, &onchain, diff), Status::Fail, &detail);
+        check(&case_with_diff(&artifact, &onchain, diff.clone()), Status::Fail, &detail);
+        check_cli(&case_with_diff(&artifact, &onchain, diff), "diff-code", "fail", &detail);
         let hash = format!("{}", alloy_primitives::keccak256(&other));
         let diff = json!({ "pre": {}, "post": {} });
         let mut diff = diff;
@@ -354,7 +366,8 @@ fn step_3_the_code_entry_must_agree_with_the_diffs_own_code() {
     }
     // Agreeing code and hash pass.
     let same = json!({ "pre": { cs(a(IMPL_1)): { "code": hex(&onchain), "codeHash": format!("{}", alloy_primitives::keccak256(&onchain)) } }, "post": {} });
-    check(&case_with_diff(&artifact, &onchain, same), Status::Pass, "1 immutable range(s) filled");
+    check(&case_with_diff(&artifact, &onchain, same.clone()), Status::Pass, "1 immutable range(s) filled");
+    check_cli(&case_with_diff(&artifact, &onchain, same), "diff-code-same", "pass", "1 immutable range(s) filled");
 }
 
 #[test]
@@ -367,4 +380,7 @@ fn a_code_entry_with_two_0x_prefixes_is_an_input_error() {
     let e = f.try_run().unwrap_err();
     assert_eq!(e.path(), format!("code.{}", cs(a(IMPL_1))), "{e}");
     assert!(e.to_string().contains("not a hex digit"), "{e}");
+    let cli = f.run_cli("code-0x0x", &[("README.md", b"readme")]);
+    assert_eq!(cli.code, Some(2), "{}", cli.stderr);
+    assert!(cli.stderr.contains(&format!("code.{}", cs(a(IMPL_1)))) && cli.stderr.contains("not a hex digit"), "{}", cli.stderr);
 }

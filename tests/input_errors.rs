@@ -348,6 +348,9 @@ fn bytes_with_two_0x_prefixes_are_an_input_error_wherever_bytes_are_read() {
     let mut f = Fixture::releasable();
     f.manifest["actions"][1]["data"] = doubled(&f.manifest["actions"][1]["data"]);
     assert_field(&input_error(&f), Document::Manifest, "actions[1].data", "not a hex digit");
+    let cli = f.run_cli("data-0x0x", &[]);
+    assert_eq!(cli.code, Some(2), "{}", cli.stderr);
+    assert!(cli.stderr.contains("actions[1].data") && cli.stderr.contains("not a hex digit"), "{}", cli.stderr);
     let mut f = Fixture::releasable();
     f.release["actions"][0]["data"] = doubled(&f.release["actions"][0]["data"]);
     assert_field(&input_error(&f), Document::Release, "actions[0].data", "not a hex digit");
@@ -363,6 +366,9 @@ fn bytes_with_two_0x_prefixes_are_an_input_error_wherever_bytes_are_read() {
     f.observed.evidence = None;
     f.evidence = Some(bytes);
     assert_field(&input_error(&f), Document::Evidence, "call.data", "not a hex digit");
+    let cli = f.run_cli("call-data-0x0x", &[]);
+    assert_eq!(cli.code, Some(2), "{}", cli.stderr);
+    assert!(cli.stderr.contains("call.data"), "{}", cli.stderr);
     // A keccak digest written with two prefixes (62 digits after the second).
     let e = upgrade_gate::document::values::parse_keccak(&format!("0x0x{}", "ab".repeat(31))).unwrap_err();
     assert!(e.contains("not a hex digit"), "{e}");
