@@ -220,9 +220,12 @@ pub fn parse_json<T: DeserializeOwned>(document: Document, text: &str, limits: &
     // Only the parse itself is generic: the rest is compiled once, not once
     // per document type (the wasm module is the smaller for it).
     within_limits(document, text, limits)?;
-    distinct_names(text).map_err(|e| located(document, text, e))?;
     let mut de = serde_json::Deserializer::from_str(text);
-    T::deserialize(&mut de).and_then(|v| de.end().map(|()| v)).map_err(|e| located(document, text, e))
+    let value = T::deserialize(&mut de).and_then(|v| de.end().map(|()| v)).map_err(|e| located(document, text, e))?;
+    // After the typed parse, so that its errors (syntax, a missing field)
+    // are the ones named; only well-formed text is searched for a repeated name.
+    distinct_names(text).map_err(|e| located(document, text, e))?;
+    Ok(value)
 }
 
 #[inline(never)]
