@@ -1,0 +1,174 @@
+// anvil and cast 1.7.1 from npm (tests/support/anvil.mjs): the binaries are
+// there without a download, a node starts on a free port and stops, and the
+// node behaves as SPEC v1.2 §9 and examples/generator/anvil.mjs assume —
+// eth_getProof's quirks, the header's RLP, debug_traceCall's prestateTracer
+// with state overrides. Also checks that tests/fixtures/anvil/ is consistent
+// (offline). A few seconds; part of `npm test`.
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { keccak_256 } from '@noble/hashes/sha3';
+import { cast, FOUNDRY_VERSION, foundryBinary, foundryVersion, root, rpc, startAnvil } from '../support/anvil.mjs';
+
+const keccak = (hex) => `0x${Buffer.from(keccak_256(Buffer.from(hex.replace(/^0x/, ''), 'hex'))).toString('hex')}`;
+const word = (n) => `0x${BigInt(n).toString(16).padStart(64, '0')}`;
+const EMPTY_ROOT = '0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421';
+const EMPTY_CODE_HASH = '0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470';
+const DEV0 = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
+
+// --- a minimal RLP encoder, to re-encode eth_getBlockByNumber's fields (§9.1) ---
+function rlpBytes(b) {
+  if (b.length === 1 && b[0] < 0x80) return b;
+  return Buffer.concat([rlpLength(b.length, 0x80), b]);
+}
+function rlpLength(len, offset) {
+  if (len < 56) return Buffer.from([offset + len]);
+  const l = Buffer.from(len.toString(16).padStart(len.toString(16).length + (len.toString(16).length % 2), '0'), 'hex');
+  return Buffer.concat([Buffer.from([offset + 55 + l.length]), l]);
+}
+function rlpList(items) {
+  const body = Buffer.concat(items);
+  return Buffer.concat([rlpLength(body.length, 0xc0), body]);
+}
+const data = (hex) => rlpBytes(Buffer.from(hex.replace(/^0x/, ''), 'hex'));
+function quantity(hex) {
+  const n = BigInt(hex);
+  if (n === 0n) return rlpBytes(Buffer.alloc(0));
+  const h = n.toString(16);
+  return rlpBytes(Buffer.from(h.length % 2 ? `0${h}` : h, 'hex'));
+}
+/// The header's consensus fields in order, through Prague (`requestsHash`).
+function headerRlp(b) {
+  const fields = [
+    data(b.parentHash), data(b.sha3Uncles), data(b.miner), data(b.stateRoot), data(b.transactionsRoot),
+    data(b.receiptsRoot), data(b.logsBloom), quantity(b.difficulty), quantity(b.number), quantity(b.gasLimit),
+    quantity(b.gasUsed), quantity(b.timestamp), data(b.extraData), data(b.mixHash), data(b.nonce),
+  ];
+  for (const [k, enc] of [['baseFeePerGas', quantity], ['withdrawalsRoot', data], ['blobGasUsed', quantity], ['excessBlobGas', quantity], ['parentBeaconBlockRoot', data], ['requestsHash', data]]) {
+    if (b[k] === undefined) break;
+    fields.push(enc(b[k]));
+  }
+  return `0x${rlpList(fields).toString('hex')}`;
+}
+
+test('anvil and cast are the pinned 1.7.1 builds, in the platform packages npm installed', () => {
+  for (const tool of ['anvil', 'cast']) {
+    assert.ok(existsSync(foundryBinary(tool)), tool);
+    assert.match(foundryVersion(tool), new RegExp(`^${tool} Version: ${FOUNDRY_VERSION.replace(/\./g, '\\.')}\\b`));
+    const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
+    assert.equal(lock.packages[`node_modules/@foundry-rs/${tool}`]?.version, FOUNDRY_VERSION, `package-lock pins @foundry-rs/${tool}`);
+    assert.equal(lock.packages[`node_modules/@foundry-rs/${tool}-linux-amd64`]?.version, FOUNDRY_VERSION, `package-lock pins @foundry-rs/${tool}-linux-amd64`);
+  }
+});
+
+describe('a local anvil node', () => {
+  let node;
+  before(async () => {
+    node = await startAnvil(['--chain-id', '31337', '--hardfork', 'prague', '--timestamp', '1795420800']);
+  });
+  after(async () => {
+    await node?.stop();
+  });
+
+  test('answers on its own port and refuses to fork', async () => {
+    assert.equal(await rpc(node.url, 'eth_chainId'), '0x7a69');
+    await assert.rejects(startAnvil(['--fork-url', 'http://127.0.0.1:1']), /forking/);
+  });
+
+  test('cast block N --raw is the header RLP: it hashes to the block hash, and eth_getBlockByNumber re-encodes to it', async () => {
+    await rpc(node.url, 'evm_mine', []);
+    const b = await rpc(node.url, 'eth_getBlockByNumber', ['latest', false]);
+    const n = String(Number(BigInt(b.number)));
+    const raw = cast(['block', n, '--raw', '--rpc-url', node.url]);
+    assert.equal(keccak(raw), b.hash);
+    assert.equal(cast(['block', n, '--field', 'hash', '--rpc-url', node.url]), b.hash);
+    assert.equal(headerRlp(b), raw, 'the JSON header fields in consensus order give the same RLP');
+    assert.ok(b.requestsHash, 'a prague header carries requestsHash');
+  });
+
+  test('there is no debug_getRawHeader; safe and finalized are block 0 on a young chain', async () => {
+    await assert.rejects(rpc(node.url, 'debug_getRawHeader', ['latest']), /not found/i);
+    for (const tag of ['safe', 'finalized']) {
+      const b = await rpc(node.url, 'eth_getBlockByNumber', [tag, false]);
+      assert.equal(b.number, '0x0', tag);
+    }
+  });
+
+  test('eth_getProof wants 32-byte storage keys, repeats a key asked twice, and proves an empty storage with ["0x80"]', async () => {
+    await assert.rejects(rpc(node.url, 'eth_getProof', [DEV0, ['0x0'], 'latest']), /odd number of digits|invalid/i);
+    const p = await rpc(node.url, 'eth_getProof', [DEV0, [word(0), word(0)], 'latest']);
+    assert.deepEqual(Object.keys(p).sort(), ['accountProof', 'address', 'balance', 'codeHash', 'nonce', 'storageHash', 'storageProof']);
+    assert.equal(p.storageProof.length, 2, 'a key asked twice comes back twice');
+    assert.equal(p.storageHash, EMPTY_ROOT);
+    assert.equal(p.codeHash, EMPTY_CODE_HASH);
+    for (const s of p.storageProof) {
+      assert.equal(s.key, word(0));
+      assert.equal(s.value, '0x0');
+      assert.deepEqual(s.proof, ['0x80'], 'the exclusion proof of a slot in the empty trie is the empty node');
+    }
+    // The account proof's first node hashes to the block's state root.
+    const b = await rpc(node.url, 'eth_getBlockByNumber', ['latest', false]);
+    assert.equal(keccak(p.accountProof[0]), b.stateRoot);
+    // An account nobody touched: proven absent, reported with zero hashes or the empty ones.
+    const absent = await rpc(node.url, 'eth_getProof', ['0x000000000000000000000000000000000000dEaD', [], 'latest']);
+    assert.equal(BigInt(absent.nonce), 0n);
+    assert.equal(BigInt(absent.balance), 0n);
+    assert.ok([EMPTY_ROOT, word(0)].includes(absent.storageHash), absent.storageHash);
+    assert.ok([EMPTY_CODE_HASH, word(0)].includes(absent.codeHash), absent.codeHash);
+  });
+
+  test('debug_traceCall with the prestateTracer honours stateOverrides, in both modes', async () => {
+    // slot1 := sload(slot0) + 1: PUSH0 SLOAD PUSH1 1 ADD PUSH1 1 SSTORE STOP
+    const at = '0x00000000000000000000000000000000000c0DE1';
+    await rpc(node.url, 'anvil_setCode', [at, '0x5f546001016001555f00']);
+    await rpc(node.url, 'evm_mine', []);
+    const call = { from: DEV0, to: at, data: '0x' };
+    const stateOverrides = { [at]: { stateDiff: { [word(0)]: word(5) } } };
+    const diff = await rpc(node.url, 'debug_traceCall', [call, 'latest', { tracer: 'prestateTracer', tracerConfig: { diffMode: true }, stateOverrides }]);
+    const key = at.toLowerCase();
+    assert.equal(BigInt(diff.post[key].storage[word(1)]), 6n, 'the override is read');
+    assert.equal(diff.pre[key]?.storage?.[word(0)], undefined, 'an overridden slot that is only read is no change');
+    const pre = await rpc(node.url, 'debug_traceCall', [call, 'latest', { tracer: 'prestateTracer', stateOverrides }]);
+    assert.ok(pre[key].storage[word(0)] !== undefined, 'the non-diff trace lists the slot read');
+    assert.ok(pre[DEV0.toLowerCase()], 'and the sender');
+  });
+});
+
+describe('tests/fixtures/anvil', () => {
+  const dir = join(root, 'tests', 'fixtures', 'anvil');
+  const skip = !existsSync(join(dir, 'witness.json')) && 'no fixtures (npm run examples:anvil)';
+  test('the witness is assembled from the recorded cast outputs, and they agree with each other', { skip }, () => {
+    const witness = JSON.parse(readFileSync(join(dir, 'witness.json'), 'utf8'));
+    const header = readFileSync(join(dir, 'header.rlp.hex'), 'utf8').trim();
+    const hash = readFileSync(join(dir, 'block-hash.txt'), 'utf8').trim();
+    assert.equal(witness.schema, 'upgrade-gate/witness/v1');
+    assert.equal(witness.header, header);
+    assert.equal(keccak(header), hash);
+    const block = JSON.parse(readFileSync(join(dir, 'block.json'), 'utf8'));
+    assert.equal(headerRlp(block), header);
+    const proofs = readdirSync(join(dir, 'proofs')).sort();
+    assert.equal(witness.accounts.length, proofs.length);
+    for (const f of proofs) {
+      const p = JSON.parse(readFileSync(join(dir, 'proofs', f), 'utf8'));
+      const entry = witness.accounts.find((a) => a.address === p.address);
+      assert.deepEqual(entry, p, f);
+      assert.equal(keccak(p.accountProof[0]), block.stateRoot, `${f}: first node hashes to the state root`);
+    }
+    const codes = readdirSync(join(dir, 'codes')).map((f) => readFileSync(join(dir, 'codes', f), 'utf8').trim());
+    assert.deepEqual([...witness.codes].sort(), [...codes].sort());
+    for (const c of codes) assert.ok(witness.accounts.some((a) => a.codeHash === keccak(c)), 'every code hashes to a proven codeHash');
+    // Every account and slot the traced execution read is proven, but the overridden approvedHashes entry.
+    const prestate = JSON.parse(readFileSync(join(dir, 'trace-prestate.json'), 'utf8'));
+    const { stateOverrides } = JSON.parse(readFileSync(join(dir, 'call.json'), 'utf8'));
+    const overridden = new Set(Object.values(stateOverrides).flatMap((o) => Object.keys(o.stateDiff)));
+    for (const [a, acct] of Object.entries(prestate)) {
+      const entry = witness.accounts.find((e) => e.address.toLowerCase() === a.toLowerCase());
+      assert.ok(entry, `${a} proven`);
+      for (const s of Object.keys(acct.storage || {})) {
+        if (overridden.has(word(BigInt(s)))) continue;
+        assert.ok(entry.storageProof.some((p) => BigInt(p.key) === BigInt(s)), `${a} slot ${s} proven`);
+      }
+    }
+  });
+});
