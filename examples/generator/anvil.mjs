@@ -23,8 +23,16 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { keccak_256 } from '@noble/hashes/sha3';
-import { secp256k1 } from '@noble/curves/secp256k1';
+
+// @noble/hashes and @noble/curves (pinned devDependencies) are imported by
+// generate(), after `npm run` made sure node_modules is there.
+let keccak_256;
+let secp256k1;
+async function loadNoble() {
+  ({ keccak_256 } = await import('@noble/hashes/sha3'));
+  ({ secp256k1 } = await import('@noble/curves/secp256k1'));
+}
+import { run } from '../../scripts/lib.mjs';
 import { cast, FOUNDRY_VERSION, root, rpc, startAnvil } from '../../tests/support/anvil.mjs';
 
 const here = join(root, 'examples', 'generator');
@@ -329,6 +337,10 @@ async function buildWorld(chain) {
   const patched = hexToBytes(vaultV2Runtime);
   patched[patchedOffset] = 0x00;
   const vaultV2Patched = await c.deployCode(copier(bytesToHex(patched)));
+  const fee = calldata('MAX_WITHDRAWAL_FEE_BPS()');
+  if (BigInt(await c.call(vaultV2, fee)) !== 50n || BigInt(await c.call(vaultV2Patched, fee)) !== 0n) {
+    throw new Error(`the byte at ${patchedOffset} is not MAX_WITHDRAWAL_FEE_BPS's 50`);
+  }
 
   // History: the Safe executes one earlier transaction (a call to itself
   // with no data), signed by both owners, sent by another account.
@@ -614,6 +626,7 @@ function fixtureFiles(rec) {
 // ---------------------------------------------------------------------------
 
 export async function generate() {
+  await loadNoble();
   const t0 = Date.now();
   const solc = compile();
   const tCompile = Date.now() - t0;
@@ -796,6 +809,9 @@ block, RFC 6979 signatures, JSON with sorted keys (the raw \`cast\` outputs as c
 
 async function main() {
   const check = process.argv.includes('--check');
+  // Installs the pinned npm packages (solc, anvil, cast, noble) if missing, as `npm run examples` does.
+  const { ensureNodeModules } = await import('../../scripts/setup.mjs');
+  ensureNodeModules();
   const outIdx = process.argv.indexOf('--out');
   const t0 = Date.now();
   const result = await generate();
@@ -824,6 +840,8 @@ async function main() {
     writeFileSync(join(writeBase, rel), bytes);
   }
   process.stderr.write(`[upgrade-gate] anvil examples: block ${result.N}, ${Object.keys(files).length} files; solc ${result.timing.compileMs} ms, total ${Date.now() - t0} ms${check ? ` (regenerated into ${writeBase})` : ''}\n`);
+  // examples/README.md lists the anvil-* folders; tests/examples.rs writes it.
+  if (!check && base === root) run('cargo', ['test', '--quiet', '--test', 'examples'], { env: { ...process.env, UPDATE_EXAMPLES: '1' } });
   if (check) {
     if (problems.length) {
       process.stderr.write(`[upgrade-gate] the committed anvil examples differ from what the generator writes (run \`npm run examples:anvil\`):\n${problems.join('\n')}\n`);
