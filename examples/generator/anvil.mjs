@@ -625,7 +625,13 @@ function fixtureFiles(rec) {
 // Main
 // ---------------------------------------------------------------------------
 
-export async function generate() {
+/**
+ * Compiles, starts anvil, builds the chain and records the releases.
+ * Returns `{cases, fixtures, N, world, solcVersion, timing}`; with
+ * `{keep: true}` also `node` (the running anvil, at block N: the caller stops
+ * it with `node.stop()`), e.g. to run `upgrade-gate witness --rpc` against it.
+ */
+export async function generate({ keep = false } = {}) {
   await loadNoble();
   const t0 = Date.now();
   const solc = compile();
@@ -728,9 +734,12 @@ export async function generate() {
 
     const fixtures = fixtureFiles(honest);
     const tTotal = Date.now() - t0;
-    return { cases, fixtures, N, world, solcVersion: solc.version, timing: { compileMs: tCompile, totalMs: tTotal } };
-  } finally {
+    return { cases, fixtures, N, world, solcVersion: solc.version, timing: { compileMs: tCompile, totalMs: tTotal }, ...(keep ? { node } : {}) };
+  } catch (e) {
     await node.stop();
+    throw e;
+  } finally {
+    if (!keep) await node.stop();
   }
 }
 
