@@ -64,9 +64,9 @@ fn sha256_of(path: &Path) -> String {
 // ---------------------------------------------------------------------------
 
 #[test]
-fn the_four_anvil_examples_are_there_and_complete() {
+fn the_anvil_examples_are_there_and_complete() {
     let names = examples();
-    for wanted in ["anvil-safe-multisend", "anvil-forged-diff", "anvil-code-one-byte", "anvil-missing-slot"] {
+    for wanted in ["anvil-safe-multisend", "anvil-forged-diff", "anvil-bybit-forged-diff", "anvil-code-one-byte", "anvil-missing-slot"] {
         assert!(names.iter().any(|n| n == wanted), "examples/{wanted} (run `npm run examples:anvil`)");
     }
     for name in &names {
@@ -262,6 +262,35 @@ fn the_forged_diff_fails_the_replay_naming_the_deleted_change() {
     assert!(d.contains(&uups["proxy"].as_str().expect("proxy").to_lowercase()), "names the UUPS proxy: {d}");
     assert!(d.contains("360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc"), "names the implementation slot: {d}");
     assert!(d.contains(&uups["implementation"].as_str().expect("implementation").to_lowercase()[2..]), "names the value after: {d}");
+}
+
+#[test]
+#[ignore = "needs SPEC §9 core (branches proof, replay)"]
+fn the_bybit_style_diff_without_its_singleton_change_fails_the_replay() {
+    let name = "anvil-bybit-forged-diff";
+    let (_, report) = verify(name, true);
+    let release = json(&dir(name).join("release.json"));
+    let safe = release["safeTx"]["safe"].as_str().expect("safe").to_lowercase();
+    let d = detail(&report, "simulation.replay");
+    assert_eq!(check(&report, "simulation.replay")["status"], "fail", "{}", summary(&report));
+    assert!(d.contains(&safe), "names the Safe: {d}");
+    // The same files without the witness and without `proof` in the policy: §7 alone is fooled.
+    let policy = json(&dir(name).join("policy.json"));
+    let mut lax = policy.clone();
+    lax["require"] = serde_json::json!(["package", "rollbackPackage", "evidence", "stateDiff"]);
+    let path = std::env::temp_dir().join(format!("upgrade-gate-anvil-policy-{}.json", std::process::id()));
+    std::fs::write(&path, serde_json::to_vec(&lax).expect("policy")).expect("write policy");
+    let d = dir(name);
+    let p = |f: &str| d.join(f).to_string_lossy().into_owned();
+    let out = Command::new(env!("CARGO_BIN_EXE_upgrade-gate"))
+        .args(["verify", "--manifest", &p("manifest.json"), "--release", &p("release.json"), "--approvals", &p("approvals.json")])
+        .args(["--policy", &path.to_string_lossy(), "--package-dir", &p("package"), "--rollback-package", &p("rollback.tar")])
+        .args(["--evidence", &p("evidence.json"), "--now", "2026-11-23T10:00:00Z", "--format", "json"])
+        .output()
+        .expect("run upgrade-gate");
+    let _ = std::fs::remove_file(&path);
+    let report: Value = serde_json::from_slice(&out.stdout).expect("report");
+    assert_eq!(report["decision"], "release", "without a witness the edited diff passes §7: {}", summary(&report));
 }
 
 #[test]

@@ -57,6 +57,13 @@ const TAR_MTIME = 1795168800;
 /// Safe MultiSendCallOnly 1.4.1's canonical address (default delegatecall allowlist, SPEC §2.4).
 const MULTISEND_CALL_ONLY = '0x9641d764fc13c8B624c04430C7356C1C7C8102e2';
 const ZERO = '0x0000000000000000000000000000000000000000';
+/// SPEC §2.4's default delegatecall allowlist.
+const DEFAULT_ALLOWLIST = [
+  '0xA238CBeb142c10Ef7Ad8442C6D1f9E89e07e7761', '0x998739BFdAAdde7C933B942a68053933098f9EDa',
+  '0x38869bf66a61cF6bDB996A6aE40D5853Fd43B526', '0x218543288004CD07832472D464648173c77D7eB7',
+  '0x40A2aCCbd92BCA938b02010E17A5b8929b49130D', '0xA1dabEF33b3B82c7814B6D82A79e50F4AC44102B',
+  '0x9641d764fc13c8B624c04430C7356C1C7C8102e2', '0xA83c336B20401Af773B6219BA5027174338D1836',
+];
 const EMPTY_CODE_HASH = '0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470';
 const SLOT = {
   implementation: '0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc',
@@ -187,6 +194,8 @@ const SETTINGS = {
   outputSelection: { '*': { '*': ['abi', 'metadata', 'evm.bytecode.object', 'evm.deployedBytecode.object', 'evm.deployedBytecode.immutableReferences'] } },
 };
 const OURS = ['Vault.sol', 'StakingPool.sol', 'OwnableSlot.sol', 'PoolRegistry.sol'];
+/// Compiled but not part of any package: the Bybit-style look-alike.
+const OTHERS = ['BatchExecutor.sol'];
 const LIBRARY = [
   '@openzeppelin/contracts/proxy/transparent/TransparentUpgradeableProxy.sol',
   '@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol',
@@ -202,7 +211,7 @@ function readSource(unit) {
 function compile() {
   const solc = require('solc');
   const sources = {};
-  for (const f of OURS) sources[`src/${f}`] = { content: readSource(`src/${f}`) };
+  for (const f of [...OURS, ...OTHERS]) sources[`src/${f}`] = { content: readSource(`src/${f}`) };
   for (const unit of LIBRARY) sources[unit] = { content: readSource(unit) };
   const input = { language: 'Solidity', sources, settings: SETTINGS };
   const out = JSON.parse(solc.compile(JSON.stringify(input), { import: (u) => { try { return { contents: readSource(u) }; } catch (e) { return { error: e.message }; } } }));
@@ -342,6 +351,11 @@ async function buildWorld(chain) {
     throw new Error(`the byte at ${patchedOffset} is not MAX_WITHDRAWAL_FEE_BPS's 50`);
   }
 
+  // anvil-bybit-forged-diff: a MultiSend look-alike that runs the batch, then
+  // writes the Safe's slot 0 (its singleton), as behind the Feb 2025 Bybit theft.
+  const implant = checksum(bytesToHex(keccak_256(Buffer.from('upgrade-gate example: attacker singleton')).slice(12)));
+  const batchExecutor = await c.deploy('src/BatchExecutor.sol', 'BatchExecutor', abiEncode('f(address,address)', MULTISEND_CALL_ONLY, implant));
+
   // History: the Safe executes one earlier transaction (a call to itself
   // with no data), signed by both owners, sent by another account.
   const h0 = await safeTxHash(c, safe, safe, '0x', 0, 0);
@@ -349,7 +363,7 @@ async function buildWorld(chain) {
   await c.send({ from: account(HISTORY_SENDER), to: safe, data: calldata(SAFE_TX_FIELDS, safe, 0, '0x', 0, 0, 0, 0, ZERO, ZERO, sigs0) });
   // One empty block on top, so that N is not the block of the last transaction.
   await rpc(c.url, 'evm_mine', []);
-  return { singleton, factory, handler, safe, owners, vault, proxyAdmin, vaultV1, vaultV2, registry, pool, poolV1, poolV2, vaultV2Patched, patchedOffset };
+  return { singleton, factory, handler, safe, owners, vault, proxyAdmin, vaultV1, vaultV2, registry, pool, poolV1, poolV2, vaultV2Patched, patchedOffset, batchExecutor, implant };
 }
 
 // ---------------------------------------------------------------------------
@@ -369,15 +383,15 @@ function safeFlow(owners, h) {
   return { sender: signers[0], signatures, overrides };
 }
 
-async function record(chain, world, N, { name, batch }) {
+async function record(chain, world, N, { name, batch, delegateTo = MULTISEND_CALL_ONLY }) {
   const c = chain;
   const block = `0x${N.toString(16)}`;
   const data = calldata('multiSend(bytes)', pack(batch));
   const nonce = Number(BigInt(await c.storage(world.safe, SLOT.nonce, block)));
-  const h = await safeTxHash(c, world.safe, MULTISEND_CALL_ONLY, data, 1, nonce, block);
+  const h = await safeTxHash(c, world.safe, delegateTo, data, 1, nonce, block);
   const owners = world.owners;
   const flow = safeFlow(owners, h);
-  const execData = calldata(SAFE_TX_FIELDS, MULTISEND_CALL_ONLY, 0, data, 1, 0, 0, 0, ZERO, ZERO, flow.signatures);
+  const execData = calldata(SAFE_TX_FIELDS, delegateTo, 0, data, 1, 0, 0, 0, ZERO, ZERO, flow.signatures);
   const call = { from: flow.sender, to: world.safe, value: '0', data: execData };
   const stateOverrides = { [world.safe]: { stateDiff: flow.overrides } };
   const txCall = { from: call.from, to: call.to, data: call.data };
@@ -438,7 +452,7 @@ async function record(chain, world, N, { name, batch }) {
   }
   if (keccak(raw.header) !== raw.blockHash) throw new Error('the header RLP does not hash to the block hash');
   const witness = { schema: 'upgrade-gate/witness/v1', chainId: CHAIN_ID, hardfork: HARDFORK, header: raw.header, accounts: witnessAccounts, codes };
-  return { N, block, nonce, h, data, batch, call, stateOverrides, prestate, diff, raw, witness, timestamp: Number(BigInt(header.timestamp)) };
+  return { N, block, nonce, h, data, batch, delegateTo, call, stateOverrides, prestate, diff, raw, witness, timestamp: Number(BigInt(header.timestamp)) };
 }
 
 // ---------------------------------------------------------------------------
@@ -497,7 +511,7 @@ function verifyCommand(name) {
  * One example folder. `rec` is the recorded release; `evidence` and `witness`
  * the (possibly edited) documents; `targets` the manifest's targets.
  */
-function exampleFolder(chain, world, rec, { name, title, summary, rule, targets, evidence, witness, fail, pending = [] }) {
+function exampleFolder(chain, world, rec, { name, title, summary, rule, targets, evidence, witness, fail, pending = [], allowlist }) {
   const pkg = packageFiles(chain, title);
   const rollbackCalls = rec.rollback;
   const rollbackFiles = {
@@ -506,7 +520,7 @@ function exampleFolder(chain, world, rec, { name, title, summary, rule, targets,
   };
   const rollbackTar = tar(rollbackFiles);
   const evidenceBytes = pretty(evidence);
-  const action = { to: MULTISEND_CALL_ONLY, value: '0', data: rec.data, operation: 'delegatecall' };
+  const action = { to: rec.delegateTo, value: '0', data: rec.data, operation: 'delegatecall' };
   const manifest = {
     schema: 'upgrade-gate/manifest/v1',
     title,
@@ -547,7 +561,7 @@ function exampleFolder(chain, world, rec, { name, title, summary, rule, targets,
       safe: world.safe,
       chainId: CHAIN_ID,
       safeVersion: '1.4.1',
-      to: MULTISEND_CALL_ONLY,
+      to: rec.delegateTo,
       value: '0',
       data: rec.data,
       operation: 1,
@@ -568,6 +582,7 @@ function exampleFolder(chain, world, rec, { name, title, summary, rule, targets,
     schema: 'upgrade-gate/policy/v1',
     require: ['package', 'rollbackPackage', 'evidence', 'stateDiff', 'proof'],
     hardforks: { [String(CHAIN_ID)]: HARDFORK },
+    ...(allowlist ? { delegatecallAllowlist: allowlist } : {}),
   };
   const expected = { decision: fail.length ? 'reject' : pending.length ? 'hold' : 'release', now: NOW, fail: [...fail].sort(), pending: [...pending].sort() };
   const outcome = fail.length ? `**reject** (${fail.map((f) => `\`${f}\``).join(', ')} fail)` : '**release**';
@@ -659,7 +674,8 @@ export async function generate({ keep = false } = {}) {
     ];
     const honest = await record(chain, world, N, { name: 'anvil-safe-multisend', batch: upgrade(world.vaultV2) });
     const tampered = await record(chain, world, N, { name: 'anvil-code-one-byte', batch: upgrade(world.vaultV2Patched) });
-    for (const r of [honest, tampered]) r.rollback = rollback;
+    const bybit = await record(chain, world, N, { name: 'anvil-bybit-forged-diff', batch: upgrade(world.vaultV2), delegateTo: world.batchExecutor });
+    for (const r of [honest, tampered, bybit]) r.rollback = rollback;
 
     const targets = (implVault) => [
       { proxy: world.vault, kind: 'transparent', admin: world.proxyAdmin, implementation: implVault, artifact: 'out/VaultV2.json' },
@@ -732,6 +748,29 @@ export async function generate({ keep = false } = {}) {
       fail: ['simulation.effects', 'simulation.replay'],
     }));
 
+    // (e) Bybit-style: the batch through an allowlisted look-alike that also
+    // writes the Safe's singleton; the node's diff shows it, and the proposer
+    // deletes that change from the evidence before binding it.
+    const bybitEvidence = evidenceOf(bybit, await code(bybit, [[world.vaultV2], [world.poolV2]]));
+    const safeKey = Object.keys(bybitEvidence.stateDiff.post).find((a) => checksum(a) === world.safe);
+    for (const side of ['pre', 'post']) {
+      const st = bybitEvidence.stateDiff[side][safeKey]?.storage;
+      const k = st && Object.keys(st).find((x) => BigInt(x) === 0n);
+      if (!k) throw new Error(`the Bybit-style diff has no change of the Safe's slot 0 in ${side}`);
+      delete st[k];
+    }
+    cases.push(exampleFolder(chain, world, bybit, {
+      name: 'anvil-bybit-forged-diff',
+      title,
+      summary: `Bybit-style, on a real node: the batch is delegatecalled into \`BatchExecutor\` ${world.batchExecutor}, a MultiSend look-alike that policy.json allowlists; it runs the reviewed batch and then writes the Safe's slot 0 (its singleton) — and the evidence is the node's diff with that one change deleted, re-bound by the manifest.`,
+      rule: `On the edited diff every §7 rule holds (the issue-23 attack: without a witness this evidence would release). With the witness, \`simulation.replay\` re-executes the release on proven state, sees the Safe's slot \`${word(0)}\` change to the address word of ${world.implant}, and fails: the supplied diff lacks that change. \`simulation.effects\` fails with it ("no derived diff"); on the derived diff it would fail by E4 as well.`,
+      targets: targets(world.vaultV2),
+      evidence: bybitEvidence,
+      witness: bybit.witness,
+      fail: ['simulation.effects', 'simulation.replay'],
+      allowlist: [...DEFAULT_ALLOWLIST, world.batchExecutor],
+    }));
+
     const fixtures = fixtureFiles(honest);
     const tTotal = Date.now() - t0;
     return { cases, fixtures, N, world, solcVersion: solc.version, timing: { compileMs: tCompile, totalMs: tTotal }, ...(keep ? { node } : {}) };
@@ -800,7 +839,8 @@ canonical address ${MULTISEND_CALL_ONLY} with \`anvil_setCode\`), a Safe proxy (
 owners ${result.world.owners.join(' and ')}, threshold 2), VaultV1 behind an OpenZeppelin 5.0.2 TransparentUpgradeableProxy
 ${result.world.vault} (ProxyAdmin ${result.world.proxyAdmin}, owned by the Safe), VaultV2 ${result.world.vaultV2},
 PoolRegistry, StakingPoolV1 behind an ERC1967Proxy (UUPS) ${result.world.pool} owned by the Safe, StakingPoolV2
-${result.world.poolV2}, a one-byte-patched VaultV2 ${result.world.vaultV2Patched} (for anvil-code-one-byte), one earlier Safe
+${result.world.poolV2}, a one-byte-patched VaultV2 ${result.world.vaultV2Patched} (for anvil-code-one-byte), the
+MultiSend look-alike BatchExecutor ${result.world.batchExecutor} (for anvil-bybit-forged-diff), one earlier Safe
 transaction (nonce 0 → 1), and one empty block: block ${result.N}.
 
 The traced call is the SPEC §9.4 Safe flow: from the lower owner, signatures \`r = owner, s = 0, v = 1\` for both

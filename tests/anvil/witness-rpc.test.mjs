@@ -35,7 +35,7 @@ describe('upgrade-gate witness --rpc against anvil', { skip }, () => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
-  for (const name of ['anvil-safe-multisend', 'anvil-forged-diff', 'anvil-code-one-byte']) {
+  for (const name of ['anvil-safe-multisend', 'anvil-forged-diff', 'anvil-bybit-forged-diff', 'anvil-code-one-byte']) {
     test(`${name}: the collected witness gives the committed decision`, () => {
       const dir = join(root, 'examples', name);
       const hash = readFileSync(join(dir, 'block-hash.txt'), 'utf8').trim();
