@@ -859,8 +859,9 @@ block, RFC 6979 signatures, JSON with sorted keys (the raw \`cast\` outputs as c
 async function main() {
   const check = process.argv.includes('--check');
   // Installs the pinned npm packages (solc, anvil, cast, noble) if missing, as `npm run examples` does.
-  const { ensureNodeModules } = await import('../../scripts/setup.mjs');
+  const { ensureNodeModules, stopIfDryRun } = await import('../../scripts/setup.mjs');
   ensureNodeModules();
+  stopIfDryRun(check ? 'npm run examples:anvil:check' : 'npm run examples:anvil');
   const outIdx = process.argv.indexOf('--out');
   const t0 = Date.now();
   const result = await generate();
