@@ -52,6 +52,90 @@ function headerRlp(b) {
   return `0x${rlpList(fields).toString('hex')}`;
 }
 
+// --- a small Merkle-Patricia proof verifier (SPEC §9.3), independent of the crate's ---
+function rlpDecode(buf) {
+  const [item, end] = rlpItem(buf, 0);
+  assert.equal(end, buf.length, 'RLP: bytes after the item');
+  return item;
+}
+function rlpItem(b, i) {
+  const p = b[i];
+  const len = (at, n) => { let l = 0; for (let k = 0; k < n; k++) l = l * 256 + b[at + k]; return l; };
+  if (p < 0x80) return [b.subarray(i, i + 1), i + 1];
+  if (p <= 0xb7) return [b.subarray(i + 1, i + 1 + p - 0x80), i + 1 + p - 0x80];
+  if (p <= 0xbf) { const s = i + 1 + p - 0xb7; const l = len(i + 1, p - 0xb7); return [b.subarray(s, s + l), s + l]; }
+  const [s, l] = p <= 0xf7 ? [i + 1, p - 0xc0] : [i + 1 + p - 0xf7, len(i + 1, p - 0xf7)];
+  const out = [];
+  for (let k = s; k < s + l;) { const [item, next] = rlpItem(b, k); out.push(item); k = next; }
+  return [out, s + l];
+}
+const buf = (hex) => Buffer.from(hex.replace(/^0x/, ''), 'hex');
+const nibblesOf = (b) => [...b].flatMap((x) => [x >> 4, x & 15]);
+/**
+ * The value proven at `key` under `root` (a Buffer), or null when the proof
+ * shows the key absent; throws when the proof does not verify (a node that
+ * does not hash to its reference, a proof that ends on an unfollowed child).
+ */
+function verifyProof(root, key, proof) {
+  const path = nibblesOf(keccak_256(key));
+  if (root.equals(buf(EMPTY_ROOT))) {
+    assert.ok(proof.length === 0 || (proof.length === 1 && proof[0] === '0x80'), 'empty trie: [] or ["0x80"]');
+    return null;
+  }
+  let ref = root;
+  let at = 0;
+  let used = 0;
+  for (;;) {
+    let node;
+    if (Buffer.isBuffer(ref)) {
+      assert.equal(ref.length, 32, 'a hash reference');
+      assert.ok(used < proof.length, 'the proof ends on a child it does not follow');
+      const raw = buf(proof[used++]);
+      assert.ok(Buffer.from(keccak_256(raw)).equals(ref), `node ${used - 1} does not hash to its reference`);
+      node = rlpDecode(raw);
+    } else node = ref; // an inline node (RLP under 32 bytes)
+    if (node.length === 17) {
+      const child = node[path[at++]];
+      if (Buffer.isBuffer(child) && child.length === 0) { assert.equal(used, proof.length, 'nodes after an exclusion'); return null; }
+      ref = child;
+      continue;
+    }
+    assert.equal(node.length, 2, 'a branch, extension or leaf');
+    const hp = nibblesOf(node[0]);
+    const leaf = hp[0] >= 2;
+    const rest = hp.slice(hp[0] % 2 === 1 ? 1 : 2);
+    if (rest.some((n, k) => n !== path[at + k])) { assert.equal(used, proof.length, 'nodes after an exclusion'); return null; }
+    at += rest.length;
+    if (leaf) { assert.equal(at, 64, 'a leaf ends the 64-nibble key'); assert.equal(used, proof.length, 'nodes after the leaf'); return node[1]; }
+    ref = node[1];
+  }
+}
+const quantity0x = (b) => `0x${b.length ? BigInt(`0x${b.toString('hex')}`).toString(16) : '0'}`;
+/** Checks every account and storage proof of a witness against the header's stateRoot. */
+function verifyWitness(witness) {
+  const header = rlpDecode(buf(witness.header));
+  const stateRoot = header[3];
+  for (const a of witness.accounts) {
+    const v = verifyProof(stateRoot, buf(a.address), a.accountProof);
+    if (v === null) {
+      assert.equal(BigInt(a.nonce), 0n, `${a.address}: absent, nonce 0`);
+      assert.equal(BigInt(a.balance), 0n, `${a.address}: absent, balance 0`);
+    } else {
+      const [nonce, balance, storageHash, codeHash] = rlpDecode(v);
+      assert.equal(quantity0x(nonce), `0x${BigInt(a.nonce).toString(16)}`, `${a.address}: nonce`);
+      assert.equal(quantity0x(balance), `0x${BigInt(a.balance).toString(16)}`, `${a.address}: balance`);
+      assert.equal(`0x${storageHash.toString('hex')}`, a.storageHash, `${a.address}: storageHash`);
+      assert.equal(`0x${codeHash.toString('hex')}`, a.codeHash, `${a.address}: codeHash`);
+    }
+    const storageRoot = v === null ? buf(EMPTY_ROOT) : buf(a.storageHash);
+    for (const s of a.storageProof) {
+      const sv = verifyProof(storageRoot, buf(word(BigInt(s.key))), s.proof);
+      assert.equal(sv === null ? 0n : BigInt(`0x${rlpDecode(sv).toString('hex') || '0'}`), BigInt(s.value), `${a.address} slot ${s.key}`);
+    }
+  }
+  return header;
+}
+
 test('anvil and cast are the pinned 1.7.1 builds, in the platform packages npm installed', () => {
   for (const tool of ['anvil', 'cast']) {
     assert.ok(existsSync(foundryBinary(tool)), tool);
@@ -155,6 +239,8 @@ describe('tests/fixtures/anvil', () => {
       assert.deepEqual(entry, p, f);
       assert.equal(keccak(p.accountProof[0]), block.stateRoot, `${f}: first node hashes to the state root`);
     }
+    // Every proof verifies against the header's state root (an independent verifier, not the crate's).
+    verifyWitness(witness);
     const codes = readdirSync(join(dir, 'codes')).map((f) => readFileSync(join(dir, 'codes', f), 'utf8').trim());
     assert.deepEqual([...witness.codes].sort(), [...codes].sort());
     for (const c of codes) assert.ok(witness.accounts.some((a) => a.codeHash === keccak(c)), 'every code hashes to a proven codeHash');
@@ -170,5 +256,28 @@ describe('tests/fixtures/anvil', () => {
         assert.ok(entry.storageProof.some((p) => BigInt(p.key) === BigInt(s)), `${a} slot ${s} proven`);
       }
     }
+  });
+
+  test('every anvil-* example witness verifies; a flipped byte in any proof node does not', { skip }, () => {
+    const names = readdirSync(join(root, 'examples')).filter((n) => n.startsWith('anvil-')).sort();
+    assert.ok(names.length >= 5, names.join(', '));
+    for (const name of names) {
+      const witness = JSON.parse(readFileSync(join(root, 'examples', name, 'witness.json'), 'utf8'));
+      verifyWitness(witness);
+      assert.equal(keccak(witness.header), readFileSync(join(root, 'examples', name, 'block-hash.txt'), 'utf8').trim(), name);
+    }
+    const witness = JSON.parse(readFileSync(join(dir, 'witness.json'), 'utf8'));
+    let flipped = 0;
+    for (const [i, a] of witness.accounts.entries()) {
+      for (const [j, node] of a.accountProof.entries()) {
+        const bad = structuredClone(witness);
+        const b = buf(node);
+        b[b.length >> 1] ^= 1;
+        bad.accounts[i].accountProof[j] = `0x${b.toString('hex')}`;
+        assert.throws(() => verifyWitness(bad), undefined, `${a.address} account node ${j}`);
+        flipped++;
+      }
+    }
+    assert.ok(flipped > 20, `${flipped} nodes flipped`);
   });
 });
