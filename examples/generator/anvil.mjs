@@ -851,6 +851,14 @@ proof for it). Pre-approving with real \`approveHash\` transactions would give t
 never clears the entry), but would change the proven state from what a release executed with ECDSA signatures
 sees.
 
+anvil quirks these files show or avoid (tests/scripts/anvil.test.mjs checks each): \`eth_getProof\` wants storage
+keys as 32-byte words (\`0x0\` is refused: "odd number of digits") and answers a key asked twice twice; a slot
+of an account whose storage is empty is proven by \`["0x80"]\`; there is no \`debug_getRawHeader\` (hence
+\`cast block N --raw\`, which re-encodes \`eth_getBlockByNumber\`'s fields); on a young chain \`safe\` and
+\`finalized\` are block 0, whose header claims the empty state root although the dev accounts are funded, so
+proofs at block 0 never verify — these files use block ${result.N}. The coinbase is the zero address
+(anvil's default), proven like any account.
+
 Regenerating gives identical files: fixed mnemonic, genesis timestamp and block interval, one transaction per
 block, RFC 6979 signatures, JSON with sorted keys (the raw \`cast\` outputs as cast prints them).
 `;

@@ -171,12 +171,18 @@ describe('a local anvil node', () => {
     assert.ok(b.requestsHash, 'a prague header carries requestsHash');
   });
 
-  test('there is no debug_getRawHeader; safe and finalized are block 0 on a young chain', async () => {
+  test('there is no debug_getRawHeader; safe and finalized are block 0 on a young chain, whose header claims the empty state root', async () => {
     await assert.rejects(rpc(node.url, 'debug_getRawHeader', ['latest']), /not found/i);
     for (const tag of ['safe', 'finalized']) {
       const b = await rpc(node.url, 'eth_getBlockByNumber', [tag, false]);
       assert.equal(b.number, '0x0', tag);
+      assert.equal(b.stateRoot, EMPTY_ROOT, `${tag}: block 0's header has the empty state root`);
     }
+    // ... although the dev accounts are funded there: a proof at block 0 cannot verify against its header,
+    // so a witness of `safe`/`finalized` on a young anvil chain fails state.proof. Use a mined block.
+    const p = await rpc(node.url, 'eth_getProof', [DEV0, [], '0x0']);
+    assert.ok(BigInt(p.balance) > 0n);
+    assert.notEqual(keccak(p.accountProof[0]), EMPTY_ROOT);
   });
 
   test('eth_getProof wants 32-byte storage keys, repeats a key asked twice, and proves an empty storage with ["0x80"]', async () => {
