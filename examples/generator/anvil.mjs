@@ -33,7 +33,7 @@ async function loadNoble() {
   ({ secp256k1 } = await import('@noble/curves/secp256k1'));
 }
 import { run } from '../../scripts/lib.mjs';
-import { cast, FOUNDRY_VERSION, root, rpc, startAnvil } from '../../tests/support/anvil.mjs';
+import { cast, FOUNDRY_VERSION, root, rpc, rpcRaw, startAnvil } from '../../tests/support/anvil.mjs';
 
 const here = join(root, 'examples', 'generator');
 const require = createRequire(join(root, 'package.json'));
@@ -433,6 +433,14 @@ async function record(chain, world, N, { name, batch, delegateTo = MULTISEND_CAL
   raw.blockHash = cast(['block', String(N), '--field', 'hash', ...rpcUrl]);
   raw.commands.push(`cast block ${N} --field hash > block-hash.txt`);
   raw.block = header;
+  // Headers N-1, N-2, N-3 (a witness's optional `ancestors`, for BLOCKHASH) and two answers
+  // kept whole, JSON-RPC envelope and all, as the node sent them.
+  raw.ancestors = [1, 2, 3].map((k) => cast(['block', String(N - k), '--raw', ...rpcUrl]));
+  for (const k of [1, 2, 3]) raw.commands.push(`cast block ${N - k} --raw   # ancestors[${k - 1}]`);
+  raw.envelopes = {
+    'eth_getBlockByNumber.json': await rpcRaw(c.url, 'eth_getBlockByNumber', [block, false]),
+    [`eth_getProof-${world.safe}.json`]: await rpcRaw(c.url, 'eth_getProof', [world.safe, [SLOT.threshold, SLOT.nonce], block]),
+  };
   for (const a of accounts) {
     const slots = [...want.get(a)].sort();
     raw.proofs[a] = cast(['proof', a, ...slots, '--block', String(N), ...rpcUrl]);
@@ -630,7 +638,9 @@ function fixtureFiles(rec) {
     'call.json': pretty({ call: rec.call, stateOverrides: rec.stateOverrides, block: rec.N, safeTxHash: rec.h }),
     'commands.sh': Buffer.from(`# The cast commands whose output is in this folder (ETH_RPC_URL set to the anvil node).\n${rec.raw.commands.join('\n')}\n`),
     'witness.json': pretty(rec.witness),
+    'ancestors.json': pretty(rec.raw.ancestors),
   };
+  for (const [f, v] of Object.entries(rec.raw.envelopes)) files[`rpc/${f}`] = Buffer.from(`${JSON.stringify(v)}\n`);
   for (const [a, text] of Object.entries(rec.raw.proofs)) files[`proofs/${a}.json`] = Buffer.from(`${text}\n`);
   for (const [a, text] of Object.entries(rec.raw.codes)) files[`codes/${a}.hex`] = Buffer.from(`${text}\n`);
   return files;
@@ -825,6 +835,8 @@ compares byte for byte). Do not edit by hand.
 | \`trace-prestate.json\` | \`debug_traceCall\` of the release's \`execTransaction\` with \`{"tracer":"prestateTracer"}\` (non-diff): the accounts and slots it reads, the list of what to prove |
 | \`trace-diff.json\` | the same with \`"tracerConfig":{"diffMode":true}\`: the state diff (\`evidence.json\`'s \`stateDiff\`) |
 | \`call.json\` | that call (\`from\`, \`to\`, \`data\`), the \`stateOverrides\` given with it, block ${result.N} and the Safe's \`safeTxHash\` |
+| \`ancestors.json\` | \`cast block N-1 --raw\`, N-2, N-3: RLP headers in the order of a witness's \`ancestors\` (not in \`witness.json\`: the release reads no \`BLOCKHASH\`) |
+| \`rpc/*.json\` | two answers kept whole as anvil sent them, JSON-RPC envelope included: \`eth_getBlockByNumber(N, false)\` and \`eth_getProof\` of the Safe's threshold and nonce slots (SPEC §9.1 accepts a \`{"jsonrpc","id","result"}\` entry) |
 | \`commands.sh\` | the cast commands, in order |
 | \`witness.json\` | \`upgrade-gate/witness/v1\` assembled from the files above (\`header\` = the RLP, \`accounts\` = the proofs, \`codes\` = the codes): what \`upgrade-gate witness --header header.rlp.hex --proof proofs/*.json --code codes/*.hex --chain-id ${CHAIN_ID}\` should write |
 

@@ -247,6 +247,15 @@ describe('tests/fixtures/anvil', () => {
     }
     // Every proof verifies against the header's state root (an independent verifier, not the crate's).
     verifyWitness(witness);
+    // ancestors.json: N-1, N-2, N-3, each the parent of the one before.
+    let parent = block.parentHash;
+    for (const h of JSON.parse(readFileSync(join(dir, 'ancestors.json'), 'utf8'))) {
+      assert.equal(keccak(h), parent);
+      parent = `0x${rlpDecode(buf(h))[0].toString('hex')}`;
+    }
+    const envelope = JSON.parse(readFileSync(join(dir, 'rpc', 'eth_getBlockByNumber.json'), 'utf8'));
+    assert.equal(envelope.jsonrpc, '2.0');
+    assert.equal(headerRlp(envelope.result), header);
     const codes = readdirSync(join(dir, 'codes')).map((f) => readFileSync(join(dir, 'codes', f), 'utf8').trim());
     assert.deepEqual([...witness.codes].sort(), [...codes].sort());
     for (const c of codes) assert.ok(witness.accounts.some((a) => a.codeHash === keccak(c)), 'every code hashes to a proven codeHash');
