@@ -16,8 +16,6 @@ use std::process::{Command, Output};
 use alloy_primitives::{hex, keccak256};
 use serde_json::Value;
 
-const NEEDS_CORE: &str = "needs SPEC §9 core (branches proof, replay)";
-
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
@@ -211,7 +209,6 @@ fn detail(report: &Value, id: &str) -> String {
 #[test]
 #[ignore = "needs SPEC §9 core (branches proof, replay)"]
 fn anvil_examples_reach_their_expected_decisions_with_the_witness() {
-    let _ = NEEDS_CORE;
     for name in examples() {
         let expected = json(&dir(&name).join("expected.json"));
         let (out, report) = verify(&name, true);
