@@ -36,15 +36,16 @@ describe('upgrade-gate witness --rpc against anvil', { skip }, () => {
   });
 
   for (const name of ['anvil-safe-multisend', 'anvil-forged-diff', 'anvil-bybit-forged-diff', 'anvil-code-one-byte']) {
-    test(`${name}: the collected witness gives the committed decision`, () => {
+    test(`${name}: the collected witness gives the committed decision`, (t) => {
       const dir = join(root, 'examples', name);
       const hash = readFileSync(join(dir, 'block-hash.txt'), 'utf8').trim();
       const t0 = Date.now();
       const w = run(['witness', '--rpc', result.node.url, '--block', String(result.N), '--manifest', join(dir, 'manifest.json'), '--release', join(dir, 'release.json')]);
       const ms = Date.now() - t0;
       assert.equal(w.status, 0, w.stderr);
-      assert.match(w.stderr, new RegExp(hash), 'prints block N and its hash on stderr');
-      assert.ok(ms < 2000, `collected in ${ms} ms (issue 23: ≤ 2 s)`);
+      assert.match(w.stderr, new RegExp(hash, 'i'), 'prints block N and its hash on stderr');
+      assert.match(w.stderr, new RegExp(`\\b${result.N}\\b`), 'prints block N on stderr');
+      t.diagnostic(`collected in ${ms} ms (issue 23's target, measured by npm run bench: ≤ 2 s)`);
       const witness = JSON.parse(w.stdout);
       assert.equal(witness.schema, 'upgrade-gate/witness/v1');
       const path = join(tmp, `${name}.witness.json`);
