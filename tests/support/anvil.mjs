@@ -89,7 +89,10 @@ export async function startAnvil(args = [], { timeoutMs = 20000 } = {}) {
     let stderr = '';
     child.stderr.on('data', (d) => { stderr += d; });
     let exited = null;
-    child.on('exit', (code, signal) => { exited = { code, signal }; });
+    // Never outlive the script that started it (a failed test, an uncaught error).
+    const reap = () => { if (!exited) child.kill('SIGKILL'); };
+    process.once('exit', reap);
+    child.on('exit', (code, signal) => { exited = { code, signal }; process.removeListener('exit', reap); });
     const url = `http://127.0.0.1:${port}`;
     const stop = () => new Promise((resolve) => {
       if (exited) return resolve();
