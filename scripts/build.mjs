@@ -283,8 +283,10 @@ export function buildDemo(examples = process.env.UPGRADE_GATE_EXAMPLES || join(r
   mkdirSync(demo, { recursive: true });
   const cases = [];
   if (existsSync(examples)) {
+    // Cases with a witness (examples/anvil-*, SPEC §9) wait for the page that reads
+    // witness.json and block-hash.txt: without them they would come out `hold`.
     const names = readdirSync(examples)
-      .filter((n) => existsSync(join(examples, n, 'manifest.json')))
+      .filter((n) => existsSync(join(examples, n, 'manifest.json')) && !existsSync(join(examples, n, 'witness.json')))
       .sort((a, b) => (a === DEMO_FIRST ? -1 : b === DEMO_FIRST ? 1 : a.localeCompare(b)));
     for (const name of names) {
       const dir = join(examples, name);

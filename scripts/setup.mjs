@@ -57,8 +57,11 @@ export function ensureWasmBindgen() {
 
 export function ensureNodeModules() {
   const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
+  // An optional package for another platform (e.g. @foundry-rs/anvil-darwin-arm64,
+  // whose `os`/`cpu` exclude this machine) is never installed here: not missing.
+  const elsewhere = (meta) => meta.optional && ((meta.os && !meta.os.includes(process.platform)) || (meta.cpu && !meta.cpu.includes(process.arch)));
   const ok = Object.entries(lock.packages || {}).every(([path, meta]) => {
-    if (!path.startsWith('node_modules/')) return true;
+    if (!path.startsWith('node_modules/') || elsewhere(meta)) return true;
     try {
       return JSON.parse(readFileSync(join(root, path, 'package.json'), 'utf8')).version === meta.version;
     } catch {

@@ -254,3 +254,32 @@ fn manifest_fill_records_a_state_diff_and_refuses_a_malformed_one() {
     let o = run(&["manifest", "fill", manifest.to_str().unwrap(), "--evidence", opaque.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+#[test]
+fn evidence_refuses_code_with_two_0x_prefixes_and_a_nested_diff_is_still_a_diff() {
+    let dir = Dir::new("issue22");
+    let diff = dir.write("diff.json", node_diff().to_string());
+    let code = dir.write("code.hex", format!("0x{RUNTIME}\n"));
+    let o = bin().args(["evidence", "--state-diff"]).arg(&diff).arg("--code").arg(format!("{}={}", cs(a(IMPL_1)), code.display())).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not a hex digit"), "{}", stderr(&o));
+    // A node's diff with one extra key nested past the JSON parser's limit:
+    // a diff all the same, refused by the core's depth limit.
+    let text = node_diff().to_string();
+    let deep = format!("{{\"x\":{}0{},{}", "[".repeat(130), "]".repeat(130), &text[1..]);
+    let deep = dir.write("deep.json", deep);
+    let o = bin().args(["evidence", "--state-diff"]).arg(&deep).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("nesting"), "{}", stderr(&o));
+}
+
+#[test]
+fn verify_refuses_a_manifest_that_repeats_a_name() {
+    let dir = Dir::new("repeated-name");
+    folder_case(&dir, &json!({ "deployedBytecode": RUNTIME }), RUNTIME);
+    let manifest = std::fs::read_to_string(dir.path("manifest.json")).unwrap();
+    dir.write("manifest.json", manifest.replacen("\"lane\":", "\"lane\": \"privileged_upgrade\",\n  \"lane\":", 1));
+    let o = verify(&dir, &["--package-dir", dir.path("package").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("manifest.json") && stderr(&o).contains("lane"), "{}", stderr(&o));
+}

@@ -73,6 +73,11 @@ fn safe_tx() -> Value {
 
 /// The Safe's execTransaction call for `safe_tx()`, with any signatures.
 fn exec_data(tx: &Value) -> String {
+    exec_data_signed(tx, vec![0xab; 65])
+}
+
+/// The same, with these signatures.
+fn exec_data_signed(tx: &Value, signatures: Vec<u8>) -> String {
     let addr = |k: &str| tx[k].as_str().unwrap().parse::<Address>().unwrap();
     let call = execTransactionCall {
         to: addr("to"),
@@ -84,7 +89,7 @@ fn exec_data(tx: &Value) -> String {
         gasPrice: U256::ZERO,
         gasToken: addr("gasToken"),
         refundReceiver: addr("refundReceiver"),
-        signatures: Bytes::from(vec![0xab; 65]),
+        signatures: Bytes::from(signatures),
     };
     hex(&call.abi_encode())
 }
@@ -128,6 +133,27 @@ fn fails(f: &Fixture, needles: &[&str]) -> String {
         assert!(d.contains(needle), "detail should mention {needle:?}: {d}");
     }
     d
+}
+
+/// `fails`, and the same through `upgrade-gate verify` (never exit 0).
+#[track_caller]
+fn fails_cli(f: &Fixture, name: &str, needles: &[&str]) -> String {
+    let detail = fails(f, needles);
+    let cli = f.run_cli(name, &[]);
+    let (status, cli_detail) = cli.check(ID);
+    assert_eq!(status, "fail", "{cli_detail}");
+    assert_eq!(cli_detail, detail);
+    assert_ne!(cli.code, Some(0), "{cli_detail}");
+    detail
+}
+
+/// `passes`, and the same through `upgrade-gate verify`.
+#[track_caller]
+fn passes_cli(f: &Fixture, name: &str) -> String {
+    let detail = passes(f);
+    let (status, cli_detail) = f.run_cli(name, &[]).check(ID);
+    assert_eq!(status, "pass", "{cli_detail}");
+    detail
 }
 
 // --- Status (SPEC §4, §7.3) ---
@@ -207,6 +233,77 @@ fn malformed_state_diff_evidence_is_an_input_error_naming_the_field() {
     assert_eq!(e.path(), format!("post.{}.storage.{IMPL_SLOT}", cs(a(PROXY_1))));
 }
 
+/// `[[[…0…]]]`, `depth` levels deep.
+fn nested(depth: usize) -> String {
+    format!("{}0{}", "[".repeat(depth), "]".repeat(depth))
+}
+
+/// The text of `v` with one more top-level key whose value is `extra`.
+fn with_key(v: &Value, key: &str, extra: &str) -> Vec<u8> {
+    let text = serde_json::to_string_pretty(v).unwrap();
+    format!("{{\"{key}\": {extra},{}", &text[1..]).into_bytes()
+}
+
+fn with_evidence_bytes(mut f: Fixture, bytes: Vec<u8>) -> Fixture {
+    f.manifest["simulation"]["evidenceHash"] = json!(sha(&bytes).to_string());
+    f.observed.evidence = None;
+    f.evidence = Some(bytes);
+    f
+}
+
+#[test]
+fn a_state_diff_with_a_deeply_nested_extra_key_is_an_input_error_not_opaque() {
+    // Issue 22: the diff shows an undeclared upgrade; one extra key nesting
+    // past the JSON parser's 128 levels made the whole file "opaque".
+    let mut d = releasable_diff();
+    d["pre"][cs(a(0x77))] = json!({ "storage": { IMPL_SLOT: word(a(0x78)) } });
+    d["post"][cs(a(0x77))] = json!({ "storage": { IMPL_SLOT: word(a(ATTACKER)) } });
+    let rpc = json!({ "jsonrpc": "2.0", "id": 1, "result": d.clone() });
+    for depth in [70, 130, 5000] {
+        for bytes in [
+            with_key(&d, "x", &nested(depth)),
+            with_key(&document(d.clone()), "x", &nested(depth)),
+            with_key(&rpc, "x", &nested(depth)),
+            // Inside `result`, beside `pre` and `post`.
+            format!("{{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}}", String::from_utf8(with_key(&d, "x", &nested(depth))).unwrap()).into_bytes(),
+        ] {
+            let f = with_evidence_bytes(Fixture::releasable(), bytes);
+            let e = f.try_run().unwrap_err();
+            assert_eq!(e.document(), upgrade_gate::Document::Evidence, "{e}");
+            assert!(e.to_string().contains("nesting"), "{e}");
+            if depth == 130 {
+                let cli = f.run_cli("deep-evidence", &[]);
+                assert_eq!(cli.code, Some(2), "{}", cli.stderr);
+                assert!(cli.stderr.contains("evidence.json") && cli.stderr.contains("nesting"), "{}", cli.stderr);
+            }
+        }
+    }
+    // Shallow, the extra key is what is wrong (form 1 has only pre and post).
+    let e = with_evidence_bytes(Fixture::releasable(), with_key(&d, "x", &nested(3))).try_run().unwrap_err();
+    assert!(e.to_string().contains("unknown field"), "{e}");
+    // The nesting alone, under any other top level, stays opaque.
+    let f = with_evidence_bytes(Fixture::releasable(), with_key(&json!({ "trace": "ok" }), "x", &nested(130)));
+    assert_eq!(effects(&f).0, Status::Skip);
+}
+
+#[test]
+fn detection_reads_the_top_level_however_the_rest_is_written() {
+    use upgrade_gate::document::evidence::{shape, Form};
+    let deep = nested(10_000);
+    assert_eq!(shape(&format!("{{\"x\":{deep},\"pre\":{{}},\"post\":{{}}}}")), Some(Form::Prestate));
+    assert_eq!(shape(&format!("{{\"id\":{deep},\"result\":{{\"pre\":{deep},\"post\":{{}}}}}}")), Some(Form::JsonRpc));
+    assert_eq!(shape(&format!("{{\"x\":\"\\\"{{[\",\"schema\":\"upgrade-gate/evidence/v1\",\"y\":{deep}}}")), Some(Form::Document));
+    // An escaped name is the same name.
+    assert_eq!(shape("{\"\\u0070re\":1,\"post\":2}"), Some(Form::Prestate));
+    // Names below the top level do not count.
+    assert_eq!(shape("{\"x\":{\"pre\":{},\"post\":{}}}"), None);
+    assert_eq!(shape("{\"result\":{\"x\":{\"pre\":{},\"post\":{}}}}"), None);
+    assert_eq!(shape("[{\"pre\":{},\"post\":{}}]"), None);
+    assert_eq!(shape("not json"), None);
+    // A match followed by malformed text is a match: the strict reader says what is wrong.
+    assert_eq!(shape("{\"pre\":{},\"post\":{},\"x\":[[["), Some(Form::Prestate));
+}
+
 // --- E0 binding ---
 
 #[test]
@@ -231,6 +328,35 @@ fn e0_the_call_must_be_the_releases_safe_transaction() {
     let mut doc = safe_document();
     doc["call"]["data"] = json!(exec_data(&tx));
     fails(&safe_case(doc), &["E0", "operation"]);
+}
+
+/// `call.data` of `safe_document()` with `edit` applied to its bytes.
+fn edited_call(edit: impl Fn(&mut Vec<u8>)) -> Value {
+    let mut doc = safe_document();
+    let mut data = doc["call"]["data"].as_str().unwrap().parse::<Bytes>().unwrap().to_vec();
+    edit(&mut data);
+    doc["call"]["data"] = json!(hex(&data));
+    doc
+}
+
+#[test]
+fn e0_decoding_is_strict_a_word_with_high_bytes_fails() {
+    // Argument words start after the selector: to 0, value 1, data 2, operation 3, …
+    let word = |i: usize| 4 + 32 * i;
+    // operation 0x101: its low byte is 1 (delegatecall), as the release says.
+    fails_cli(&safe_case(edited_call(|d| d[word(3) + 30] = 0x01)), "e0-operation", &["E0", "canonical"]);
+    // `to` with non-zero high bytes: its low 20 bytes are the release's `to`.
+    fails_cli(&safe_case(edited_call(|d| d[word(0)] = 0xff)), "e0-to", &["E0", "canonical"]);
+    // gasToken (argument 7) with non-zero high bytes.
+    fails(&safe_case(edited_call(|d| d[word(7) + 11] = 0x01)), &["E0", "canonical"]);
+    // Bytes after the encoding.
+    fails(&safe_case(edited_call(|d| d.extend([0u8; 32]))), &["E0", "canonical"]);
+    // An offset out of bounds.
+    fails(&safe_case(edited_call(|d| d[word(2) + 31] = 0xf0)), &["E0"]);
+    // Dirty padding after the inner data.
+    fails(&safe_case(edited_call(|d| { let n = d.len(); d[n - 1] ^= 0x01 })), &["E0"]);
+    // The canonical encoding still passes.
+    passes_cli(&safe_case(edited_call(|_| {})), "e0-canonical");
 }
 
 #[test]
@@ -267,6 +393,35 @@ fn e1_a_beacon_target_is_upgraded_in_the_beacons_storage() {
     });
     passes(&with_evidence(clone_fixture(&f), &diff(a(IMPL_1))));
     fails(&with_evidence(f, &diff(a(ATTACKER))), &["E1", "beacon", &cs(a(PROXY_ADMIN))]);
+}
+
+#[test]
+fn e1_a_beacon_must_change_exactly_one_non_owner_slot_to_the_implementation() {
+    let mut f = Fixture::releasable();
+    f.manifest["targets"] = json!([{ "proxy": cs(a(PROXY_1)), "kind": "beacon", "admin": cs(a(PROXY_ADMIN)), "implementation": cs(a(IMPL_1)) }]);
+    let diff = |changes: &[(&str, Address, Address)]| {
+        let (mut pre, mut post) = (serde_json::Map::new(), serde_json::Map::new());
+        for (slot, was, now) in changes {
+            pre.insert(slot.to_string(), json!(word(*was)));
+            post.insert(slot.to_string(), json!(word(*now)));
+        }
+        json!({ "pre": { cs(a(PROXY_ADMIN)): { "storage": pre } }, "post": { cs(a(PROXY_ADMIN)): { "storage": post } } })
+    };
+    // Issue 22: the beacon's implementation slot moves elsewhere, and some
+    // other slot takes the declared implementation's word.
+    let d = diff(&[("0x1", a(OLD_IMPL_1), a(ATTACKER)), ("0x7", a(0x70), a(IMPL_1))]);
+    fails_cli(&with_evidence(clone_fixture(&f), &d), "e1-beacon", &["E1", "beacon", "2 slots", &cs(a(PROXY_ADMIN))]);
+    // Two slots both taking the word: still not exactly one.
+    let d = diff(&[("0x1", a(OLD_IMPL_1), a(IMPL_1)), ("0x7", a(0x70), a(IMPL_1))]);
+    fails(&with_evidence(clone_fixture(&f), &d), &["E1", "2 slots"]);
+    // The owner (slot 0x0) is E3's: it does not count here.
+    let d = diff(&[("0x0", a(0x41), a(ATTACKER)), ("0x1", a(OLD_IMPL_1), a(IMPL_1))]);
+    let detail = fails(&with_evidence(clone_fixture(&f), &d), &["E3"]);
+    assert!(!detail.contains("E1"), "{detail}");
+    // Only the owner changes: no upgrade.
+    let d = diff(&[("0x0", a(0x41), a(ATTACKER))]);
+    fails(&with_evidence(clone_fixture(&f), &d), &["E1", "no storage change other than slot 0x0"]);
+    passes_cli(&with_evidence(f, &diff(&[("0x1", a(OLD_IMPL_1), a(IMPL_1))])), "e1-beacon-ok");
 }
 
 fn clone_fixture(f: &Fixture) -> Fixture {
@@ -364,16 +519,65 @@ fn e4_a_guard_removed_fails_and_the_safes_code_must_not_change() {
     fails(&safe_case(doc), &["E4", "code changed"]);
 }
 
+/// SPEC §7.3 E4 (v1.2): the `approvedHashes` slot a `v = 1` signature of
+/// owner `owner` uses for `safeTxHash` h: keccak256(h ‖ keccak256(r ‖ 0x08)).
+fn approved_hash_slot(tx: &Value, owner: Address) -> String {
+    let h = upgrade_gate::tools::safe_tx_hash(&tx.to_string(), None, None).unwrap().hashes.safe_tx_hash;
+    let inner = alloy_primitives::keccak256([owner.into_word().as_slice(), B256::from(U256::from(8)).as_slice()].concat());
+    format!("{}", alloy_primitives::keccak256([h.as_slice(), inner.as_slice()].concat()))
+}
+
+/// One `v = 1` (approved hash) signature of `owner`, as the Safe reads it.
+fn approved_signature(owner: Address) -> Vec<u8> {
+    let mut sig = owner.into_word().to_vec();
+    sig.extend([0u8; 32]);
+    sig.push(1);
+    sig
+}
+
 #[test]
-fn e4_safes_below_1_3_0_may_clear_an_approved_hash() {
+fn e4_safes_below_1_3_0_may_clear_the_approved_hash_of_a_v1_signature() {
     let mut tx = safe_tx();
     tx["safeVersion"] = json!("1.2.0");
-    let mut doc = safe_document();
-    doc["stateDiff"]["pre"][cs(a(SAFE))]["storage"]["0xabcd"] = json!("0x1");
-    let f = with_evidence(Fixture::releasable().with_safe_tx(tx), &doc);
-    passes(&f);
+    let slot = approved_hash_slot(&tx, a(0x71));
+    let with = |slot: &str, call: bool| {
+        let mut doc = safe_document();
+        doc["call"]["data"] = json!(exec_data_signed(&tx, [vec![0xab; 65], approved_signature(a(0x71))].concat()));
+        if !call {
+            doc.as_object_mut().unwrap().remove("call");
+        }
+        doc["stateDiff"]["pre"][cs(a(SAFE))]["storage"][slot] = json!("0x1");
+        with_evidence(Fixture::releasable().with_safe_tx(tx.clone()), &doc)
+    };
+    passes_cli(&with(&slot, true), "e4-approved");
+    // v1.2: any other slot going 1 → 0 is a change (issue 22: the threshold
+    // of a Safe claiming an old version went 1 → 0 and released).
+    fails_cli(&with("0x4", true), "e4-threshold", &["E4", "Safe threshold"]);
+    fails(&with("0xabcd", true), &["E4", "0x000000000000000000000000000000000000000000000000000000000000abcd"]);
+    // The entry of another owner, or of a signature whose v is not 1.
+    fails(&with(&approved_hash_slot(&tx, a(0x72)), true), &["E4"]);
+    // Without a call nothing is exempt.
+    fails_cli(&with(&slot, false), "e4-no-call", &["E4", &slot]);
     // Not in 1.3.0 and later.
-    fails(&safe_case(doc), &["E4", "0x000000000000000000000000000000000000000000000000000000000000abcd"]);
+    let mut doc = safe_document();
+    let tx141 = safe_tx();
+    doc["call"]["data"] = json!(exec_data_signed(&tx141, approved_signature(a(0x71))));
+    let slot141 = approved_hash_slot(&tx141, a(0x71));
+    doc["stateDiff"]["pre"][cs(a(SAFE))]["storage"][slot141.as_str()] = json!("0x1");
+    fails(&safe_case(doc), &["E4", &slot141]);
+}
+
+#[test]
+fn e4_a_chunk_past_the_last_whole_65_bytes_names_no_entry() {
+    let mut tx = safe_tx();
+    tx["safeVersion"] = json!("1.1.1");
+    let slot = approved_hash_slot(&tx, a(0x71));
+    let mut doc = safe_document();
+    // 64 bytes of a signature: ⌊64/65⌋ = 0 chunks.
+    let short = approved_signature(a(0x71))[..64].to_vec();
+    doc["call"]["data"] = json!(exec_data_signed(&tx, short));
+    doc["stateDiff"]["pre"][cs(a(SAFE))]["storage"][slot.as_str()] = json!("0x1");
+    fails(&with_evidence(Fixture::releasable().with_safe_tx(tx), &doc), &["E4", &slot]);
 }
 
 #[test]
@@ -440,6 +644,19 @@ fn e5_a_created_account_must_be_expected() {
     let mut f = Fixture::releasable();
     f.manifest["simulation"]["expectedAccounts"] = json!([cs(a(0x77))]);
     passes(&with_evidence(f, &d));
+}
+
+#[test]
+fn e5_a_post_only_account_with_a_code_hash_and_no_code_is_created() {
+    let mut d = releasable_diff();
+    d["post"][cs(a(0x77))] = json!({ "balance": "0x0", "codeHash": format!("{}", alloy_primitives::keccak256([0x60, 0x00])) });
+    fails_cli(&with_evidence(Fixture::releasable(), &d), "e5-code-hash", &["E5", &cs(a(0x77)), "created"]);
+    let mut f = Fixture::releasable();
+    f.manifest["simulation"]["expectedAccounts"] = json!([cs(a(0x77))]);
+    passes(&with_evidence(f, &d));
+    // The empty code's hash is no code: a fresh account, not a creation.
+    d["post"][cs(a(0x77))]["codeHash"] = json!("0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
+    passes(&with_evidence(Fixture::releasable(), &d));
 }
 
 // --- E6 overrides that do not change what runs ---

@@ -86,10 +86,15 @@ fn anything_else_is_opaque() {
         "{\"result\":{\"pre\":{}}}",
         "{\"result\":[]}",
         "{\"schema\":\"upgrade-gate/evidence/v2\",\"stateDiff\":{}}",
-        "{\"pre\":{},\"post\":{}} trailing",
         "",
     ] {
         assert_eq!(read(text).unwrap(), Evidence::Opaque, "{text}");
+    }
+    // Issue 22 (SPEC v1.2 §7.1): detection reads the top level only, so a
+    // diff followed by other text, or cut short, is a malformed diff (an
+    // input error), not opaque: malformed text must not hide what it shows.
+    for text in ["{\"pre\":{},\"post\":{}} trailing", "{\"pre\":{},\"post\":{}", "{\"pre\":{},\"post\":{},\"x\":[[["] {
+        assert!(read(text).is_err(), "{text}");
     }
     assert_eq!(Evidence::read(&[0xff, 0xfe, b'{', b'}'], &Limits::default()).unwrap(), Evidence::Opaque);
 }

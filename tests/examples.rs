@@ -1560,19 +1560,30 @@ const NOT_CASES: [&str; 3] = ["node", "ci", "generator"];
 /// solc output executed in revm; it checks them itself (`npm run examples:check`).
 const EVM_PREFIX: &str = "effects-";
 
+/// The folders that examples/generator/anvil.mjs writes (`npm run examples:anvil`)
+/// on a real node, each with a witness (SPEC §9); it checks them itself
+/// (`npm run examples:anvil:check`), and tests/witness_examples.rs runs them
+/// through the CLI with `--witness` and `--block-hash`.
+const ANVIL_PREFIX: &str = "anvil-";
+
 fn is_case_file(rel: &str) -> bool {
-    !NOT_CASES.iter().any(|d| rel.starts_with(&format!("{d}/"))) && !rel.starts_with(EVM_PREFIX)
+    !NOT_CASES.iter().any(|d| rel.starts_with(&format!("{d}/"))) && !rel.starts_with(EVM_PREFIX) && !rel.starts_with(ANVIL_PREFIX)
 }
 
 /// The effects-* folders on disk, sorted.
 fn evm_examples() -> Vec<String> {
+    folders_with_prefix(EVM_PREFIX)
+}
+
+/// The folders of `examples/` whose name starts with `prefix`, sorted.
+fn folders_with_prefix(prefix: &str) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(examples_dir())
         .map(|entries| {
             entries
                 .flatten()
                 .filter(|e| e.path().is_dir())
                 .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| n.starts_with(EVM_PREFIX))
+                .filter(|n| n.starts_with(prefix))
                 .collect()
         })
         .unwrap_or_default();
@@ -1612,6 +1623,22 @@ fn evm_examples_section() -> String {
     );
     for name in evm_examples() {
         s.push_str(&evm_example_row(&name));
+    }
+    let anvil = folders_with_prefix(ANVIL_PREFIX);
+    if !anvil.is_empty() {
+        s.push_str(
+            "\n## Made on a real node, with a witness: trust only a block hash (SPEC §9)\n\n\
+             These folders are written by `examples/generator/anvil.mjs` (`npm run examples:anvil`) on anvil\n\
+             1.7.1 from npm: the same kind of contracts deployed on a local chain, and at block N the node's own\n\
+             answers — `cast block N --raw`, `cast proof`, `cast code` assembled into `witness.json`, the\n\
+             prestateTracer diff of the release in `evidence.json`, and `cast block N --field hash` in\n\
+             `block-hash.txt`. Run them with `--witness witness.json --block-hash $(cat block-hash.txt)` (each\n\
+             README has the command); `npm run examples:anvil:check` regenerates them and fails on any difference.\n\n\
+             | example | what it shows | expected |\n|---|---|---|\n",
+        );
+        for name in anvil {
+            s.push_str(&evm_example_row(&name));
+        }
     }
     s
 }
@@ -1947,7 +1974,7 @@ fn every_example_folder_is_tested_and_listed() {
         .map(|e| e.expect("entry").path())
         .filter(|p| p.is_dir())
         .map(|p| p.file_name().expect("name").to_string_lossy().into_owned())
-        .filter(|name| !NOT_CASES.contains(&name.as_str()) && !name.starts_with(EVM_PREFIX))
+        .filter(|name| !NOT_CASES.contains(&name.as_str()) && !name.starts_with(EVM_PREFIX) && !name.starts_with(ANVIL_PREFIX))
         .collect();
     on_disk.sort();
     let mut tested_sorted: Vec<String> = tested.iter().map(|s| s.to_string()).collect();

@@ -67,6 +67,14 @@ fn case(artifact: &[u8], onchain: Option<&[u8]>) -> Fixture {
     f
 }
 
+/// `check`, and the same check through `upgrade-gate verify`.
+#[track_caller]
+fn check_cli(f: &Fixture, name: &str, expected: &str, needle: &str) {
+    let (status, detail) = f.run_cli(name, &[("README.md", b"readme")]).check(ID);
+    assert_eq!(status, expected, "{detail}");
+    assert!(detail.contains(needle), "{detail} should mention {needle:?}");
+}
+
 #[track_caller]
 fn check(f: &Fixture, expected: Status, needle: &str) -> Value {
     let r = f.run();
@@ -142,12 +150,12 @@ fn step_2_a_library_placeholder_fails_before_the_code_is_needed() {
 
 #[test]
 fn step_3_no_code_entry_is_pending() {
-    check(&case(&foundry(&onchain_with_immutable(), true), None), Status::Pending, "no on-chain code");
+    check(&case(&foundry(&runtime(&body(), 0x11), true), None), Status::Pending, "no on-chain code");
 }
 
 #[test]
 fn step_3_code_in_the_diff_itself_is_never_used() {
-    let mut f = case(&foundry(&onchain_with_immutable(), true), None);
+    let mut f = case(&foundry(&runtime(&body(), 0x11), true), None);
     let diff = json!({ "pre": {}, "post": { cs(a(IMPL_1)): { "code": hex(&onchain_with_immutable()) } } });
     let bytes = serde_json::to_vec(&diff).unwrap();
     f.manifest["simulation"]["evidenceHash"] = json!(sha(&bytes).to_string());
@@ -252,4 +260,127 @@ mod one_byte {
             prop_assert_eq!(r.check(ID).unwrap().status, Status::Fail);
         }
     }
+}
+
+// --- Issue 22 (SPEC v1.2 §7.4): ranges the compiler writes, names given
+// once, the code entry held to the diff, bytes with one `0x` ---
+
+/// `case`, with `diff` as the evidence document's state diff.
+fn case_with_diff(artifact: &[u8], onchain: &[u8], diff: Value) -> Fixture {
+    let mut f = case(artifact, Some(onchain));
+    let doc = json!({ "schema": "upgrade-gate/evidence/v1", "stateDiff": diff, "code": { cs(a(IMPL_1)): hex(onchain) } });
+    let bytes = serde_json::to_vec(&doc).unwrap();
+    f.manifest["simulation"]["evidenceHash"] = json!(sha(&bytes).to_string());
+    f.evidence = Some(bytes);
+    f
+}
+
+fn with_ranges(code: &[u8], ranges: Value) -> Vec<u8> {
+    serde_json::to_vec(&json!({ "deployedBytecode": { "object": hex(code), "immutableReferences": ranges } })).unwrap()
+}
+
+#[test]
+fn step_2_a_range_the_compiler_does_not_write_fails_naming_it() {
+    let compiled = runtime(&body(), 0x11);
+    // On chain, the immutable is filled and one byte after it differs.
+    let mut patched = onchain_with_immutable();
+    patched[40] = 0xff;
+    let honest = json!({ "start": 6, "length": 32 });
+    let cases = [
+        // One range over the whole code hides every byte.
+        (json!({ "7": [honest, { "start": 0, "length": compiled.len() }] }), "immutableReferences.7[1]", "not 32 bytes"),
+        // A 32-byte range over the bytes that differ: not zero, not after a PUSH32.
+        (json!({ "7": [honest], "9": [{ "start": 38, "length": 32 }] }), "immutableReferences.9[0]", "not all zero"),
+        // The same range twice, and ranges that overlap.
+        (json!({ "7": [honest, honest] }), "overlap", "immutableReferences.7[0]"),
+        (json!({ "7": [honest, { "start": 7, "length": 32 }] }), "immutableReferences.7[1]", "not a range the compiler writes"),
+        // Past the end of the artifact's code.
+        (json!({ "7": [honest, { "start": compiled.len() - 8, "length": 32 }] }), "immutableReferences.7[1]", "past the end"),
+    ];
+    for (ranges, name, why) in cases {
+        let r = case(&with_ranges(&compiled, ranges.clone()), Some(&patched)).run();
+        assert_check(&r, ID, Status::Fail, name);
+        assert_check(&r, ID, Status::Fail, why);
+        assert_ne!(r.decision, upgrade_gate::Decision::Release, "{ranges}");
+        check_cli(&case(&with_ranges(&compiled, ranges.clone()), Some(&patched)), "ranges", "fail", name);
+    }
+    // The honest range alone: the differing byte is found.
+    check(&case(&with_ranges(&compiled, json!({ "7": [honest] })), Some(&patched)), Status::Fail, "first differ at byte 40");
+}
+
+#[test]
+fn step_2_a_push32_inside_another_instructions_operand_does_not_start_a_range() {
+    // PUSH2 0x7f00, then zeros: the 0x7f at byte 1 is an operand, not an instruction.
+    let mut code = vec![0x61, 0x7f];
+    code.extend([0u8; 40]);
+    let artifact = with_ranges(&code, json!({ "1": [{ "start": 2, "length": 32 }] }));
+    let mut onchain = code.clone();
+    onchain[2..34].copy_from_slice(&[0x5b; 32]);
+    check(&case(&artifact, Some(&onchain)), Status::Fail, "does not follow a PUSH32");
+    check_cli(&case(&artifact, Some(&onchain)), "push-operand", "fail", "does not follow a PUSH32");
+    // After a real PUSH32 the same bytes are a range.
+    let mut code = vec![0x60, 0x7f, 0x7f];
+    code.extend([0u8; 40]);
+    let mut onchain = code.clone();
+    onchain[3..35].copy_from_slice(&[0x5b; 32]);
+    check(&case(&with_ranges(&code, json!({ "1": [{ "start": 3, "length": 32 }] })), Some(&onchain)), Status::Pass, "1 immutable range(s) filled");
+}
+
+#[test]
+fn step_2_a_name_repeated_within_one_object_fails() {
+    let reviewed = hex(&runtime(&body(), 0x11));
+    let mut patched_code = runtime(&body(), 0x11);
+    patched_code[40] = 0xff;
+    let patched = hex(&patched_code);
+    // Reviewed bytes first, patched bytes last: the last one used to win.
+    let artifact = format!(r#"{{"deployedBytecode":{{"object":"{reviewed}","object":"{patched}"}}}}"#);
+    check(&case(artifact.as_bytes(), Some(&patched_code)), Status::Fail, "given twice");
+    check_cli(&case(artifact.as_bytes(), Some(&patched_code)), "object-twice", "fail", "given twice");
+    let artifact = format!(r#"{{"deployedBytecode":"{reviewed}","deployedBytecode":"{patched}"}}"#);
+    check(&case(artifact.as_bytes(), Some(&patched_code)), Status::Fail, "given twice");
+    // An escaped spelling of the same name is the same name.
+    let artifact = format!(r#"{{"deployedBytecode":{{"object":"{reviewed}","obj\u0065ct":"{patched}"}}}}"#);
+    check(&case(artifact.as_bytes(), Some(&patched_code)), Status::Fail, "given twice");
+    // Names repeated in different objects are fine.
+    let artifact = format!(r#"{{"a":{{"object":1}},"deployedBytecode":{{"object":"{patched}"}}}}"#);
+    check(&case(artifact.as_bytes(), Some(&patched_code)), Status::Pass, "equals");
+}
+
+#[test]
+fn step_3_the_code_entry_must_agree_with_the_diffs_own_code() {
+    let compiled = runtime(&body(), 0x11);
+    let onchain = onchain_with_immutable();
+    let artifact = foundry(&compiled, true);
+    let other = runtime(&body(), 0x99);
+    for side in ["pre", "post"] {
+        let diff = json!({ "pre": {}, "post": {}, side: { cs(a(IMPL_1)): { "code": hex(&other) } } });
+        let diff = json!({ "pre": diff["pre"], "post": diff["post"] });
+        let detail = format!("{side}.{}.code", cs(a(IMPL_1)));
+        check(&case_with_diff(&artifact, &onchain, diff.clone()), Status::Fail, &detail);
+        check_cli(&case_with_diff(&artifact, &onchain, diff), "diff-code", "fail", &detail);
+        let hash = format!("{}", alloy_primitives::keccak256(&other));
+        let diff = json!({ "pre": {}, "post": {} });
+        let mut diff = diff;
+        diff[side][cs(a(IMPL_1))] = json!({ "codeHash": hash });
+        check(&case_with_diff(&artifact, &onchain, diff), Status::Fail, &format!("{side}.{}.codeHash", cs(a(IMPL_1))));
+    }
+    // Agreeing code and hash pass.
+    let same = json!({ "pre": { cs(a(IMPL_1)): { "code": hex(&onchain), "codeHash": format!("{}", alloy_primitives::keccak256(&onchain)) } }, "post": {} });
+    check(&case_with_diff(&artifact, &onchain, same.clone()), Status::Pass, "1 immutable range(s) filled");
+    check_cli(&case_with_diff(&artifact, &onchain, same), "diff-code-same", "pass", "1 immutable range(s) filled");
+}
+
+#[test]
+fn a_code_entry_with_two_0x_prefixes_is_an_input_error() {
+    let mut f = case(&foundry(&runtime(&body(), 0x11), true), None);
+    let doc = json!({ "schema": "upgrade-gate/evidence/v1", "stateDiff": { "pre": {}, "post": {} }, "code": { cs(a(IMPL_1)): format!("0x{}", hex(&onchain_with_immutable())) } });
+    let bytes = serde_json::to_vec(&doc).unwrap();
+    f.manifest["simulation"]["evidenceHash"] = json!(sha(&bytes).to_string());
+    f.evidence = Some(bytes);
+    let e = f.try_run().unwrap_err();
+    assert_eq!(e.path(), format!("code.{}", cs(a(IMPL_1))), "{e}");
+    assert!(e.to_string().contains("not a hex digit"), "{e}");
+    let cli = f.run_cli("code-0x0x", &[("README.md", b"readme")]);
+    assert_eq!(cli.code, Some(2), "{}", cli.stderr);
+    assert!(cli.stderr.contains(&format!("code.{}", cs(a(IMPL_1)))) && cli.stderr.contains("not a hex digit"), "{}", cli.stderr);
 }

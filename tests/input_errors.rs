@@ -338,3 +338,76 @@ fn a_misspelt_field_names_the_field_that_was_meant() {
     f.manifest["lan"] = lane;
     assert_field(&input_error(&f), Document::Manifest, "lan", "did you mean `lane`?");
 }
+
+// --- Issue 22: bytes carry one `0x`; a JSON name is given once ---
+
+#[test]
+fn bytes_with_two_0x_prefixes_are_an_input_error_wherever_bytes_are_read() {
+    // The gate stripped one `0x` and the hex decoder a second: `0x0x…` read as bytes.
+    let doubled = |v: &serde_json::Value| json!(format!("0x{}", v.as_str().unwrap()));
+    let mut f = Fixture::releasable();
+    f.manifest["actions"][1]["data"] = doubled(&f.manifest["actions"][1]["data"]);
+    assert_field(&input_error(&f), Document::Manifest, "actions[1].data", "not a hex digit");
+    let cli = f.run_cli("data-0x0x", &[]);
+    assert_eq!(cli.code, Some(2), "{}", cli.stderr);
+    assert!(cli.stderr.contains("actions[1].data") && cli.stderr.contains("not a hex digit"), "{}", cli.stderr);
+    let mut f = Fixture::releasable();
+    f.release["actions"][0]["data"] = doubled(&f.release["actions"][0]["data"]);
+    assert_field(&input_error(&f), Document::Release, "actions[0].data", "not a hex digit");
+    // An empty payload written `0x0x`.
+    let mut f = Fixture::releasable();
+    f.manifest["rollback"]["actions"][0]["data"] = json!("0x0x");
+    assert_field(&input_error(&f), Document::Manifest, "rollback.actions[0].data", "not a hex digit");
+    // The evidence's call.data.
+    let mut f = Fixture::releasable();
+    let doc = json!({ "schema": "upgrade-gate/evidence/v1", "stateDiff": { "pre": {}, "post": {} }, "call": { "data": "0x0x6a761202" } });
+    let bytes = serde_json::to_vec(&doc).unwrap();
+    f.manifest["simulation"]["evidenceHash"] = json!(sha(&bytes).to_string());
+    f.observed.evidence = None;
+    f.evidence = Some(bytes);
+    assert_field(&input_error(&f), Document::Evidence, "call.data", "not a hex digit");
+    let cli = f.run_cli("call-data-0x0x", &[]);
+    assert_eq!(cli.code, Some(2), "{}", cli.stderr);
+    assert!(cli.stderr.contains("call.data"), "{}", cli.stderr);
+    // A keccak digest written with two prefixes (62 digits after the second).
+    let e = upgrade_gate::document::values::parse_keccak(&format!("0x0x{}", "ab".repeat(31))).unwrap_err();
+    assert!(e.contains("not a hex digit"), "{e}");
+    assert!(upgrade_gate::document::values::parse_bytes("0x0X12").is_err());
+    assert!(upgrade_gate::document::values::parse_bytes("0x").unwrap().is_empty());
+}
+
+#[test]
+fn a_json_name_repeated_in_one_object_is_an_input_error_in_every_document() {
+    use upgrade_gate::document::{parse_json, parse_value, Limits, Policy};
+    // A map: the last of two equal keys used to win silently.
+    let policy = r#"{"schema":"upgrade-gate/policy/v1","hardforks":{"1":"cancun","1":"prague"}}"#;
+    let e = parse_json::<Policy>(Document::Policy, policy, &Limits::default()).unwrap_err();
+    assert_field(&e, Document::Policy, "hardforks.1", "given twice");
+    // The value a manifest digest is taken over.
+    let e = parse_value(Document::Manifest, r#"{"a":{"b":1,"b":2}}"#, &Limits::default()).unwrap_err();
+    assert!(e.to_string().contains("`b` is given twice") && e.to_string().contains("line 1"), "{e}");
+    // Through verify: a manifest whose title is given twice.
+    let f = Fixture::releasable();
+    let (m, r, ap, p) = f.texts();
+    let m = m.replacen("\"title\":", "\"title\": \"Another title\",\n  \"title\":", 1);
+    let e = upgrade_gate::verify(&upgrade_gate::Inputs {
+        manifest: &m,
+        release: &r,
+        approvals: ap.as_deref(),
+        policy: p.as_deref(),
+        observed: f.observed.clone(),
+        evidence: None,
+        artifacts: Vec::new(),
+        witness: None,
+        trusted_block_hash: None,
+        now: upgrade_gate::Timestamp::parse(NOW).unwrap(),
+        limits: Limits::default(),
+    })
+    .unwrap_err();
+    assert_eq!(e.document(), Document::Manifest, "{e}");
+    assert!(e.to_string().contains("title"), "{e}");
+    // A Foundry broadcast (read as a JSON value): `to` twice.
+    let broadcast = r#"{"chain":1,"transactions":[{"transaction":{"to":"0x1111111111111111111111111111111111111111","to":"0x2222222222222222222222222222222222222222","value":"0x0","input":"0x"}}]}"#;
+    let e = upgrade_gate::formats::foundry::draft(broadcast, None).unwrap_err();
+    assert!(e.to_string().contains("given twice"), "{e}");
+}

@@ -191,3 +191,40 @@ fn a_double_halfway_between_two_shortest_forms_takes_the_even_one() {
     let value: Value = serde_json::from_str("[220656155395318.125]").unwrap();
     assert_eq!(String::from_utf8(canonical_json(&value)).unwrap(), "[220656155395318.12]");
 }
+
+// ---- issue 22: the digest of a value must not depend on how its numbers are spelled ----
+
+/// What the fuzz target `documents` found (fuzz/seeds/documents/jcs-number-spellings.json):
+/// parsed, written compactly and parsed again, a value must canonicalize
+/// the same, and each number must read as the double nearest its decimal
+/// text (what every other RFC 8785 implementation reads).
+#[test]
+fn a_number_reads_as_the_nearest_double_whatever_its_spelling() {
+    use upgrade_gate::document::parse_value;
+    use upgrade_gate::{Document, Limits};
+    let seed = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/documents/jcs-number-spellings.json")).unwrap();
+    let value = parse_value(Document::Manifest, &seed, &Limits::default()).unwrap();
+    let compact = serde_json::to_string(&value).unwrap();
+    let again = parse_value(Document::Manifest, &compact, &Limits::default()).unwrap();
+    assert_eq!(String::from_utf8(canonical_json(&value)).unwrap(), String::from_utf8(canonical_json(&again)).unwrap());
+    assert_eq!(manifest_digest(&value), manifest_digest(&again));
+    assert_eq!(canonical_json(&value), serde_json_canonicalizer::to_vec(&value).unwrap());
+    // Without float_roundtrip serde_json read this one as 1.2345678901214569e29.
+    let one: Value = serde_json::from_str("123456789012145678901234567890").unwrap();
+    assert_eq!(String::from_utf8(canonical_json(&one)).unwrap(), "1.2345678901214567e+29");
+    let one: Value = serde_json::from_str("333333333.33333329").unwrap();
+    assert_eq!(String::from_utf8(canonical_json(&one)).unwrap(), "333333333.3333333");
+}
+
+/// The test above passes in any test build: jsonschema and
+/// serde_json_canonicalizer (dev-dependencies) turn serde_json's
+/// `float_roundtrip` on for tests, and only for tests. The CLI, the wasm
+/// module and the fuzz targets get the feature from the crate's own
+/// dependency line, so that line is what this test holds.
+#[test]
+fn the_crate_itself_asks_serde_json_for_exact_float_parsing() {
+    let manifest = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();
+    let dependencies = manifest.split("[dependencies]").nth(1).unwrap().split("\n[").next().unwrap();
+    let line = dependencies.lines().find(|l| l.starts_with("serde_json ")).expect("serde_json is a dependency");
+    assert!(line.contains("\"float_roundtrip\""), "serde_json needs the float_roundtrip feature: {line}");
+}

@@ -221,7 +221,11 @@ pub fn parse_json<T: DeserializeOwned>(document: Document, text: &str, limits: &
     // per document type (the wasm module is the smaller for it).
     within_limits(document, text, limits)?;
     let mut de = serde_json::Deserializer::from_str(text);
-    T::deserialize(&mut de).and_then(|v| de.end().map(|()| v)).map_err(|e| located(document, text, e))
+    let value = T::deserialize(&mut de).and_then(|v| de.end().map(|()| v)).map_err(|e| located(document, text, e))?;
+    // After the typed parse, so that its errors (syntax, a missing field)
+    // are the ones named; only well-formed text is searched for a repeated name.
+    distinct_names(text).map_err(|e| located(document, text, e))?;
+    Ok(value)
 }
 
 #[inline(never)]
@@ -247,6 +251,89 @@ pub(crate) fn located(document: Document, text: &str, e: serde_json::Error) -> E
     };
     let path = json_path::path_at(text, e.line(), e.column(), kind);
     json_error(document, path, e)
+}
+
+/// Refuses a JSON name repeated within one object, anywhere in the text.
+///
+/// serde_json lets the last of two equal names win in a map (and a
+/// `Value`), while other readers keep the first: one text, two documents
+/// (issue 22: an artifact with `object` twice). Every document the gate
+/// reads goes through here first, so a repeated name is an input error.
+#[inline(never)]
+pub(crate) fn distinct_names(text: &str) -> std::result::Result<(), serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    DistinctNames::deserialize(&mut de).and_then(|_| de.end())
+}
+
+/// Any JSON value, read only to check that no object repeats a name.
+struct DistinctNames;
+
+impl<'de> Deserialize<'de> for DistinctNames {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(DistinctNames)
+    }
+}
+
+/// An object name, borrowed from the text when it has no escapes.
+struct Name<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Name<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Name<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string key")
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> std::result::Result<Name<'de>, E> {
+                Ok(Name(std::borrow::Cow::Borrowed(s)))
+            }
+            fn visit_str<E>(self, s: &str) -> std::result::Result<Name<'de>, E> {
+                Ok(Name(std::borrow::Cow::Owned(s.to_owned())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+impl<'de> Visitor<'de> for DistinctNames {
+    type Value = DistinctNames;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self, A::Error> {
+        let mut seen = std::collections::BTreeSet::new();
+        while let Some(Name(name)) = map.next_key::<Name<'de>>()? {
+            if seen.contains(&name) {
+                return Err(de::Error::custom(format!("`{name}` is given twice in this object (a repeated name is refused: readers disagree on which one counts)")));
+            }
+            seen.insert(name);
+            map.next_value::<DistinctNames>()?;
+        }
+        Ok(DistinctNames)
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Self, A::Error> {
+        while seq.next_element::<DistinctNames>()?.is_some() {}
+        Ok(DistinctNames)
+    }
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<Self, E> {
+        Ok(DistinctNames)
+    }
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<Self, E> {
+        Ok(DistinctNames)
+    }
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<Self, E> {
+        Ok(DistinctNames)
+    }
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<Self, E> {
+        Ok(DistinctNames)
+    }
+    fn visit_str<E>(self, _: &str) -> std::result::Result<Self, E> {
+        Ok(DistinctNames)
+    }
+    fn visit_unit<E>(self) -> std::result::Result<Self, E> {
+        Ok(DistinctNames)
+    }
 }
 
 /// Parses the document as a plain JSON value (what the digest is taken over).

@@ -79,6 +79,11 @@ impl Recent {
 
 fn parse_hex(s: &str, what: &str) -> Result<Vec<u8>, String> {
     let hex = s.strip_prefix("0x").ok_or_else(|| format!("{what} must start with 0x"))?;
+    // Every digit checked here: the decoder below strips a `0x` of its own,
+    // so `0x0x12` would otherwise read as the bytes 0x12 (issue 22).
+    if let Some(at) = hex.bytes().position(|b| !b.is_ascii_hexdigit()) {
+        return Err(format!("{what} contains a character that is not a hex digit (at digit {at}; bytes are 0x followed by hex digits only)"));
+    }
     if hex.len() % 2 != 0 {
         return Err(format!("{what} must have an even number of hex digits"));
     }

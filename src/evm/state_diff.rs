@@ -7,9 +7,12 @@
 
 use std::collections::BTreeMap;
 
-use alloy_primitives::{keccak256, Address, B256};
+use alloy_primitives::{b256, keccak256, Address, B256};
 
 use crate::document::evidence::{Account, StateDiff};
+
+/// keccak256 of empty code: the code hash of an account without code.
+pub const KECCAK_EMPTY: B256 = b256!("c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
 
 /// One storage slot whose value the execution changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,7 +26,7 @@ pub struct SlotChange {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WrittenAccount {
     pub address: Address,
-    /// Only in `post`, with code or a non-zero slot.
+    /// Only in `post`, with code, a code hash other than the empty code's, or a non-zero slot.
     pub created: bool,
     /// Only in `pre`.
     pub destroyed: bool,
@@ -117,7 +120,9 @@ fn created(address: Address, post: &Account) -> Option<WrittenAccount> {
     for (slot, after) in storage(post) {
         push(&mut changes, *slot, B256::ZERO, *after);
     }
-    let has_code = post.code.as_ref().is_some_and(|c| !c.is_empty());
+    let has_code = post.code.as_ref().is_some_and(|c| !c.is_empty())
+        // v1.2: a code hash other than the empty code's counts, code or not.
+        || post.code_hash.is_some_and(|h| h != KECCAK_EMPTY);
     // Only balance or nonce: a fresh account that received ether or sent the
     // transaction (geth leaves accounts that were empty out of `pre`).
     (has_code || !changes.is_empty()).then_some(WrittenAccount { address, created: true, destroyed: false, code_changed: false, changes })

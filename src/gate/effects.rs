@@ -5,9 +5,7 @@
 //! bind it to the release (E0, E6) and read it (E1–E5); they do not prove
 //! the pre-state it started from.
 
-use std::collections::BTreeMap;
-
-use alloy_primitives::{b256, Address, B256, U256};
+use alloy_primitives::{b256, keccak256, Address, B256, U256};
 use alloy_sol_types::SolCall;
 use serde::Serialize;
 
@@ -159,6 +157,22 @@ struct Context<'a> {
     facts: Vec<Facts>,
     /// S: the Safe of the release's `safeTx`.
     safe: Option<Address>,
+    /// The evidence's `call.data` read strictly as `execTransaction` (E0,
+    /// E4), when the release has a `safeTx` and the evidence a `call`.
+    exec: Option<Result<execTransactionCall, &'static str>>,
+}
+
+/// `call.data` as `execTransaction`, strictly (SPEC §7.3 E0, v1.2): it must
+/// equal the canonical encoding of what it decodes to. The decoder alone
+/// reads an `address` or `uint8` word by its low bytes and ignores bytes
+/// after the encoding, so `operation` 0x101 would compare equal to 1.
+fn exec_transaction(data: &[u8]) -> Result<execTransactionCall, &'static str> {
+    let exec = execTransactionCall::abi_decode(data)
+        .map_err(|_| "E0: call.data does not decode as execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)")?;
+    if exec.abi_encode() != data {
+        return Err("E0: call.data is not the canonical ABI encoding of execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes) (a word with non-zero high bytes, unusual offsets or bytes after the encoding): refusing to guess what the simulation executed");
+    }
+    Ok(exec)
 }
 
 /// What the manifest says of one written account, found once: a manifest may
@@ -214,7 +228,11 @@ impl<'a> Context<'a> {
         for a in expected_accounts(m) {
             note(a, "expected", &|f| f.expected = true);
         }
-        Context { case, evidence, written, facts, safe }
+        let exec = match (&evidence.call, &case.safe_tx) {
+            (Some(call), Some(_)) => Some(exec_transaction(call.data.as_ref().map_or(&[], |d| d.as_ref()))),
+            _ => None,
+        };
+        Context { case, evidence, written, facts, safe, exec }
     }
 
     fn lane(&self) -> Lane {
@@ -296,10 +314,10 @@ impl<'a> Context<'a> {
                 Some(to) => problems.push(format!("E0: call.to is {}, not the Safe {}", checksum(&to), checksum(&tx.safe))),
                 None => problems.push(format!("E0: call has no `to`; the Safe {} was expected", checksum(&tx.safe))),
             }
-            let data: &[u8] = call.data.as_ref().map_or(&[], |d| d.as_ref());
-            match execTransactionCall::abi_decode(data) {
-                Err(_) => problems.push("E0: call.data does not decode as execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)".into()),
-                Ok(exec) => {
+            match &self.exec {
+                None => {}
+                Some(Err(why)) => problems.push((*why).into()),
+                Some(Ok(exec)) => {
                     let fields = [
                         ("to", exec.to == tx.to),
                         ("value", exec.value == tx.value),
@@ -324,9 +342,6 @@ impl<'a> Context<'a> {
     /// E1 every target upgraded as declared.
     fn e1_targets_upgraded(&self) -> RuleOutcome {
         let mut problems = Vec::new();
-        // Each beacon's new values, gathered once (a map used as a set): many
-        // targets may share a beacon with many slots.
-        let mut beacons: Vec<(Address, BTreeMap<B256, B256>)> = Vec::new();
         for t in &self.case.manifest.targets {
             let word = address_word(&t.implementation);
             let implementation = checksum(&t.implementation);
@@ -343,17 +358,29 @@ impl<'a> Context<'a> {
                     }
                 }
                 ProxyKind::Beacon => {
+                    // v1.2: exactly one slot of the beacon other than its
+                    // owner (slot 0x0, E3) changes, to the implementation's
+                    // word. Any slot taking that word is not enough: the
+                    // beacon's real implementation slot could move elsewhere.
                     let Some(beacon) = t.admin else { continue };
-                    if !beacons.iter().any(|(b, _)| *b == beacon) {
-                        let mut after = BTreeMap::new();
-                        for c in self.account(&beacon).map(|w| w.changes.as_slice()).unwrap_or_default() {
-                            after.insert(c.after, c.after);
+                    let changes: Vec<&SlotChange> =
+                        self.account(&beacon).map(|w| w.changes.iter().filter(|c| c.slot != B256::ZERO).collect()).unwrap_or_default();
+                    match changes.as_slice() {
+                        [c] if c.after == word => {}
+                        [c] => problems.push(format!("E1: beacon {}; the manifest declares implementation {implementation}", self.change_text(&beacon, c))),
+                        [] => problems.push(format!(
+                            "E1: beacon {} has no storage change other than slot 0x0 (its owner); the manifest declares implementation {implementation} ({word})",
+                            checksum(&beacon)
+                        )),
+                        many => {
+                            let listed: Vec<String> = many.iter().map(|c| self.change_text(&beacon, c)).collect();
+                            problems.push(format!(
+                                "E1: beacon {} changes {} slots other than slot 0x0 ({}); exactly one, to {word} (implementation {implementation}), is allowed",
+                                checksum(&beacon),
+                                many.len(),
+                                listed.join("; ")
+                            ));
                         }
-                        beacons.push((beacon, after));
-                    }
-                    let upgraded = beacons.iter().any(|(b, after)| *b == beacon && after.contains_key(&word));
-                    if !upgraded {
-                        problems.push(format!("E1: beacon {} has no storage change to {word} (implementation {implementation})", checksum(&beacon)));
                     }
                 }
             }
@@ -409,10 +436,11 @@ impl<'a> Context<'a> {
         }
         let mut others = Vec::new();
         if let Some(w) = account {
-            let old_safe = tx.version < SafeVersion(1, 3, 0);
+            let cleared = self.approved_hashes_cleared();
             for c in w.changes.iter().filter(|c| c.slot != SAFE_NONCE) {
-                // Safes below 1.3.0 clear the used `approvedHashes` entry.
-                if old_safe && c.before == B256::from(U256::from(1)) && c.after == B256::ZERO {
+                // Safes below 1.3.0 clear the `approvedHashes` entry a `v = 1`
+                // signature used: exactly those entries, going 1 → 0 (v1.2).
+                if cleared.contains(&c.slot) && c.before == B256::from(U256::from(1)) && c.after == B256::ZERO {
                     continue;
                 }
                 others.push(self.change_text(&safe, c));
@@ -429,6 +457,29 @@ impl<'a> Context<'a> {
             Lane::Privileged if problems.is_empty() => RuleOutcome { rule: "E4", holds: true, findings: others.into_iter().map(|c| format!("Safe {c}")).collect() },
             Lane::Privileged => outcome("E4", problems),
         }
+    }
+
+    /// SPEC §7.3 E4 (v1.2): for a Safe below 1.3.0, the `approvedHashes`
+    /// slots of the `v = 1` signatures in the evidence's call, that is
+    /// `keccak256(h ‖ keccak256(r ‖ 0x08))` for each 65-byte chunk whose byte
+    /// 64 is 1 (`r` its first word, `h` the recomputed safeTxHash). Without a
+    /// call that decodes, none: a claimed version alone unlocks nothing.
+    fn approved_hashes_cleared(&self) -> Vec<B256> {
+        let Some((tx, hashes)) = &self.case.safe_tx else { return Vec::new() };
+        let Some(Ok(exec)) = &self.exec else { return Vec::new() };
+        if tx.version >= SafeVersion(1, 3, 0) {
+            return Vec::new();
+        }
+        let approved_hashes = B256::from(U256::from(8));
+        exec.signatures
+            .chunks_exact(65)
+            .filter(|chunk| chunk.get(64) == Some(&1))
+            .filter_map(|chunk| chunk.get(..32).map(B256::from_slice))
+            .map(|r| {
+                let inner = keccak256([r.as_slice(), approved_hashes.as_slice()].concat());
+                keccak256([hashes.safe_tx_hash.as_slice(), inner.as_slice()].concat())
+            })
+            .collect()
     }
 
     /// E5 nothing undeclared.

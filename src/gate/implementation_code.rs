@@ -6,13 +6,14 @@
 //! `code` entry, read by the proposer's node at the simulated block — or,
 //! when a witness is supplied, only the code its proven state carries (§9.3).
 
-use alloy_primitives::Address;
+use alloy_primitives::{keccak256, Address};
 use serde::Serialize;
 use serde_json::Value;
 
 use super::{Case, Check, ObservedPackage, ProofOutcome, Status};
 use crate::proof::state::EMPTY_CODE_HASH;
 use crate::digest;
+use crate::document::evidence::StateDiff;
 use crate::document::values::checksum;
 use crate::document::Target;
 use crate::evm::code::{compare, CodeComparison, ImmutableRange};
@@ -155,13 +156,16 @@ fn onchain_code(case: &Case, implementation: &Address) -> Result<alloy_primitive
     let who = checksum(implementation);
     let state = match case.proven_state() {
         ProofOutcome::NoWitness => {
-            return case
-                .evidence()
-                .and_then(|e| e.state_diff())
+            let evidence = case.evidence().and_then(|e| e.state_diff());
+            let onchain = evidence
                 .and_then(|d| d.code.as_ref())
                 .and_then(|c| c.get(implementation))
                 .cloned()
-                .ok_or_else(|| Stop::Pending(format!("no on-chain code for {who}: supply an evidence document whose `code` has it")))
+                .ok_or_else(|| Stop::Pending(format!("no on-chain code for {who}: supply an evidence document whose `code` has it")))?;
+            if let Some(d) = evidence {
+                diff_agrees(&d.diff, implementation, &onchain)?;
+            }
+            return Ok(onchain);
         }
         ProofOutcome::Failed(_) => return Err(fail("state not proven (see state.proof): no on-chain code is taken from the witness")),
         ProofOutcome::Pending(_) => return Err(Stop::Pending("state not proven yet (see state.proof): supply the block hash you trust".into())),
@@ -183,6 +187,28 @@ fn onchain_code(case: &Case, implementation: &Address) -> Result<alloy_primitive
     }
 }
 
+/// Step 3 (v1.2): the diff's own `pre`/`post` `code` or `codeHash` of the
+/// implementation, where it gives them, must agree with the `code` entry.
+/// Never read as the on-chain code; only held to it, so that one evidence
+/// document cannot show two codes at one address.
+fn diff_agrees(diff: &StateDiff, implementation: &Address, onchain: &[u8]) -> Result<(), Stop> {
+    let who = checksum(implementation);
+    let mut hash = None;
+    for (side, account) in [("pre", diff.pre.get(implementation)), ("post", diff.post.get(implementation))] {
+        let Some(account) = account else { continue };
+        if account.code.as_ref().is_some_and(|c| c.as_ref() != onchain) {
+            return Err(fail(format!("the evidence's `code` entry for {who} disagrees with the diff's {side}.{who}.code: one document shows two codes")));
+        }
+        if let Some(h) = account.code_hash {
+            let entry = *hash.get_or_insert_with(|| keccak256(onchain));
+            if h != entry {
+                return Err(fail(format!("the evidence's `code` entry for {who} (code hash {entry}) disagrees with the diff's {side}.{who}.codeHash {h}: one document shows two codes")));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Step 2: the runtime code and immutable ranges of a build artifact, from
 /// the first shape that applies (Hardhat, Foundry, solc standard JSON).
 pub fn artifact_code(bytes: &[u8], limit: usize) -> Result<(Vec<u8>, Vec<ImmutableRange>), String> {
@@ -191,6 +217,9 @@ pub fn artifact_code(bytes: &[u8], limit: usize) -> Result<(Vec<u8>, Vec<Immutab
     }
     // From text, not bytes: the module already holds serde_json's text reader (a second costs KBs).
     let text = std::str::from_utf8(bytes).map_err(|_| "the artifact is not JSON (not UTF-8 text)".to_string())?;
+    // v1.2: a name repeated within one object fails: with the last one
+    // winning, `object` given twice reads as whichever bytes come last.
+    crate::document::distinct_names(text).map_err(|e| format!("the artifact is not JSON with distinct names ({e})"))?;
     let v: Value = serde_json::from_str(text).map_err(|e| format!("the artifact is not JSON ({e})"))?;
     let object_shape = |o: &Value| -> Option<(String, Option<Value>)> {
         let code = o.get("object")?.as_str()?.to_string();
@@ -219,14 +248,63 @@ pub fn artifact_code(bytes: &[u8], limit: usize) -> Result<(Vec<u8>, Vec<Immutab
         let refs = refs.as_object().ok_or("immutableReferences is not an object { id: [ {start, length} ] }")?;
         for (id, list) in refs {
             let list = list.as_array().ok_or_else(|| format!("immutableReferences.{id} is not an array"))?;
-            for r in list {
+            for (i, r) in list.iter().enumerate() {
                 let number = |k: &str| r.get(k).and_then(Value::as_u64).and_then(|n| usize::try_from(n).ok());
                 match (number("start"), number("length")) {
-                    (Some(start), Some(length)) => ranges.push(ImmutableRange { start, length }),
+                    (Some(start), Some(length)) => ranges.push((format!("immutableReferences.{id}[{i}]"), ImmutableRange { start, length })),
                     _ => return Err(format!("immutableReferences.{id}: each entry needs integer `start` and `length`")),
                 }
             }
         }
     }
-    Ok((code, ranges))
+    compiler_ranges(&code, &ranges)?;
+    Ok((code, ranges.into_iter().map(|(_, r)| r).collect()))
+}
+
+/// Step 2 (v1.2): every immutable range is one the compiler writes: 32
+/// bytes, inside the code, all zero in the artifact, right after a `PUSH32`
+/// that starts an instruction (reading from byte 0, `PUSH1`–`PUSH32` skip
+/// their operands), overlapping no other range. A range the proposer adds
+/// could otherwise hide any bytes: step 5 copies the on-chain bytes over it.
+fn compiler_ranges(code: &[u8], ranges: &[(String, ImmutableRange)]) -> Result<(), String> {
+    const PUSH32: u8 = 0x7f;
+    // The 0-based offsets of the PUSH32 instructions, in order.
+    let mut push32 = Vec::new();
+    let mut at = 0usize;
+    while let Some(&op) = code.get(at) {
+        if op == PUSH32 {
+            push32.push(at);
+        }
+        let operand = if (0x60..=PUSH32).contains(&op) { usize::from(op - 0x5f) } else { 0 };
+        at = at.saturating_add(1).saturating_add(operand);
+    }
+    let mut sorted: Vec<&(String, ImmutableRange)> = ranges.iter().collect();
+    sorted.sort_by_key(|(_, r)| (r.start, r.length));
+    for (name, r) in &sorted {
+        let (start, length) = (r.start, r.length);
+        let range = format!("{name} (start {start}, length {length})");
+        if length != 32 {
+            return Err(format!("immutable range {range} is not 32 bytes long: not a range the compiler writes"));
+        }
+        let Some(bytes) = start.checked_add(length).and_then(|end| code.get(start..end)) else {
+            return Err(format!("immutable range {range} reaches past the end of the {}-byte code", code.len()));
+        };
+        if bytes.iter().any(|b| *b != 0) {
+            return Err(format!("immutable range {range} is not all zero in the artifact: not a range the compiler writes"));
+        }
+        if start.checked_sub(1).is_none_or(|op| push32.binary_search(&op).is_err()) {
+            return Err(format!("immutable range {range} does not follow a PUSH32 instruction: not a range the compiler writes"));
+        }
+    }
+    for pair in sorted.windows(2) {
+        if let [(first, a), (second, b)] = pair {
+            if a.start.saturating_add(a.length) > b.start {
+                return Err(format!(
+                    "immutable ranges {first} (start {}, length {}) and {second} (start {}, length {}) overlap: not ranges the compiler writes",
+                    a.start, a.length, b.start, b.length
+                ));
+            }
+        }
+    }
+    Ok(())
 }

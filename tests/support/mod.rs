@@ -382,3 +382,71 @@ impl Drop for Dir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// What `upgrade-gate verify --format json` answered for a case.
+pub struct CliRun {
+    pub code: Option<i32>,
+    /// The report, when the run made one (exit 0, 10 or 20).
+    pub report: Option<Value>,
+    pub stderr: String,
+}
+
+impl CliRun {
+    /// A check's status and detail, from the report.
+    #[track_caller]
+    pub fn check(&self, id: &str) -> (String, String) {
+        let report = self.report.as_ref().unwrap_or_else(|| panic!("no report (exit {:?}): {}", self.code, self.stderr));
+        let c = report["checks"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap();
+        (c["status"].as_str().unwrap().to_string(), c["detail"].as_str().unwrap().to_string())
+    }
+}
+
+impl Fixture {
+    /// Runs this case through the CLI: every document and supplied file
+    /// written to a folder, `verify --format json`. A folder package is
+    /// written from `artifacts` and `extra_files`.
+    pub fn run_cli(&self, name: &str, extra_files: &[(&str, &[u8])]) -> CliRun {
+        let dir = Dir::new(&format!("cli-{name}"));
+        let (m, r, ap, p) = self.texts();
+        let mut cmd = bin();
+        cmd.args(["verify", "--format", "json", "--now", &self.now]);
+        cmd.arg("--manifest").arg(dir.write("manifest.json", m));
+        cmd.arg("--release").arg(dir.write("release.json", r));
+        if let Some(ap) = ap {
+            cmd.arg("--approvals").arg(dir.write("approvals.json", ap));
+        }
+        if let Some(p) = p {
+            cmd.arg("--policy").arg(dir.write("policy.json", p));
+        }
+        match &self.observed.package {
+            Some(ObservedPackage::File(_)) => {
+                cmd.arg("--package").arg(dir.write("package.tar", PACKAGE));
+            }
+            Some(ObservedPackage::Folder(_)) => {
+                for (path, bytes) in self.artifacts.iter().map(|(p, b)| (p.as_str(), b.as_slice())).chain(extra_files.iter().copied()) {
+                    dir.write(&format!("package/{path}"), bytes);
+                }
+                cmd.arg("--package-dir").arg(dir.path("package"));
+            }
+            None => {}
+        }
+        if self.observed.rollback_package.is_some() {
+            cmd.arg("--rollback-package").arg(dir.write("rollback.tar", ROLLBACK_PACKAGE));
+        }
+        match (&self.evidence, &self.observed.evidence) {
+            (Some(bytes), _) => {
+                cmd.arg("--evidence").arg(dir.write("evidence.json", bytes));
+            }
+            (None, Some(_)) => {
+                cmd.arg("--evidence").arg(dir.write("evidence.json", EVIDENCE));
+            }
+            (None, None) => {}
+        }
+        let o = cmd.output().unwrap();
+        CliRun {
+            code: o.status.code(),
+            report: serde_json::from_slice(&o.stdout).ok(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
