@@ -6,6 +6,7 @@
 //! `CacheDB` above it, so state carries from one call to the next.
 
 pub mod db;
+pub mod collect;
 mod diff;
 
 use alloy_primitives::{keccak256, Address, Bytes, TxKind, B256, U256};
