@@ -102,6 +102,7 @@ impl ProvenState {
 
     /// `BLOCKHASH(number)` as SPEC §9.4's table says: `Ok(zero)` outside
     /// N−256 … N−1, `Err(())` for a block the witness's ancestors do not reach.
+    #[allow(clippy::result_unit_err)]
     pub fn block_hash(&self, number: u64) -> Result<B256, ()> {
         let n = self.block.number;
         if number >= n || n - number > 256 {
