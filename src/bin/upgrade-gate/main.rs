@@ -13,6 +13,7 @@ mod safe;
 mod timelock;
 mod ui;
 mod verify;
+mod witness_rpc;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -84,6 +85,8 @@ enum Command {
     Governor(governor::GovernorArgs),
     /// Turn what a node returned (debug_traceCall prestateTracer diff, eth_getCode, the call and overrides) into an upgrade-gate/evidence/v1 document on stdout.
     Evidence(evidence::EvidenceArgs),
+    /// Collect a witness (SPEC §9.1) from a node: re-execute the release against its state at a block, fetching each proof the execution reads; the witness on stdout, block N and its hash on stderr.
+    Witness(witness_rpc::WitnessRpcArgs),
     /// Print the JSON Schema (draft 2020-12) of a document or of the report.
     Schema {
         #[arg(value_enum)]
@@ -172,6 +175,7 @@ fn run(cli: Cli) -> Outcome {
         }
         Command::Decode { calldata } => decode::decode(&calldata, format),
         Command::Evidence(args) => evidence::evidence(args),
+        Command::Witness(args) => witness_rpc::witness_rpc(args),
         Command::Manifest(command) => manifest::run(command, format),
         Command::Timelock { input, manifest, policy } => timelock::timelock_command(&input, manifest.as_deref(), policy.as_deref(), format),
         Command::Governor(args) => governor::governor_command(args, format),
