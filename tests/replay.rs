@@ -585,8 +585,9 @@ fn inputs_case(evidence: Option<&[u8]>) -> Case {
         observed: Observed::default(),
         evidence,
         artifacts: Vec::new(),
-        witness: Some(b"{}"),
-        trusted_block_hash: Some(B256::repeat_byte(0xbb)),
+        // The proof outcome is handed to evaluate_with_proof directly.
+        witness: None,
+        trusted_block_hash: None,
         now: Timestamp::parse("2026-11-23T10:00:00Z").unwrap(),
         limits: Limits::default(),
     };

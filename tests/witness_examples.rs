@@ -2,7 +2,7 @@
 //! made on a real node by `examples/generator/anvil.mjs` (`npm run
 //! examples:anvil`): anvil 1.7.1's own `cast block --raw`, `cast proof`,
 //! `cast code` and prestateTracer diff of a Safe + MultiSend upgrade of two
-//! proxies at block 15.
+//! proxies at block N (tests/fixtures/anvil/block.json).
 //!
 //! The first tests hold the files to each other (they pass on any branch).
 //! The others run each example through the CLI with `--witness` and
@@ -46,6 +46,12 @@ fn json(path: &Path) -> Value {
 
 fn block_hash(name: &str) -> String {
     read(&dir(name).join("block-hash.txt")).trim().to_string()
+}
+
+/// Block N of the recording, as the node reported it (tests/fixtures/anvil/block.json).
+fn block_number() -> u64 {
+    let block: Value = serde_json::from_str(&read(&root().join("tests/fixtures/anvil/block.json"))).expect("block.json");
+    u64::from_str_radix(block["number"].as_str().expect("number").trim_start_matches("0x"), 16).expect("hex number")
 }
 
 fn hex_bytes(s: &str) -> Vec<u8> {
@@ -207,7 +213,7 @@ fn detail(report: &Value, id: &str) -> String {
 }
 
 #[test]
-#[ignore = "needs SPEC §9 core (branches proof, replay)"]
+
 fn anvil_examples_reach_their_expected_decisions_with_the_witness() {
     for name in examples() {
         let expected = json(&dir(&name).join("expected.json"));
@@ -226,14 +232,14 @@ fn anvil_examples_reach_their_expected_decisions_with_the_witness() {
         // Every example's witness proves its state: only the re-execution or the code may fail.
         assert_eq!(check(&report, "state.proof")["status"], "pass", "{name}: state.proof\n{s}");
         let replay = &report["replay"];
-        assert_eq!(replay["blockNumber"], 15, "{name}: replay.blockNumber");
+        assert_eq!(replay["blockNumber"], block_number(), "{name}: replay.blockNumber");
         assert_eq!(replay["blockHash"].as_str().map(str::to_lowercase), Some(block_hash(&name)), "{name}: replay.blockHash");
         assert_eq!(replay["hardfork"], "prague", "{name}: replay.hardfork");
     }
 }
 
 #[test]
-#[ignore = "needs SPEC §9 core (branches proof, replay)"]
+
 fn the_releasable_example_passes_every_section_9_and_7_check_on_proven_state() {
     let (_, report) = verify("anvil-safe-multisend", true);
     let s = summary(&report);
@@ -250,7 +256,7 @@ fn the_releasable_example_passes_every_section_9_and_7_check_on_proven_state() {
 }
 
 #[test]
-#[ignore = "needs SPEC §9 core (branches proof, replay)"]
+
 fn the_forged_diff_fails_the_replay_naming_the_deleted_change() {
     let (_, report) = verify("anvil-forged-diff", true);
     let d = detail(&report, "simulation.replay");
@@ -262,7 +268,7 @@ fn the_forged_diff_fails_the_replay_naming_the_deleted_change() {
 }
 
 #[test]
-#[ignore = "needs SPEC §9 core (branches proof, replay)"]
+
 fn the_bybit_style_diff_without_its_singleton_change_fails_the_replay() {
     let name = "anvil-bybit-forged-diff";
     let (_, report) = verify(name, true);
@@ -291,7 +297,7 @@ fn the_bybit_style_diff_without_its_singleton_change_fails_the_replay() {
 }
 
 #[test]
-#[ignore = "needs SPEC §9 core (branches proof, replay)"]
+
 fn the_one_byte_implementation_fails_on_its_proven_code_at_that_byte() {
     let name = "anvil-code-one-byte";
     let manifest = json(&dir(name).join("manifest.json"));
@@ -318,7 +324,7 @@ fn the_one_byte_implementation_fails_on_its_proven_code_at_that_byte() {
 }
 
 #[test]
-#[ignore = "needs SPEC §9 core (branches proof, replay)"]
+
 fn the_missing_slot_fails_the_replay_naming_the_slot_and_the_cast_command() {
     let name = "anvil-missing-slot";
     let manifest = json(&dir(name).join("manifest.json"));
@@ -329,11 +335,11 @@ fn the_missing_slot_fails_the_replay_naming_the_slot_and_the_cast_command() {
     let zero = format!("0x{}", "0".repeat(64));
     assert!(d.contains(&admin), "names the ProxyAdmin: {d}");
     assert!(d.contains(&format!("cast proof {admin} {zero}")) || d.contains(&format!("cast proof {admin} 0x0 ")), "gives the cast proof command: {d}");
-    assert!(d.contains("15"), "names block 15: {d}");
+    assert!(d.contains(&format!("--block {}", block_number())), "names block N: {d}");
 }
 
 #[test]
-#[ignore = "needs SPEC §9 core (branches proof, replay)"]
+
 fn without_the_trusted_hash_both_checks_are_pending_and_name_the_block_and_its_hash() {
     let (_, report) = verify("anvil-safe-multisend", false);
     assert_eq!(report["decision"], "hold", "{}", summary(&report));
@@ -341,11 +347,11 @@ fn without_the_trusted_hash_both_checks_are_pending_and_name_the_block_and_its_h
         assert_eq!(check(&report, id)["status"], "pending", "{id}");
     }
     let d = detail(&report, "state.proof");
-    assert!(d.contains("15") && d.contains(&block_hash("anvil-safe-multisend")), "{d}");
+    assert!(d.contains(&format!("block {}", block_number())) && d.contains(&block_hash("anvil-safe-multisend")), "{d}");
 }
 
 #[test]
-#[ignore = "needs SPEC §9 core (branches proof, replay)"]
+
 fn the_witness_assembled_offline_from_cast_outputs_equals_the_fixture() {
     let fx = root().join("tests/fixtures/anvil");
     let mut args = vec!["witness".to_string(), "--header".into(), fx.join("header.rlp.hex").to_string_lossy().into_owned()];

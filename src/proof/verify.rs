@@ -158,14 +158,20 @@ fn prove_account(entry: &WitnessAccount, state_root: &B256) -> Result<ProvenAcco
 }
 
 /// A slot's proven value: the leaf's RLP integer, or zero by exclusion.
+///
+/// A leaf holding zero (RLP `0x80`) also proves zero: no canonical trie has
+/// one, but anvil 1.7.1 keeps such a leaf for a slot written with zero, and
+/// its block's state root commits to it like to any other leaf (README,
+/// "Choices where the specification is silent").
 fn prove_slot(root: &B256, slot: &B256, proof: &[alloy_primitives::Bytes]) -> Result<U256, String> {
     match trie::verify(root, &keccak256(slot), proof).map_err(|e| e.to_string())? {
         Proven::Absent => Ok(U256::ZERO),
         Proven::Present(leaf) => {
             let mut buf = leaf.as_slice();
             let value = U256::decode(&mut buf).map_err(|e| format!("the leaf's value is not an RLP integer ({e})"))?;
-            if !buf.is_empty() || value.is_zero() {
-                return Err("the leaf's value is not a canonical non-zero RLP integer".into());
+            // U256's decoder refuses leading zeros; the one spelling of zero is 0x80.
+            if !buf.is_empty() || (value.is_zero() && leaf.as_slice() != [alloy_rlp::EMPTY_STRING_CODE]) {
+                return Err("the leaf's value is not a canonical RLP integer".into());
             }
             Ok(value)
         }
