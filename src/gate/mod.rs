@@ -30,7 +30,7 @@ pub use case::Case;
 pub(crate) use case::check_policy_size;
 pub use effects::{EffectAccount, EffectChange, Effects, RuleOutcome};
 pub use implementation_code::{artifact_code, CodeBinding};
-pub use report::{Decision, Report};
+pub use report::{summary_reason, Decision, Report};
 
 use crate::document::values::{Sha256Digest, Timestamp};
 use crate::document::Limits;
