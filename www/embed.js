@@ -61,6 +61,8 @@
   }
 
   function render() {
+    // The verifier beside this card: its offline copy from an offline copy.
+    if (/offline-embed/.test(location.pathname)) $('[data-verifier-link]').setAttribute('href', 'offline.html');
     const body = clear($('#card-body'));
     $('#package-slot').hidden = true;
     clear($('#package-result'));
@@ -152,6 +154,10 @@
       const hash = check(report, 'package.hash');
       const files = check(report, 'package.files');
       const ok = hash.status === 'pass' && files.status !== 'fail';
+      // The scope line at the top now counts the package as checked.
+      $('#scope-package').textContent = ' and the package you dropped';
+      $('#scope-package-not').hidden = true;
+      $('#card-scope').dataset.cardScope = 'package';
       const detail = [hash, files].filter((c) => c.status === 'fail' || (ok && c.status === 'pass')).map((c) => c.detail).join(' · ');
       clear(out).appendChild(
         el(
@@ -224,7 +230,7 @@
       // Say which card's module this hash is of.
       $('#module-kind').textContent = governanceCard ? 'of the governance card ' : 'of the forum card ';
       $('#wasm-hash').title = `The SHA-256 of the wasm module running here: compare it with the one the published build prints for www/pkg/${governanceCard ? 'card-governance' : 'card'}/upgrade_gate_bg.wasm`;
-      if (governanceCard) $('.ebrand').textContent = 'upgrade-gate · governance card · checked in your browser';
+      if (governanceCard) $('.ebrand').textContent = 'upgrade-gate · governance card · the manifest, read in your browser';
       render();
       document.body.setAttribute('data-ready', '');
       // Navigation → the card verified and shown: `npm run bench` reads this mark.

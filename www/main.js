@@ -132,6 +132,11 @@
     $('#clear-all').addEventListener('click', clearAll);
   }
 
+  /** Whether any slot holds something (the top bar then stops describing the demo). */
+  function SLOTS_FILLED() {
+    return [...TEXT_SLOTS].some((n) => $(`#${n}`).value.trim()) || BIN_SLOTS.some((n) => bins[n]);
+  }
+
   function clearAll() {
     emptyCase();
     markDemo(null);
@@ -256,13 +261,25 @@
     return out;
   }
 
-  function markDemo(name) {
+  function markDemo(name, { own = false } = {}) {
     demoName = name;
+    // Issue 21: the address says which demo case is on the page, and only
+    // while one is: once the user's own case replaces it, a reload or Back
+    // must not bring the demo's verdict back over theirs.
+    if (!name && /^#demo/.test(location.hash)) history.replaceState(null, '', location.pathname + location.search);
+    else if (name && location.hash !== `#demo=${name}` && !(location.hash === '#demo' && DEMO[0] && name === DEMO[0].name)) history.replaceState(null, '', `${location.pathname}${location.search}#demo=${name}`);
+    document.body.classList.toggle('own-case', !name && (own || SLOTS_FILLED()));
     document.body.classList.toggle('demo-loaded', !!name);
     const note = $('#demo-note');
     note.classList.remove('warn');
     const c = name && DEMO.find((x) => x.name === name);
-    note.textContent = c ? `Loaded demo case “${c.name}”: ${c.about}` : DEMO.length ? (DEMO[0].about || '') : 'no demo cases in this build';
+    note.textContent = c
+      ? `Loaded demo case “${c.name}” — DEMO, not your files: ${c.about}`
+      : document.body.classList.contains('own-case')
+        ? 'Your own case is on the page (nothing of the demo). Loading a demo case would replace it.'
+        : DEMO.length
+          ? `Try it on a demo case: ${DEMO[0].about || DEMO[0].name}`
+          : 'no demo cases in this build';
     // Which demo case the page holds, on its button too.
     $('#load-demo').setAttribute('aria-pressed', String(!!name && !!DEMO[0] && name === DEMO[0].name));
     for (const b of document.querySelectorAll('#demo-variants button')) b.setAttribute('aria-pressed', String(b.dataset.case === name));
@@ -305,6 +322,9 @@
       );
     }
     markDemo(null);
+    // On a phone the variants (two dozen buttons) fold away behind one line.
+    $('#demo-more').open = innerWidth >= 760;
+    $('#demo-more-count').textContent = String(DEMO.length - 1);
     enableDemo();
   }
 
@@ -315,12 +335,14 @@
     for (const b of document.querySelectorAll('#demo-variants button')) b.disabled = !ready;
   }
 
+  /**
+   * The demo loads only when asked for: a demo button, or a `#demo` /
+   * `#demo=<case>` link (what `npm start` prints). A page opened, reloaded or
+   * returned to without one never shows the demo's verdict (issue 21).
+   */
   function demoFromUrl() {
     const m = /^#demo(?:=([\w.-]+))?$/.exec(location.hash);
-    if (m) return m[1] || (DEMO[0] && DEMO[0].name);
-    // `npm start` serves on the loopback address: open on the demo there.
-    const local = location.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(location.hostname);
-    return local && !location.hash && !/nodemo/.test(location.search) && DEMO[0] ? DEMO[0].name : null;
+    return m ? m[1] || (DEMO[0] && DEMO[0].name) : null;
   }
 
   // ---- start -----------------------------------------------------------------------
@@ -330,11 +352,11 @@
     releaseChanged: onReleaseInput,
     stopRun,
     leaveDemo() {
-      if (demoName) markDemo(null);
+      if (demoName || !document.body.classList.contains('own-case')) markDemo(null, { own: true });
     },
     flash,
   });
-  Drops.attach({ markDemo, flash });
+  Drops.attach({ markDemo: (name) => markDemo(name, { own: !name }), flash });
   wireInputs();
   // A document merged by the Approve panel goes in the Approvals slot, and the verdict is refreshed.
   Approve.attach({
