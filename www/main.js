@@ -27,10 +27,20 @@
   }
 
   // ---- inputs -----------------------------------------------------------------
+  let toastTimer = 0;
   function flash(message, level = 'warn') {
     const note = $('#demo-note');
     note.textContent = message;
     note.classList.toggle('warn', level === 'warn');
+    // Issue 21: also where the user is looking, whatever the scroll.
+    const toast = $('#toast');
+    toast.textContent = message;
+    toast.hidden = false;
+    toast.dataset.level = level;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => {
+      toast.hidden = true;
+    }, 12000);
   }
 
   let pickerTarget = null;
@@ -103,7 +113,21 @@
     });
     $('#folder-picker').addEventListener('change', (e) => {
       const folder = Drops.folderFromPicker(e.target.files);
-      if (folder && pickerTarget) Drops.acceptInto(pickerTarget, folder).catch((err) => flash(err.message));
+      if (!folder || !pickerTarget) return;
+      // A whole case folder (a manifest at its top), picked with "Open a case
+      // folder…" or by mistake with the package's "Folder…": the whole case (issue 21).
+      const isCase = folder.entries.some((x) => /^manifest\.json$/i.test(x.path));
+      if (pickerTarget === 'case' || isCase) {
+        if (pickerTarget !== 'case') flash(`${folder.name}/ has a manifest.json at its top: it was read as a whole case folder, not as the package (its package/ folder or package.tar is the package).`, 'info');
+        Drops.routeItems([folder]).catch((err) => flash(err.message));
+        return;
+      }
+      Drops.acceptInto(pickerTarget, folder).catch((err) => flash(err.message));
+    });
+    $('#open-case').addEventListener('click', () => {
+      pickerTarget = 'case';
+      $('#folder-picker').value = '';
+      $('#folder-picker').click();
     });
     document.addEventListener('dragover', (e) => e.preventDefault());
     document.addEventListener('drop', async (e) => {
@@ -219,7 +243,10 @@
       if (bins.rollback) observed.rollbackPackageHash = bins.rollback.hashes;
       if (bins.evidence) observed.evidenceHash = bins.evidence.hashes;
       const optional = (id) => ($(`#${id}`).value.trim() ? $(`#${id}`).value : undefined);
-      const now = $('#now').value.trim() || undefined;
+      // No time given: this browser's clock, to the second (issue 21: the
+      // banner says so, and what to pass as --now to reproduce it).
+      const clock = !$('#now').value.trim();
+      const now = clock ? new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z') : $('#now').value.trim();
       // SPEC §7.5: the evidence file's text and the artifacts the targets name.
       const effectsInputs = await Effects.inputs(manifest, bins.evidence, pkg);
       if (run !== runId) return;
@@ -233,7 +260,7 @@
         ...effectsInputs,
       });
       if (run !== runId) return;
-      Verdict.show(report, { wrappedSafeTx: release.safe, releaseTextUsed: release.text, batch: release.batch, manifestText: manifest, demo: demoName, sources: CaseState.sourcesView(), api, scroll });
+      Verdict.show(report, { wrappedSafeTx: release.safe, releaseTextUsed: release.text, batch: release.batch, manifestText: manifest, demo: demoName, sources: CaseState.sourcesView(), api, scroll, clock });
       // Signing is offered for exactly the documents this verdict was computed from.
       Approve.offer(report, { manifest, approvals: optional('approvals'), policy: optional('policy') });
     } catch (e) {

@@ -92,7 +92,7 @@
    * The large verdict: the decision word and, under it, why. `demo`: the
    * demo case's name, flagged inside the banner itself ("DEMO — not your files").
    */
-  function banner(report, { demo = null } = {}) {
+  function banner(report, { demo = null, clock = false } = {}) {
     const d = DECISION_TEXT[report.decision] || { word: String(report.decision).toUpperCase(), lead: '' };
     const failing = report.checks.filter((c) => c.status === 'fail');
     const pending = report.checks.filter((c) => c.status === 'pending');
@@ -101,7 +101,7 @@
     return el(
       'div',
       { class: `banner ${report.decision}`, role: 'status', 'data-decision': report.decision, 'data-demo': demo ? demo : null },
-      demo ? el('div', { class: 'demo-flag', 'data-demo-flag': '', text: `DEMO — not your files (demo case “${demo}”)` }) : null,
+      demo ? el('div', { class: 'demo-flag demo-tag', 'data-demo-flag': '', text: `DEMO — not your files (demo case “${demo}”)` }) : null,
       el('div', { class: 'word', text: d.word }),
       el('p', { class: 'lead', text: d.lead }),
       reasons.length
@@ -112,7 +112,13 @@
           )
         : null,
       line ? el('p', { class: 'summary', 'data-summary': '', text: line }) : null,
-      el('p', { class: 'when', text: `Evaluated at ${report.evaluatedAt}` }),
+      el(
+        'p',
+        { class: 'when', 'data-evaluated-at': report.evaluatedAt },
+        `Evaluated at ${report.evaluatedAt}`,
+        clock ? ' — this browser’s clock (no evaluation time was given); to reproduce it with the CLI: ' : ' — the evaluation time given; with the CLI: ',
+        el('code', { 'data-now-arg': '', text: `--now ${report.evaluatedAt}` }),
+      ),
     );
   }
 

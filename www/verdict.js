@@ -156,9 +156,9 @@
    * computed from (CaseState.sourcesView), `demo` the demo case's name if the
    * case is one; the rest says what the release box held (see SafeRelease).
    */
-  function show(report, { wrappedSafeTx, releaseTextUsed, batch, manifestText, demo, sources, api, scroll = true }) {
+  function show(report, { wrappedSafeTx, releaseTextUsed, batch, manifestText, demo, sources, api, scroll = true, clock = false }) {
     const verdict = clear($('#verdict'));
-    const b = Render.banner(report, { demo });
+    const b = Render.banner(report, { demo, clock });
     b.appendChild(sources);
     const rejected = report.decision === 'reject';
     if (self.SafeRelease) SafeRelease.setRejected(rejected);
