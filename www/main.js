@@ -163,7 +163,7 @@
 
   function clearAll() {
     emptyCase();
-    markDemo(null);
+    markDemo(null, { leave: true });
     resetResult();
     onReleaseInput();
   }
@@ -288,12 +288,12 @@
     return out;
   }
 
-  function markDemo(name, { own = false } = {}) {
+  function markDemo(name, { own = false, leave = own } = {}) {
     demoName = name;
     // Issue 21: the address says which demo case is on the page, and only
     // while one is: once the user's own case replaces it, a reload or Back
     // must not bring the demo's verdict back over theirs.
-    if (!name && /^#demo/.test(location.hash)) history.replaceState(null, '', location.pathname + location.search);
+    if (!name && leave && /^#demo/.test(location.hash)) history.replaceState(null, '', location.pathname + location.search);
     else if (name && location.hash !== `#demo=${name}` && !(location.hash === '#demo' && DEMO[0] && name === DEMO[0].name)) history.replaceState(null, '', `${location.pathname}${location.search}#demo=${name}`);
     document.body.classList.toggle('own-case', !name && (own || SLOTS_FILLED()));
     document.body.classList.toggle('demo-loaded', !!name);
