@@ -277,4 +277,18 @@ describe('issue 21: the first day of a signer and an approver', () => {
     assert.match(await page.textContent('#toast'), /whole case folder/);
     await page.close();
   });
+
+  test('a misspelt field (two letters swapped: lnae, titel) gets a "did you mean"', async () => {
+    const page = await open(env.browser.context, `${env.srv.url}?nodemo`);
+    const manifest = readFileSync(join(examples, 'standard-transparent', 'manifest.json'), 'utf8');
+    await page.fill('#release', readFileSync(join(examples, 'standard-transparent', 'release.json'), 'utf8'));
+    for (const [from, to] of [['"lane"', 'lane'], ['"title"', 'title']]) {
+      const typo = from === '"lane"' ? '"lnae"' : '"titel"';
+      await page.fill('#manifest', manifest.replace(from, typo));
+      await page.click('#verify');
+      assert.equal(await decision(page), 'error');
+      assert.match(await page.textContent('#verdict'), new RegExp(`did you mean \`${to}\``));
+    }
+    await page.close();
+  });
 });
