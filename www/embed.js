@@ -131,6 +131,22 @@
       ),
     );
     $('#package-slot').hidden = false;
+    sayWhatIsBelow();
+  }
+
+  /**
+   * In a forum's iframe (600×700) the card may be taller than the frame: the
+   * top says what is further down, so nobody stops at the proposal id (issue 21).
+   */
+  function sayWhatIsBelow() {
+    const old = $('[data-below]');
+    if (old) old.remove();
+    const hidden = [...document.querySelectorAll('#card-body > .kv > .k, #card-body > .governance h2')]
+      .filter((k) => k.getBoundingClientRect().top > innerHeight - 40)
+      .map((k) => k.textContent.trim());
+    if (!$('#package-slot').hidden && $('#package-slot').getBoundingClientRect().top > innerHeight - 40) hidden.push('a package check');
+    if (!hidden.length) return;
+    $('#card-scope').after(el('p', { class: 'below muted', 'data-below': '' }, `Further down in this card: ${hidden.join(', ')} ↓`));
   }
 
   async function checkPackage(item) {
@@ -219,6 +235,9 @@
       });
     });
     window.addEventListener('hashchange', render);
+    window.addEventListener('resize', () => {
+      if (manifestText) sayWhatIsBelow();
+    });
   }
 
   wire();

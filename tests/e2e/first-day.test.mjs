@@ -291,4 +291,20 @@ describe('issue 21: the first day of a signer and an approver', () => {
     }
     await page.close();
   });
+
+  test('600×700: the governance card says at its top what is further down', async () => {
+    const manifest = join(examples, 'governor-timelock', 'manifest.json');
+    const link = execFileSync(join(root, 'target', 'debug', 'upgrade-gate'), ['embed-link', manifest, '--base', env.srv.url], { encoding: 'utf8' }).trim();
+    const page = await env.browser.context.newPage();
+    await page.setViewportSize({ width: 600, height: 700 });
+    await page.goto(link);
+    await page.waitForSelector('body[data-ready]');
+    await page.waitForSelector('[data-governance]');
+    const below = page.locator('[data-below]');
+    assert.equal(await below.isVisible(), true);
+    assert.match(await below.textContent(), /Targets/);
+    const top = await below.evaluate((n) => n.getBoundingClientRect().bottom);
+    assert.ok(top < 700, `said in view (${top} px)`);
+    await page.close();
+  });
 });
