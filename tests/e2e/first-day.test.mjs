@@ -307,4 +307,33 @@ describe('issue 21: the first day of a signer and an approver', () => {
     assert.ok(top < 700, `said in view (${top} px)`);
     await page.close();
   });
+
+  test('390 px: the demo bar is one line and one button on a phone; after the user\'s own case it says so', async () => {
+    const page = await env.browser.context.newPage();
+    await page.setViewportSize({ width: 390, height: 800 });
+    await page.goto(env.srv.url);
+    await page.waitForSelector('body[data-ready]');
+    await page.waitForSelector('#load-demo:not([disabled])');
+    assert.equal(await page.locator('#demo-variants button:visible').count(), 0, 'the variants are folded away');
+    assert.equal(await page.isVisible('#demo-more summary'), true);
+    await drop(page, caseFiles('standard-transparent'));
+    await page.waitForFunction(() => document.querySelector('[data-slot="manifest"] [data-source]').dataset.sourceKind === 'case');
+    assert.match(await page.textContent('#demo-note'), /Your own case is on the page/);
+    await page.close();
+  });
+
+  test('no manifest: a pasted Safe transaction is not said to be wrapped with the manifest; no "previous verdict" when there was none', async () => {
+    const page = await open(env.browser.context, `${env.srv.url}?nodemo`);
+    await page.fill('#release', JSON.stringify(safeTxOf('safe-multisend')));
+    await page.waitForFunction(() => document.querySelector('#release-kind').textContent.length > 0);
+    const kind = await page.textContent('#release-kind');
+    assert.doesNotMatch(kind, /manifest’s digest/);
+    assert.match(kind, /signer view/);
+    await page.click('#verify');
+    assert.equal(await decision(page), 'error');
+    await page.fill('#now', '2026-11-23T10:00:00Z');
+    await page.waitForSelector('#verdict [data-decision="stale"]');
+    assert.doesNotMatch(await page.textContent('#verdict'), /previous verdict/);
+    await page.close();
+  });
 });
