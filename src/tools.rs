@@ -298,3 +298,179 @@ fn percent_encode(s: &str) -> String {
     }
     out
 }
+
+/// The Safe versions released (safe-global/safe-smart-account tags): a
+/// version given by hand decides the hash, so a typo such as 9.9.9 is refused
+/// rather than hashed with whichever rules it happens to match.
+pub const KNOWN_SAFE_VERSIONS: &[&str] = &["0.1.0", "1.0.0", "1.1.0", "1.1.1", "1.2.0", "1.3.0", "1.4.0", "1.4.1", "1.5.0"];
+
+/// The fields a signer may leave out: the Safe UI shows none of them for a
+/// plain transaction, and zero is what it proposes.
+const ZERO_DEFAULTS: [(&str, &str); 5] = [
+    ("safeTxGas", "\"0\""),
+    ("baseGas", "\"0\""),
+    ("gasPrice", "\"0\""),
+    ("gasToken", "\"0x0000000000000000000000000000000000000000\""),
+    ("refundReceiver", "\"0x0000000000000000000000000000000000000000\""),
+];
+
+/// What the signer view warns about; `danger` is a reason not to sign.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignerWarning {
+    /// `delegatecall` (code run as the Safe itself).
+    pub danger: &'static str,
+    /// Where: `safeTx` or `safeTx.data → multiSend[i]`.
+    pub source: String,
+    pub message: String,
+}
+
+/// A Safe transaction as a signer checks it with no manifest (the page's
+/// signer view, `upgrade-gate safe-hash`): its hashes, the claimed hash
+/// compared, the call decoded and classified (SPEC §3), and every delegatecall
+/// outside Safe's MultiSend deployments named as a danger.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignerView {
+    #[serde(serialize_with = "crate::document::values::ser_with::address")]
+    pub safe: alloy_primitives::Address,
+    pub chain_id: u64,
+    pub safe_version: String,
+    #[serde(serialize_with = "crate::document::values::ser_with::address")]
+    pub to: alloy_primitives::Address,
+    #[serde(serialize_with = "crate::document::values::ser_with::display")]
+    pub value: alloy_primitives::U256,
+    pub operation: crate::document::Operation,
+    #[serde(serialize_with = "crate::document::values::ser_with::display")]
+    pub nonce: alloy_primitives::U256,
+    pub hashes: SafeTxHashes,
+    /// The hash the record claims (`safeTxHash` or `contractTransactionHash`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claimed: Option<String>,
+    /// `match`, `mismatch` or `unclaimed`.
+    pub hash_check: &'static str,
+    /// The fields the record did not give, hashed as zero.
+    pub defaulted: Vec<&'static str>,
+    pub call: Call,
+    pub warnings: Vec<SignerWarning>,
+}
+
+/// Given beside the record (the signer view's fields): each fills in a field
+/// the record lacks, and must agree with one it has.
+#[derive(Debug, Clone, Default)]
+pub struct SignerFields {
+    pub chain_id: Option<u64>,
+    pub version: Option<SafeVersion>,
+    pub safe: Option<alloy_primitives::Address>,
+}
+
+fn delegatecall_warning(policy: &Policy, source: &str, to: &alloy_primitives::Address) -> Option<SignerWarning> {
+    if policy.allows_delegatecall_to(to) {
+        return None;
+    }
+    Some(SignerWarning {
+        danger: "delegatecall",
+        source: source.to_string(),
+        message: format!(
+            "delegatecall to {}, which is not one of Safe's MultiSend deployments (the delegatecall allowlist): its code runs as the Safe itself and can rewrite the Safe's own storage — owners, threshold, modules, guard, even the Safe's implementation. Do not sign unless you know exactly what this contract is.",
+            to.to_checksum(None)
+        ),
+    })
+}
+
+/// See [`SignerView`].
+pub fn signer_view(text: &str, fields: &SignerFields) -> Result<SignerView> {
+    let limits = Limits::default();
+    let value = parse_value(Document::SafeTx, text, &limits)?;
+    let Some(object) = value.as_object() else {
+        return Err(Error::invalid(Document::SafeTx, "", "expected a Safe transaction object (a Safe Transaction Service record, or the fields)"));
+    };
+    if object.get("schema").is_some() {
+        return Err(Error::invalid(Document::SafeTx, "schema", "this is a release document: paste the Safe transaction itself (its `safeTx`), or use the verifier with the manifest"));
+    }
+    let mut add: Vec<String> = Vec::new();
+    let mut defaulted = Vec::new();
+    for (key, zero) in ZERO_DEFAULTS {
+        let present = object.contains_key(key) || (key == "baseGas" && object.contains_key("dataGas"));
+        if !present {
+            defaulted.push(key);
+            add.push(format!("\"{key}\": {zero}"));
+        }
+    }
+    if let (Some(safe), None) = (fields.safe, object.get("safe")) {
+        add.push(format!("\"safe\": \"{}\"", safe.to_checksum(None)));
+    }
+    // The record's text is kept as it is (large integers keep their digits): the missing keys go in front.
+    let text = if add.is_empty() {
+        text.to_string()
+    } else {
+        let t = text.trim_start();
+        let body = t.strip_prefix('{').unwrap_or(t);
+        let sep = if object.is_empty() { "" } else { ", " };
+        format!("{{{}{sep}{body}", add.join(", "))
+    };
+    let tx: SafeTx = parse_json(Document::SafeTx, &text, &limits)?;
+    if let (Some(given), Some(field)) = (tx.chain_id, fields.chain_id) {
+        if given != field {
+            return Err(Error::invalid(Document::SafeTx, "chainId", format!("the transaction says {given}, the Chain id field says {field}: make them agree")));
+        }
+    }
+    if let (Some(given), Some(field)) = (tx.safe_version, fields.version) {
+        if given != field {
+            return Err(Error::invalid(Document::SafeTx, "safeVersion", format!("the transaction says {given}, the Safe version field says {field}: make them agree")));
+        }
+    }
+    if let Some(field) = fields.safe {
+        if tx.safe != field {
+            return Err(Error::invalid(Document::SafeTx, "safe", format!("the transaction says {}, the Safe field says {}: make them agree", tx.safe.to_checksum(None), field.to_checksum(None))));
+        }
+    }
+    let chain_id = tx.chain_id.or(fields.chain_id).ok_or_else(|| Error::invalid(Document::SafeTx, "chainId", "missing: give the chain id (the transaction's `chainId`, or the Chain id field)"))?;
+    let version = tx.safe_version.or(fields.version).ok_or_else(|| {
+        Error::invalid(Document::SafeTx, "safeVersion", format!("missing: give the Safe's version (it decides the hash; one of {})", KNOWN_SAFE_VERSIONS.join(", ")))
+    })?;
+    if !KNOWN_SAFE_VERSIONS.contains(&version.to_string().as_str()) {
+        return Err(Error::invalid(Document::SafeTx, "safeVersion", format!("{version} is not a released Safe version (known: {}); the version decides the hash", KNOWN_SAFE_VERSIONS.join(", "))));
+    }
+    let params = SafeTxParams::new(&tx, chain_id, version);
+    let hashes = safe_tx_hashes(&params);
+    let policy = Policy::default();
+    let call = calls::classify(&params.data, &policy, &limits, Document::SafeTx, "data", 0)?;
+    let mut warnings = Vec::new();
+    if params.operation == crate::document::Operation::DelegateCall {
+        warnings.extend(delegatecall_warning(&policy, "safeTx", &params.to));
+    }
+    // A MultiSend's entries may delegatecall too (MultiSendCallOnly refuses that; MultiSend does not).
+    fn walk(policy: &Policy, call: &Call, out: &mut Vec<SignerWarning>) {
+        for a in call.batch.iter().flatten() {
+            if a.operation == crate::document::Operation::DelegateCall {
+                out.extend(delegatecall_warning(policy, &a.source, &a.to));
+            }
+            walk(policy, &a.call, out);
+        }
+        if let Some(inner) = &call.inner {
+            walk(policy, inner, out);
+        }
+    }
+    walk(&policy, &call, &mut warnings);
+    let hash_check = match tx.safe_tx_hash {
+        None => "unclaimed",
+        Some(c) if c == hashes.safe_tx_hash => "match",
+        Some(_) => "mismatch",
+    };
+    Ok(SignerView {
+        safe: params.safe,
+        chain_id,
+        safe_version: version.to_string(),
+        to: params.to,
+        value: params.value,
+        operation: params.operation,
+        nonce: params.nonce,
+        hashes,
+        claimed: tx.safe_tx_hash.map(|c| c.to_string()),
+        hash_check,
+        defaulted,
+        call,
+        warnings,
+    })
+}

@@ -655,3 +655,61 @@ export interface GovernanceReport extends GovernorIds {
   declaredMatches: boolean | null;
 }
 "#;
+
+/// `"RELEASE — 13 checks passed, 6 skipped: effects not checked (…), …"`: the
+/// headline of a report (what `verify` returned), as the CLI's text and
+/// markdown print it.
+#[wasm_bindgen(js_name = verdictLine)]
+pub fn verdict_line(#[wasm_bindgen(unchecked_param_type = "string | object")] report: JsValue) -> Result<String, JsValue> {
+    #[derive(Deserialize)]
+    struct CheckView {
+        id: String,
+        status: String,
+        #[serde(default)]
+        detail: String,
+    }
+    #[derive(Deserialize)]
+    struct ReportView {
+        decision: String,
+        checks: Vec<CheckView>,
+    }
+    let text = text_of(&report, "report")?.ok_or_else(|| usage("report: required"))?;
+    let r: ReportView = serde_json::from_str(&text).map_err(|e| usage(&format!("report: {e}")))?;
+    let status = |s: &str| match s {
+        "pass" => Ok(gate::Status::Pass),
+        "fail" => Ok(gate::Status::Fail),
+        "pending" => Ok(gate::Status::Pending),
+        "skip" => Ok(gate::Status::Skip),
+        other => Err(usage(&format!("report: unknown check status `{other}`"))),
+    };
+    let checks = r.checks.iter().map(|c| Ok((c.id.as_str(), status(&c.status)?, c.detail.as_str()))).collect::<Result<Vec<_>, JsValue>>()?;
+    Ok(format!("{} — {}", r.decision.to_uppercase(), gate::summary_reason(checks)))
+}
+
+/// The signer view (no manifest): a Safe transaction's hashes, the claimed
+/// hash compared, the call decoded and classified, delegatecalls outside the
+/// allowlist named. `fields`: `{ chainId?, safeVersion?, safe? }` fill in
+/// what the record lacks and must agree with what it has.
+#[cfg(not(feature = "wasm-card"))]
+#[wasm_bindgen(js_name = signerView)]
+pub fn signer_view(safe_tx: JsValue, #[wasm_bindgen(unchecked_param_type = "{ chainId?: string, safeVersion?: string, safe?: string } | null | undefined")] fields: JsValue) -> Result<JsValue, JsValue> {
+    #[derive(Deserialize, Default)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    struct Fields {
+        chain_id: Option<String>,
+        safe_version: Option<String>,
+        safe: Option<String>,
+    }
+    let text = text_of(&safe_tx, "safeTx")?.ok_or_else(|| usage("safeTx: required"))?;
+    let f: Fields = match text_of(&fields, "fields")? {
+        Some(t) => serde_json::from_str(&t).map_err(|e| usage(&format!("fields: {e}")))?,
+        None => Fields::default(),
+    };
+    let nonempty = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let invalid = |path: &str, message: String| into_error(Error::Invalid { document: Document::SafeTx, path: path.into(), message });
+    let chain_id = nonempty(f.chain_id).map(|c| c.parse::<u64>().map_err(|_| invalid("chainId", format!("the Chain id field holds `{c}`, not a chain id (a decimal number)")))).transpose()?;
+    let version = nonempty(f.safe_version).map(|v| crate::document::SafeVersion::parse(&v).map_err(|m| invalid("safeVersion", format!("the Safe version field: {m}")))).transpose()?;
+    let safe = nonempty(f.safe).map(|s| crate::document::values::parse_address(&s).map_err(|m| invalid("safe", format!("the Safe field: {m}")))).transpose()?;
+    let view = tools::signer_view(&text, &tools::SignerFields { chain_id, version, safe }).map_err(into_error)?;
+    to_js(&view)
+}

@@ -59,7 +59,10 @@ fn verify_prints_the_decision_first_in_text() {
     write_case(&dir, &Fixture::releasable());
     let o = verify(&dir, &[]);
     let text = String::from_utf8(o.stdout).unwrap();
-    assert!(text.starts_with("RELEASE — every check passed or was skipped\n"), "{text}");
+    // Issue 21: the headline counts what passed and names what was skipped, never "every check passes".
+    let first = text.lines().next().unwrap_or_default();
+    assert!(first.starts_with("RELEASE — ") && first.contains("checks passed"), "{text}");
+    assert!(!first.contains("every check"), "{text}");
     assert!(text.contains("pass    release.digest"), "{text}");
 }
 

@@ -24,6 +24,7 @@
   let shown = null; // { digest }
   let hooks = { putApprovals: null };
   let downloadUrl = null;
+  let merging = false;
 
   // ---- wallets: EIP-6963, window.ethereum as fallback ---------------------------
   const wallets = new Map(); // uuid → { info: { uuid, name, icon, rdns }, provider }
@@ -88,6 +89,24 @@
     }
   }
 
+  // What may still be pending when an approver signs: the approvals themselves, and the timing window.
+  const MAY_WAIT = new Set(['approvals.quorum', 'timing.window']);
+
+  /**
+   * Issue 21: signing is offered only when the bytes were verified — the
+   * package hashed and matching (package.hash passed) — and what is pending
+   * is only approvals or timing; otherwise, what to supply first.
+   */
+  function notReady(report) {
+    const pkg = report.checks.find((c) => c.id === 'package.hash');
+    const missing = [];
+    if (!pkg || pkg.status !== 'pass') missing.push(`the package (package.hash ${pkg ? pkg.status : 'absent'}${pkg && pkg.detail ? `: ${pkg.detail}` : ''})`);
+    for (const c of report.checks) {
+      if (c.status === 'pending' && !MAY_WAIT.has(c.id) && c.id !== 'package.hash') missing.push(`${c.id}: ${c.detail}`);
+    }
+    return missing;
+  }
+
   /**
    * After a verdict: offers signing unless it is a REJECT (nothing to approve),
    * with the texts the verdict was computed from.
@@ -95,6 +114,24 @@
   function offer(report, texts) {
     const p = panel();
     if (!report || report.decision === 'reject' || !report.manifestDigest) return hide();
+    const missing = notReady(report);
+    const blocked = $('#approve-blocked');
+    blocked.hidden = !missing.length;
+    clear(blocked);
+    if (missing.length) {
+      offered = null;
+      p.hidden = false;
+      $('[data-output="approval-message"]', p).textContent = '';
+      $('#approve-digest', p).textContent = report.manifestDigest;
+      forget();
+      setEnabled(false);
+      p.dataset.state = 'blocked';
+      $('#approve-stale').hidden = true;
+      blocked.appendChild(el('p', { 'data-approve-blocked': '' }, el('strong', { text: 'Not ready to sign. ' }), 'An approval should follow a verification of the bytes, and only approvals (or the timing window) may still be pending. Supply first:'));
+      blocked.appendChild(el('ul', {}, missing.map((m) => el('li', { text: m }))));
+      clear($('#approve-wallets'));
+      return;
+    }
     let message;
     try {
       message = UpgradeGate.api().approvalMessage(texts.manifest);
@@ -105,6 +142,8 @@
     if (message !== `upgrade-gate:approve:${report.manifestDigest}`) return hide();
     offered = { ...texts, digest: report.manifestDigest, message };
     p.hidden = false;
+    $('#approve-blocked').hidden = true;
+    clear($('#approve-blocked'));
     $('[data-output="approval-message"]', p).textContent = message;
     $('#approve-digest', p).textContent = report.manifestDigest;
     if (shown && shown.digest !== offered.digest) forget();
@@ -115,7 +154,16 @@
   /** An input changed, or a new verification started: signing waits for the next verdict. */
   function withdraw() {
     offered = null;
-    if (!panel().hidden) setEnabled(false);
+    if (!panel().hidden) {
+      setEnabled(false);
+      // Issue 21: an outcome of the earlier verdict ("the quorum is met") is not left beside stale inputs.
+      const result = $('#approve-result');
+      if (!merging && result.dataset.approveResult && result.dataset.approveResult !== 'working') {
+        clear(result);
+        result.setAttribute('data-approve-result', 'stale');
+        result.appendChild(el('p', { class: 'muted', 'data-approve-message': '', text: 'An input changed: the earlier result of signing is not shown. Press Verify.' }));
+      }
+    }
   }
 
   /** No verdict that allows signing (REJECT, an error, no report): no panel at all. */
@@ -195,7 +243,15 @@
     out.appendChild(statusLine(r.status));
     out.appendChild(documentView(r.document));
     shown = { digest: o.digest };
-    if (r.change !== 'unchanged' && hooks.putApprovals) hooks.putApprovals(r.document);
+    if (r.change !== 'unchanged' && hooks.putApprovals) {
+      // Putting the document in its slot changes an input: that is this result, not a reason to hide it.
+      merging = true;
+      try {
+        hooks.putApprovals(r.document);
+      } finally {
+        merging = false;
+      }
+    }
   }
 
   function statusLine(s) {
@@ -203,7 +259,7 @@
     const invalid = s.invalid.length ? `; ${s.invalid.length} entr${s.invalid.length === 1 ? 'y does' : 'ies do'} not count` : '';
     // As the core's approvals.quorum says it: never "3 of 2 required".
     const tally = s.signed.length > s.required ? `${s.signed.length} approvals (${s.required} required, ${s.lane} lane)` : `${s.signed.length} of ${s.required} required approvals (${s.lane} lane)`;
-    return el('p', { class: 'muted', 'data-approve-status': '', 'data-more-needed': s.moreNeeded }, `${tally}: ${more}${invalid}. The verdict below is refreshed with this document.`);
+    return el('p', { class: 'muted', 'data-approve-status': '', 'data-more-needed': s.moreNeeded }, `${tally}: ${more}${invalid}. The verdict above is refreshed with this document.`);
   }
 
   /** The merged approvals/v1 document: shown, copyable, downloadable (a Blob: no network). */

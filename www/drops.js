@@ -35,13 +35,27 @@
   // dropped case folder (or several files) by their usual names.
   async function droppedItems(dt) {
     const out = [];
+    // Read now: after the first await the drop's DataTransfer is emptied.
+    const files = Array.from(dt.files || []);
     const items = Array.from(dt.items || []).filter((i) => i.kind === 'file');
     const entries = items.map((i) => (i.webkitGetAsEntry ? i.webkitGetAsEntry() : null));
     if (entries.length && entries.every(Boolean)) {
-      for (const entry of entries) out.push(await Render.readDropEntry(entry));
-      return out;
+      try {
+        for (const entry of entries) out.push(await Render.readDropEntry(entry));
+        return out;
+      } catch (e) {
+        // Chromium refuses to read dropped entries on a page opened from
+        // file:// ("A URI supplied to the API was malformed"): loose files
+        // still come through `files`; a folder does not (issue 21).
+        if (entries.some((x) => x.isDirectory)) {
+          throw new Error(
+            `This browser does not let a page opened from a file (file://) read a dropped folder (${e && e.message ? e.message : e}). Use “Open a case folder…” above, or open the page over http (npm start).`,
+          );
+        }
+        return files.map((file) => ({ kind: 'file', file }));
+      }
     }
-    return Array.from(dt.files || []).map((file) => ({ kind: 'file', file }));
+    return files.map((file) => ({ kind: 'file', file }));
   }
 
   function folderFromPicker(fileList) {

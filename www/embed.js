@@ -61,6 +61,8 @@
   }
 
   function render() {
+    // The verifier beside this card: its offline copy from an offline copy.
+    if (/offline-embed/.test(location.pathname)) $('[data-verifier-link]').setAttribute('href', 'offline.html');
     const body = clear($('#card-body'));
     $('#package-slot').hidden = true;
     clear($('#package-result'));
@@ -129,6 +131,22 @@
       ),
     );
     $('#package-slot').hidden = false;
+    sayWhatIsBelow();
+  }
+
+  /**
+   * In a forum's iframe (600×700) the card may be taller than the frame: the
+   * top says what is further down, so nobody stops at the proposal id (issue 21).
+   */
+  function sayWhatIsBelow() {
+    const old = $('[data-below]');
+    if (old) old.remove();
+    const hidden = [...document.querySelectorAll('#card-body > .kv > .k, #card-body > .governance h2')]
+      .filter((k) => k.getBoundingClientRect().top > innerHeight - 40)
+      .map((k) => k.textContent.trim());
+    if (!$('#package-slot').hidden && $('#package-slot').getBoundingClientRect().top > innerHeight - 40) hidden.push('a package check');
+    if (!hidden.length) return;
+    $('#card-scope').after(el('p', { class: 'below muted', 'data-below': '' }, `Further down in this card: ${hidden.join(', ')} ↓`));
   }
 
   async function checkPackage(item) {
@@ -152,6 +170,10 @@
       const hash = check(report, 'package.hash');
       const files = check(report, 'package.files');
       const ok = hash.status === 'pass' && files.status !== 'fail';
+      // The scope line at the top now counts the package as checked.
+      $('#scope-package').textContent = ' and the package you dropped';
+      $('#scope-package-not').hidden = true;
+      $('#card-scope').dataset.cardScope = 'package';
       const detail = [hash, files].filter((c) => c.status === 'fail' || (ok && c.status === 'pass')).map((c) => c.detail).join(' · ');
       clear(out).appendChild(
         el(
@@ -213,6 +235,9 @@
       });
     });
     window.addEventListener('hashchange', render);
+    window.addEventListener('resize', () => {
+      if (manifestText) sayWhatIsBelow();
+    });
   }
 
   wire();
@@ -224,7 +249,7 @@
       // Say which card's module this hash is of.
       $('#module-kind').textContent = governanceCard ? 'of the governance card ' : 'of the forum card ';
       $('#wasm-hash').title = `The SHA-256 of the wasm module running here: compare it with the one the published build prints for www/pkg/${governanceCard ? 'card-governance' : 'card'}/upgrade_gate_bg.wasm`;
-      if (governanceCard) $('.ebrand').textContent = 'upgrade-gate · governance card · checked in your browser';
+      if (governanceCard) $('.ebrand').textContent = 'upgrade-gate · governance card · the manifest, read in your browser';
       render();
       document.body.setAttribute('data-ready', '');
       // Navigation → the card verified and shown: `npm run bench` reads this mark.

@@ -27,10 +27,20 @@
   }
 
   // ---- inputs -----------------------------------------------------------------
+  let toastTimer = 0;
   function flash(message, level = 'warn') {
     const note = $('#demo-note');
     note.textContent = message;
     note.classList.toggle('warn', level === 'warn');
+    // Issue 21: also where the user is looking, whatever the scroll.
+    const toast = $('#toast');
+    toast.textContent = message;
+    toast.hidden = false;
+    toast.dataset.level = level;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => {
+      toast.hidden = true;
+    }, 12000);
   }
 
   let pickerTarget = null;
@@ -103,7 +113,21 @@
     });
     $('#folder-picker').addEventListener('change', (e) => {
       const folder = Drops.folderFromPicker(e.target.files);
-      if (folder && pickerTarget) Drops.acceptInto(pickerTarget, folder).catch((err) => flash(err.message));
+      if (!folder || !pickerTarget) return;
+      // A whole case folder (a manifest at its top), picked with "Open a case
+      // folder…" or by mistake with the package's "Folder…": the whole case (issue 21).
+      const isCase = folder.entries.some((x) => /^manifest\.json$/i.test(x.path));
+      if (pickerTarget === 'case' || isCase) {
+        if (pickerTarget !== 'case') flash(`${folder.name}/ has a manifest.json at its top: it was read as a whole case folder, not as the package (its package/ folder or package.tar is the package).`, 'info');
+        Drops.routeItems([folder]).catch((err) => flash(err.message));
+        return;
+      }
+      Drops.acceptInto(pickerTarget, folder).catch((err) => flash(err.message));
+    });
+    $('#open-case').addEventListener('click', () => {
+      pickerTarget = 'case';
+      $('#folder-picker').value = '';
+      $('#folder-picker').click();
     });
     document.addEventListener('dragover', (e) => e.preventDefault());
     document.addEventListener('drop', async (e) => {
@@ -132,9 +156,14 @@
     $('#clear-all').addEventListener('click', clearAll);
   }
 
+  /** Whether any slot holds something (the top bar then stops describing the demo). */
+  function SLOTS_FILLED() {
+    return [...TEXT_SLOTS].some((n) => $(`#${n}`).value.trim()) || BIN_SLOTS.some((n) => bins[n]);
+  }
+
   function clearAll() {
     emptyCase();
-    markDemo(null);
+    markDemo(null, { leave: true });
     resetResult();
     onReleaseInput();
   }
@@ -214,7 +243,10 @@
       if (bins.rollback) observed.rollbackPackageHash = bins.rollback.hashes;
       if (bins.evidence) observed.evidenceHash = bins.evidence.hashes;
       const optional = (id) => ($(`#${id}`).value.trim() ? $(`#${id}`).value : undefined);
-      const now = $('#now').value.trim() || undefined;
+      // No time given: this browser's clock, to the second (issue 21: the
+      // banner says so, and what to pass as --now to reproduce it).
+      const clock = !$('#now').value.trim();
+      const now = clock ? new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z') : $('#now').value.trim();
       // SPEC §7.5: the evidence file's text and the artifacts the targets name.
       const effectsInputs = await Effects.inputs(manifest, bins.evidence, pkg);
       if (run !== runId) return;
@@ -228,7 +260,7 @@
         ...effectsInputs,
       });
       if (run !== runId) return;
-      Verdict.show(report, { wrappedSafeTx: release.safe, releaseTextUsed: release.text, batch: release.batch, manifestText: manifest, demo: demoName, sources: CaseState.sourcesView(), api, scroll });
+      Verdict.show(report, { wrappedSafeTx: release.safe, releaseTextUsed: release.text, batch: release.batch, manifestText: manifest, demo: demoName, sources: CaseState.sourcesView(), api, scroll, clock });
       // Signing is offered for exactly the documents this verdict was computed from.
       Approve.offer(report, { manifest, approvals: optional('approvals'), policy: optional('policy') });
     } catch (e) {
@@ -256,13 +288,25 @@
     return out;
   }
 
-  function markDemo(name) {
+  function markDemo(name, { own = false, leave = own } = {}) {
     demoName = name;
+    // Issue 21: the address says which demo case is on the page, and only
+    // while one is: once the user's own case replaces it, a reload or Back
+    // must not bring the demo's verdict back over theirs.
+    if (!name && leave && /^#demo/.test(location.hash)) history.replaceState(null, '', location.pathname + location.search);
+    else if (name && location.hash !== `#demo=${name}` && !(location.hash === '#demo' && DEMO[0] && name === DEMO[0].name)) history.replaceState(null, '', `${location.pathname}${location.search}#demo=${name}`);
+    document.body.classList.toggle('own-case', !name && (own || SLOTS_FILLED()));
     document.body.classList.toggle('demo-loaded', !!name);
     const note = $('#demo-note');
     note.classList.remove('warn');
     const c = name && DEMO.find((x) => x.name === name);
-    note.textContent = c ? `Loaded demo case “${c.name}”: ${c.about}` : DEMO.length ? (DEMO[0].about || '') : 'no demo cases in this build';
+    note.textContent = c
+      ? `Loaded demo case “${c.name}” — DEMO, not your files: ${c.about}`
+      : document.body.classList.contains('own-case')
+        ? 'Your own case is on the page (nothing of the demo). Loading a demo case would replace it.'
+        : DEMO.length
+          ? `Try it on a demo case: ${DEMO[0].about || DEMO[0].name}`
+          : 'no demo cases in this build';
     // Which demo case the page holds, on its button too.
     $('#load-demo').setAttribute('aria-pressed', String(!!name && !!DEMO[0] && name === DEMO[0].name));
     for (const b of document.querySelectorAll('#demo-variants button')) b.setAttribute('aria-pressed', String(b.dataset.case === name));
@@ -305,6 +349,9 @@
       );
     }
     markDemo(null);
+    // On a phone the variants (two dozen buttons) fold away behind one line.
+    $('#demo-more').open = innerWidth >= 760;
+    $('#demo-more-count').textContent = String(DEMO.length - 1);
     enableDemo();
   }
 
@@ -315,12 +362,14 @@
     for (const b of document.querySelectorAll('#demo-variants button')) b.disabled = !ready;
   }
 
+  /**
+   * The demo loads only when asked for: a demo button, or a `#demo` /
+   * `#demo=<case>` link (what `npm start` prints). A page opened, reloaded or
+   * returned to without one never shows the demo's verdict (issue 21).
+   */
   function demoFromUrl() {
     const m = /^#demo(?:=([\w.-]+))?$/.exec(location.hash);
-    if (m) return m[1] || (DEMO[0] && DEMO[0].name);
-    // `npm start` serves on the loopback address: open on the demo there.
-    const local = location.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(location.hostname);
-    return local && !location.hash && !/nodemo/.test(location.search) && DEMO[0] ? DEMO[0].name : null;
+    return m ? m[1] || (DEMO[0] && DEMO[0].name) : null;
   }
 
   // ---- start -----------------------------------------------------------------------
@@ -330,11 +379,11 @@
     releaseChanged: onReleaseInput,
     stopRun,
     leaveDemo() {
-      if (demoName) markDemo(null);
+      if (demoName || !document.body.classList.contains('own-case')) markDemo(null, { own: true });
     },
     flash,
   });
-  Drops.attach({ markDemo, flash });
+  Drops.attach({ markDemo: (name) => markDemo(name, { own: !name }), flash });
   wireInputs();
   // A document merged by the Approve panel goes in the Approvals slot, and the verdict is refreshed.
   Approve.attach({

@@ -69,20 +69,39 @@
   }
 
   const DECISION_TEXT = {
-    release: { word: 'RELEASE', lead: 'Every check passes. This release matches what was reviewed and approved.' },
+    release: { word: 'RELEASE', lead: 'Nothing failed and nothing is pending: what will run is what was reviewed and approved. What was not checked is named below.' },
     hold: { word: 'HOLD', lead: 'Nothing failed, but something is still missing. Do not execute yet.' },
     reject: { word: 'REJECT', lead: 'Do not sign or execute. What would run is not what was approved.' },
   };
 
-  /** The large verdict: the decision word and, under it, why. */
-  function banner(report) {
+  /**
+   * The headline as the CLI's text and markdown print it, from the core
+   * (`verdictLine`): what passed, failed, is pending, and every skipped check
+   * with why. Null when the module has no such export (never guessed here).
+   */
+  function verdictLine(report) {
+    try {
+      const api = self.UpgradeGate && UpgradeGate.api();
+      return api && typeof api.verdictLine === 'function' ? api.verdictLine(report) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * The large verdict: the decision word and, under it, why. `demo`: the
+   * demo case's name, flagged inside the banner itself ("DEMO — not your files").
+   */
+  function banner(report, { demo = null, clock = false } = {}) {
     const d = DECISION_TEXT[report.decision] || { word: String(report.decision).toUpperCase(), lead: '' };
     const failing = report.checks.filter((c) => c.status === 'fail');
     const pending = report.checks.filter((c) => c.status === 'pending');
     const reasons = report.decision === 'reject' ? failing : report.decision === 'hold' ? pending : [];
+    const line = verdictLine(report);
     return el(
       'div',
-      { class: `banner ${report.decision}`, role: 'status', 'data-decision': report.decision },
+      { class: `banner ${report.decision}`, role: 'status', 'data-decision': report.decision, 'data-demo': demo ? demo : null },
+      demo ? el('div', { class: 'demo-flag demo-tag', 'data-demo-flag': '', text: `DEMO — not your files (demo case “${demo}”)` }) : null,
       el('div', { class: 'word', text: d.word }),
       el('p', { class: 'lead', text: d.lead }),
       reasons.length
@@ -92,7 +111,14 @@
             reasons.map((c) => el('li', {}, el('code', { text: c.id }), ' ', el('span', { text: c.detail }))),
           )
         : null,
-      el('p', { class: 'when', text: `Evaluated at ${report.evaluatedAt}` }),
+      line ? el('p', { class: 'summary', 'data-summary': '', text: line }) : null,
+      el(
+        'p',
+        { class: 'when', 'data-evaluated-at': report.evaluatedAt },
+        `Evaluated at ${report.evaluatedAt}`,
+        clock ? ' — this browser’s clock (no evaluation time was given); to reproduce it with the CLI: ' : ' — the evaluation time given; with the CLI: ',
+        el('code', { 'data-now-arg': '', text: `--now ${report.evaluatedAt}` }),
+      ),
     );
   }
 
@@ -164,7 +190,7 @@
     if (!call) return null;
     return el(
       'div',
-      { class: 'call' },
+      { class: 'call', 'data-call-class': call.class },
       el(
         'div',
         { class: 'fn' },
@@ -206,16 +232,29 @@
     );
   }
 
-  /** The three values a hardware wallet shows for a Safe transaction, in its order. */
+  /**
+   * The three values a hardware wallet shows for a Safe transaction, in its
+   * order. `claimed`: the hash the transaction claims; one that is not the
+   * recomputed hash is a red MISMATCH naming both, above the hashes.
+   */
   function safeHashes(h, claimed) {
     const row = (label, value, note) =>
       el('div', { class: 'hw-row' }, el('div', { class: 'hw-label', text: label }), hexGroups(value, { big: true }), note ? el('div', { class: 'hw-note' }, note) : null);
+    const differs = claimed && String(claimed).toLowerCase() !== String(h.safeTxHash).toLowerCase();
     return el(
       'div',
-      { class: 'hw', 'data-safe-hashes': '' },
+      { class: 'hw', 'data-safe-hashes': '', 'data-safe-hash': claimed ? (differs ? 'mismatch' : 'match') : 'unclaimed' },
+      differs
+        ? el(
+            'div',
+            { class: 'hash-check mismatch', role: 'alert' },
+            el('div', { class: 'word', text: 'MISMATCH — do not sign' }),
+            el('p', {}, 'The transaction claims safeTxHash ', hexGroups(claimed), ', but its fields hash to ', hexGroups(h.safeTxHash), '.'),
+          )
+        : null,
       row('Domain hash', h.domainHash, 'a hardware wallet shows this first (the EIP-712 domain: chain and Safe)'),
       row('Message hash', h.messageHash, 'then this (the SafeTx fields)'),
-      row('safeTxHash', h.safeTxHash, claimed ? el('span', { class: 'claimed' }, 'recomputed here; the transaction claims ', hexGroups(claimed)) : 'what the Safe UI shows and owners sign'),
+      row('safeTxHash', h.safeTxHash, claimed ? el('span', { class: 'claimed' }, differs ? 'recomputed here; the transaction claims ' : 'recomputed here; the transaction claims the same ', hexGroups(claimed)) : 'what the Safe UI shows and owners sign'),
     );
   }
 
@@ -282,5 +321,5 @@
     t.remove();
   }
 
-  self.Render = { el, append, clear, hexGroups, formatBytes, formatDuration, banner, errorBanner, headline, checksTable, actionView, safeHashes, safeVerdict, classBadge, hashedBy, readDropEntry, copyText };
+  self.Render = { el, append, clear, hexGroups, formatBytes, formatDuration, banner, verdictLine, errorBanner, headline, checksTable, actionView, safeHashes, safeVerdict, classBadge, hashedBy, readDropEntry, copyText };
 })();

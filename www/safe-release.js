@@ -181,7 +181,9 @@
           ? `Read as a Safe Transaction Builder batch: ${shape.value.transactions.length} transactions, but it cannot be used: ${batch.error}`
           : batch.note
         : shape.kind === 'safeTx'
-        ? 'Read as a Safe transaction: the page wraps it in a release with the manifest’s digest and lane.'
+        ? $('#manifest').value.trim()
+          ? 'Read as a Safe transaction: the page wraps it in a release with the manifest’s digest and lane.'
+          : 'Read as a Safe transaction. With no manifest there is nothing to compare it with: give the manifest and press Verify, or check it on its own in the signer view (#signer).'
         : shape.kind === 'release' && shape.value.safeTx
           ? 'A release carrying a Safe transaction.'
           : shape.kind === 'governor'
@@ -263,12 +265,26 @@
     return null;
   }
 
+  // The verdict on screen is a REJECT: nothing is offered to sign (Verdict.show / stale).
+  let rejected = false;
+  let lastApi = null;
+  function setRejected(on) {
+    rejected = !!on;
+    $('#nested').dataset.rejected = rejected ? 'true' : 'false';
+    if (lastApi) updateNested(lastApi);
+  }
+
   /** The owner Safe's approveHash transaction: its domain hash, message hash and safeTxHash, from the core. */
   function updateNested(api) {
+    lastApi = api;
     const box = $('#nested');
     const out = clear($('#nested-out'));
     box.hidden = !nestedSource || !api;
     if (box.hidden) return;
+    if (rejected) {
+      out.appendChild(el('p', { class: 'do-not-sign', 'data-do-not-sign': '', text: 'Rejected — do not sign: no owner Safe should approve this transaction (see the verdict above).' }));
+      return;
+    }
     const safe = $('#nested-safe').value.trim();
     const nonce = $('#nested-nonce').value.trim();
     const version = $('#nested-version').value.trim();
@@ -287,5 +303,5 @@
     }
   }
 
-  self.SafeRelease = { releaseShape, releaseText, preview, forget, updateNested };
+  self.SafeRelease = { releaseShape, releaseText, preview, forget, updateNested, setRejected };
 })();

@@ -17,7 +17,10 @@
 
   /** An input changed: the verdict on screen no longer describes the inputs, so it goes. */
   function stale() {
+    const was = $('#verdict [data-decision]');
+    const hadVerdict = !!was && was.dataset.decision !== 'error' && was.dataset.decision !== 'working';
     $('#progress').hidden = true;
+    if (self.SafeRelease) SafeRelease.setRejected(false);
     clear($('#details'));
     const safe = $('#safe');
     if (safe.dataset.fromReport) {
@@ -30,13 +33,14 @@
         'div',
         { class: 'banner idle', 'data-decision': 'stale' },
         el('div', { class: 'word', text: 'INPUTS CHANGED' }),
-        el('p', { class: 'lead', text: 'The previous verdict was cleared because an input changed. Press Verify.' }),
+        el('p', { class: 'lead', text: hadVerdict ? 'The previous verdict was cleared because an input changed. Press Verify.' : 'An input changed. Press Verify.' }),
       ),
     );
   }
 
   /** Nothing verified yet (the page's start, and after Clear all). */
   function idle() {
+    if (self.SafeRelease) SafeRelease.setRejected(false);
     clear($('#verdict')).appendChild(
       el(
         'div',
@@ -152,18 +156,19 @@
    * computed from (CaseState.sourcesView), `demo` the demo case's name if the
    * case is one; the rest says what the release box held (see SafeRelease).
    */
-  function show(report, { wrappedSafeTx, releaseTextUsed, batch, manifestText, demo, sources, api, scroll = true }) {
+  function show(report, { wrappedSafeTx, releaseTextUsed, batch, manifestText, demo, sources, api, scroll = true, clock = false }) {
     const verdict = clear($('#verdict'));
-    const b = Render.banner(report);
-    if (demo) b.appendChild(el('p', { class: 'demo-tag', text: `Demo case: ${demo}` }));
+    const b = Render.banner(report, { demo, clock });
     b.appendChild(sources);
+    const rejected = report.decision === 'reject';
+    if (self.SafeRelease) SafeRelease.setRejected(rejected);
     verdict.appendChild(b);
 
     if (report.safeTx) {
       const box = clear($('#safe'));
       box.hidden = false;
       box.dataset.fromReport = '1';
-      box.appendChild(el('h2', { text: 'Safe transaction — compare with your wallet' }));
+      box.dataset.rejected = rejected ? 'true' : 'false';
       let claimed = null;
       try {
         const tx = JSON.parse(releaseTextUsed).safeTx || {};
@@ -171,9 +176,17 @@
       } catch {
         claimed = null;
       }
-      box.appendChild(Render.safeHashes(report.safeTx, claimed));
-      const verdict = Render.safeVerdict(report.checks.find((c) => c.id === 'safe.tx'));
-      if (verdict) box.appendChild(verdict);
+      if (rejected) {
+        // Issue 21: under a REJECT nothing here is offered to compare and sign.
+        box.appendChild(el('h2', { text: 'Safe transaction — rejected: do not sign' }));
+        box.appendChild(el('p', { class: 'do-not-sign', 'data-do-not-sign': '', text: 'Rejected — do not sign this Safe transaction, and do not approve it from a nested Safe: the verdict above says what is wrong.' }));
+        box.appendChild(el('details', { class: 'rejected-hashes' }, el('summary', { text: 'Its hashes, to recognise it (not to sign)' }), Render.safeHashes(report.safeTx, claimed)));
+      } else {
+        box.appendChild(el('h2', { text: 'Safe transaction — compare with your wallet' }));
+        box.appendChild(Render.safeHashes(report.safeTx, claimed));
+        const verdict = Render.safeVerdict(report.checks.find((c) => c.id === 'safe.tx'));
+        if (verdict) box.appendChild(verdict);
+      }
       if (batch) box.appendChild(el('p', { class: 'muted', 'data-batch-note': '', text: batch }));
       if (wrappedSafeTx && !batch) box.appendChild(el('p', { class: 'muted', text: 'The pasted Safe transaction was wrapped in a release with the manifest’s digest and lane: what it executes is compared with the manifest’s actions.' }));
     }

@@ -30,20 +30,30 @@ fn suggestion(message: &str) -> Option<String> {
         .map(|(_, c)| c.to_string())
 }
 
-/// Levenshtein distance (insertions, deletions, substitutions), by characters.
+/// Edit distance by characters: insertions, deletions, substitutions, and
+/// two neighbours swapped (`lnae` → `lane`, `titel` → `title`: one edit, the
+/// commonest typo), the optimal string alignment distance.
 fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    let at = |row: &Vec<usize>, j: usize| row.get(j).copied().unwrap_or(usize::MAX);
+    let mut before: Vec<usize> = Vec::new();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
+    for (i, ca) in a.iter().enumerate() {
         let mut cur = Vec::with_capacity(b.len() + 1);
         cur.push(i + 1);
         for (j, cb) in b.iter().enumerate() {
-            let substitute = prev.get(j).map_or(usize::MAX, |d| d + usize::from(ca != *cb));
-            let delete = prev.get(j + 1).map_or(usize::MAX, |d| d + 1);
-            let insert = cur.last().map_or(usize::MAX, |d| d + 1);
-            cur.push(substitute.min(delete).min(insert));
+            let substitute = at(&prev, j).saturating_add(usize::from(ca != cb));
+            let delete = at(&prev, j + 1).saturating_add(1);
+            let insert = cur.last().map_or(usize::MAX, |d| d.saturating_add(1));
+            let mut best = substitute.min(delete).min(insert);
+            let swapped = i > 0 && j > 0 && a.get(i - 1) == Some(cb) && b.get(j - 1) == Some(ca) && ca != cb;
+            if swapped {
+                best = best.min(at(&before, j - 1).saturating_add(1));
+            }
+            cur.push(best);
         }
-        prev = cur;
+        before = std::mem::replace(&mut prev, cur);
     }
     prev.last().copied().unwrap_or(0)
 }
@@ -58,6 +68,17 @@ mod tests {
         assert!(m.ends_with("did you mean `lane`?"), "{m}");
         let m = with_suggestion("unknown field `chainid` in a Safe transaction (expected safe, chainId, to)".into());
         assert!(m.ends_with("did you mean `chainId`?"), "{m}");
+    }
+
+    #[test]
+    fn two_letters_swapped_count_as_one_edit() {
+        let m = with_suggestion("unknown field `lnae`, expected one of `schema`, `lane`, `chainId`".into());
+        assert!(m.ends_with("did you mean `lane`?"), "{m}");
+        let m = with_suggestion("unknown field `titel`, expected one of `schema`, `title`, `lane`".into());
+        assert!(m.ends_with("did you mean `title`?"), "{m}");
+        assert_eq!(distance("ab", "ba"), 1);
+        assert_eq!(distance("abc", "abc"), 0);
+        assert_eq!(distance("", "abc"), 3);
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub use case::ProofOutcome;
 pub(crate) use timing::duration;
 pub use effects::{EffectAccount, EffectChange, Effects, RuleOutcome};
 pub use implementation_code::{artifact_code, CodeBinding};
-pub use report::{Decision, Report};
+pub use report::{summary_reason, Decision, Report};
 pub use simulation_replay::{ReplayCall, ReplayReport, ReplayRun};
 
 use crate::document::values::{Sha256Digest, Timestamp};

@@ -152,3 +152,66 @@ pub(super) fn build(case: &Case, checks: Vec<Check>, effects: Option<Effects>, i
         replay: None,
     }
 }
+
+/// What a skipped check leaves unchecked, in a reader's words (the headline's list).
+fn not_checked(id: &str) -> String {
+    match id {
+        "package.hash" => "package not hashed".into(),
+        "package.files" => "per-file hashes not checked".into(),
+        "timing.window" => "timing not checked".into(),
+        "simulation.evidence" => "simulation evidence not checked".into(),
+        "simulation.effects" => "effects not checked".into(),
+        "implementation.code" => "implementation code not bound".into(),
+        "storage.layout" => "storage layout not checked".into(),
+        "state.proof" => "state not proven".into(),
+        "simulation.replay" => "not re-executed".into(),
+        "rollback.package" => "rollback package not hashed".into(),
+        "roles.separation" => "roles not checked".into(),
+        "approvals.quorum" => "approvals not checked".into(),
+        "safe.tx" => "no Safe transaction hashed".into(),
+        other => format!("{other} not checked"),
+    }
+}
+
+/// The headline's reason, after the decision word, from the checks as
+/// `(id, status, detail)`: what failed or is pending, how many passed, and
+/// every skipped check named with why (its detail up to the first `": "`), so
+/// that a RELEASE never reads as "every check passes" over checks that were
+/// not run. One place for the CLI's text and markdown, the page and the card
+/// (the wasm export `verdictLine`).
+pub fn summary_reason<'a>(checks: impl IntoIterator<Item = (&'a str, Status, &'a str)>) -> String {
+    let (mut failing, mut pending, mut skipped, mut passed) = (Vec::new(), Vec::new(), Vec::new(), 0usize);
+    for (id, status, detail) in checks {
+        match status {
+            Status::Fail => failing.push(id),
+            Status::Pending => pending.push(id),
+            Status::Pass => passed = passed.saturating_add(1),
+            Status::Skip => {
+                let why = detail.split(": ").next().unwrap_or(detail).trim();
+                skipped.push(if why.is_empty() { not_checked(id) } else { format!("{} ({why})", not_checked(id)) });
+            }
+        }
+    }
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let mut parts = Vec::new();
+    if !failing.is_empty() {
+        parts.push(format!("failing: {}", failing.join(", ")));
+    }
+    if !pending.is_empty() {
+        parts.push(format!("pending: {}", pending.join(", ")));
+    }
+    let tally = match (passed, skipped.len()) {
+        (p, 0) if failing.is_empty() && pending.is_empty() => format!("all {p} check{} passed", plural(p)),
+        (p, 0) => format!("{p} check{} passed", plural(p)),
+        (p, s) => format!("{p} check{} passed, {s} skipped: {}", plural(p), skipped.join(", ")),
+    };
+    parts.push(tally);
+    parts.join("; ")
+}
+
+impl Report {
+    /// The headline as every renderer shows it: `RELEASE — 13 checks passed, 6 skipped: …`.
+    pub fn summary(&self) -> String {
+        format!("{} — {}", self.decision.as_str().to_uppercase(), summary_reason(self.checks.iter().map(|c| (c.id, c.status, c.detail.as_str()))))
+    }
+}

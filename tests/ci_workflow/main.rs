@@ -38,7 +38,11 @@ fn workflow() -> Workflow {
     let mut env = BTreeMap::new();
     for scope in [&root["env"], &job["env"]] {
         for (k, v) in scope.as_object().into_iter().flatten() {
-            env.insert(k.clone(), v.as_str().expect("env values are strings").to_string());
+            let v = v.as_str().expect("env values are strings");
+            // A `${{ … }}` expression is GitHub's to evaluate: here it is empty,
+            // as for a manual run given no inputs (tests set what they need).
+            let v = if v.starts_with("${{") && v.ends_with("}}") { "" } else { v };
+            env.insert(k.clone(), v.to_string());
         }
     }
     let steps = job["steps"]
@@ -232,4 +236,63 @@ fn the_build_step_installs_the_cli_from_the_checkout_with_the_lockfile() {
     }
     let job = run_example("standard-transparent");
     assert!(job.cargo_args.starts_with("install --path . --locked --root "), "{}", job.cargo_args);
+}
+
+/// Issue 21: a pull request's own files must not decide its check.
+fn case_with_own_policy(label: &str) -> (PathBuf, Tmp) {
+    let dir = std::env::temp_dir().join(format!("upgrade-gate-ci-pr-policy-{label}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    // A case whose package was never supplied: the default policy requires it (HOLD).
+    let src = repo_root().join("examples/standard-transparent");
+    for e in std::fs::read_dir(&src).expect("example") {
+        let p = e.expect("entry").path();
+        if p.file_name().is_some_and(|n| n != "package.tar") {
+            std::fs::copy(&p, dir.join(p.file_name().expect("name"))).expect("copy");
+        }
+    }
+    // What a pull request could add to pass its own check: a policy that requires no package.
+    std::fs::write(dir.join("policy.json"), r#"{"schema": "upgrade-gate/policy/v1", "require": []}"#).expect("policy");
+    (dir.clone(), Tmp(dir))
+}
+
+fn head_commit() -> String {
+    let out = Command::new("git").args(["rev-parse", "HEAD"]).current_dir(repo_root()).output().expect("git");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn a_pull_requests_own_policy_is_not_read_the_base_commits_is() {
+    let (dir, _keep) = case_with_own_policy("pr");
+    let case = dir.display().to_string();
+    let now = expected_now("standard-transparent");
+    // A push to the protected branch: its checkout is trusted, its policy applies.
+    let push = run_job("policy-push", &[("CASE_DIR", &case), ("UPGRADE_GATE_NOW", &now), ("GITHUB_EVENT_NAME", "workflow_dispatch")]);
+    assert_eq!(push.failed, None, "{}", push.log);
+    // A pull request: the policy comes from the base commit, which has none at that path.
+    let pr = run_job(
+        "policy-pr",
+        &[("CASE_DIR", &case), ("UPGRADE_GATE_NOW", &now), ("GITHUB_EVENT_NAME", "workflow_dispatch"), ("UPGRADE_GATE_BASE_SHA", &head_commit())],
+    );
+    assert_eq!(pr.failed, Some(("Verify the case".to_string(), 10)), "{}", pr.log);
+    assert!(pr.summary.contains("pending: package.hash"), "{}", pr.summary);
+    assert!(pr.log.contains("the pull request's own policy is not read"), "{}", pr.log);
+}
+
+#[test]
+fn a_pull_request_cannot_pin_the_evaluation_time() {
+    let job = run_job(
+        "pr-now",
+        &[("CASE_DIR", "examples/standard-transparent"), ("UPGRADE_GATE_NOW", "2031-01-01T00:00:00Z"), ("GITHUB_EVENT_NAME", "pull_request")],
+    );
+    assert!(job.log.contains("UPGRADE_GATE_NOW is ignored for a pull_request run"), "{}", job.log);
+    assert!(!job.summary.contains("2031-01-01T00:00:00Z"), "{}", job.summary);
+}
+
+#[test]
+fn the_workflow_takes_the_time_from_the_clock_and_caches_the_cli() {
+    let text = std::fs::read_to_string(repo_root().join("examples/ci/verify-upgrade.yml")).expect("read the workflow");
+    assert!(text.contains("github.event_name == 'workflow_dispatch' && inputs.now"), "only a manual run pins the time");
+    assert!(text.contains("uses: actions/cache@"), "the CLI's build is cached");
+    assert!(text.contains("github.event.pull_request.base.sha"), "the policy comes from the base commit");
 }

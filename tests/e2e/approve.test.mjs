@@ -240,6 +240,12 @@ describe('approve where you verify', () => {
     assert.equal(await decision(page), 'release');
     const report = cliVerify(await page.textContent('[data-output="approvals"]'), env.tmp);
     assert.equal(report.checks.find((c) => c.id === 'approvals.quorum').status, 'pass');
+    // The result names the verdict "above" (issue 21: it is above the panel).
+    assert.match(await page.textContent('#approve-result'), /The verdict above is refreshed/);
+    // Issue 21: an input changed — the earlier "quorum is met" is not left beside stale inputs.
+    await page.fill('#now', '2026-11-23T10:00:01Z');
+    assert.equal(await result(page), 'stale');
+    assert.doesNotMatch(await page.textContent('#approve-result'), /quorum is met/);
     await page.close();
   });
 

@@ -36,10 +36,16 @@ describe('the verifier page', () => {
     await page.close();
   });
 
-  test('npm start opens on the demo (loopback address)', async () => {
-    const page = await open(env.browser.context, env.srv.url);
+  test('npm start opens on the demo through the #demo address it prints; the bare address shows no verdict (issue 21)', async () => {
+    const page = await open(env.browser.context, `${env.srv.url}#demo`);
     assert.equal(await decision(page), 'release');
+    assert.match(await page.textContent('#verdict .banner [data-demo-flag]'), /DEMO — not your files/);
     await page.close();
+    const bare = await open(env.browser.context, env.srv.url);
+    await bare.waitForSelector('#load-demo:not([disabled])');
+    await bare.waitForTimeout(300);
+    assert.equal(await bare.getAttribute('#verdict .banner', 'data-decision'), 'none', 'no demo verdict unless asked for');
+    await bare.close();
   });
 
   test('every example case gets its expected decision and failing checks', async () => {

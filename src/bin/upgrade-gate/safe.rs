@@ -11,10 +11,7 @@ use upgrade_gate::tools;
 use crate::files::read_text;
 use crate::ui::{grouped, out, out_json, paint, ui, Failure, Format, Outcome, Tone};
 
-/// The Safe versions released (safe-global/safe-smart-account tags): a
-/// version given on the command line decides the hash, so a typo such as
-/// 9.9.9 is refused rather than hashed with whichever rules it happens to match.
-const KNOWN_SAFE_VERSIONS: &[&str] = &["0.1.0", "1.0.0", "1.1.0", "1.1.1", "1.2.0", "1.3.0", "1.4.0", "1.4.1", "1.5.0"];
+use upgrade_gate::tools::KNOWN_SAFE_VERSIONS;
 
 /// `--safe-version`: a version of Safe that exists.
 pub(crate) fn known_safe_version(text: &str) -> Result<SafeVersion, Failure> {

@@ -83,16 +83,9 @@ pub(crate) fn sections(r: &Report) -> Sections<'_> {
     }
 }
 
+/// The core's headline reason (failing, pending, and what was skipped and why): one wording for every format.
 fn reason(r: &Report) -> String {
-    let ids = |status: Status| r.checks.iter().filter(|c| c.status == status).map(|c| c.id).collect::<Vec<_>>();
-    let (failing, pending) = (ids(Status::Fail), ids(Status::Pending));
-    if !failing.is_empty() {
-        format!("failing: {}", failing.join(", "))
-    } else if !pending.is_empty() {
-        format!("pending: {}", pending.join(", "))
-    } else {
-        "every check passed or was skipped".to_string()
-    }
+    upgrade_gate::gate::summary_reason(r.checks.iter().map(|c| (c.id, c.status, c.detail.as_str())))
 }
 
 fn fields(r: &Report) -> Vec<Field> {
