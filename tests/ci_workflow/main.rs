@@ -156,7 +156,9 @@ fn expected_decision(name: &str) -> String {
 
 fn run_example(name: &str) -> Job {
     let case = format!("examples/{name}");
-    run_job(name, &[("CASE_DIR", &case), ("UPGRADE_GATE_NOW", &expected_now(name))])
+    // A case with a witness is verified against the block hash a maintainer set as a repository variable.
+    let block_hash = std::fs::read_to_string(repo_root().join(&case).join("block-hash.txt")).map(|s| s.trim().to_string()).unwrap_or_default();
+    run_job(name, &[("CASE_DIR", &case), ("UPGRADE_GATE_NOW", &expected_now(name)), ("UPGRADE_GATE_BLOCK_HASH", &block_hash)])
 }
 
 #[test]
@@ -212,6 +214,14 @@ fn every_example_ends_the_job_as_its_decision_says() {
         assert_eq!(job.failed, want, "{name}: {}", job.log);
         assert!(job.summary.contains(&format!(" {} — ", decision.to_uppercase())), "{name}: {}", job.summary);
     }
+}
+
+#[test]
+fn a_witness_case_without_the_trusted_block_hash_variable_holds() {
+    let case = "examples/anvil-safe-multisend";
+    let job = run_job("anvil-safe-multisend", &[("CASE_DIR", case), ("UPGRADE_GATE_NOW", &expected_now("anvil-safe-multisend")), ("UPGRADE_GATE_BLOCK_HASH", "")]);
+    assert_eq!(job.failed, Some(("Verify the case".to_string(), 10)), "{}", job.log);
+    assert!(job.log.contains("UPGRADE_GATE_BLOCK_HASH is not set"), "{}", job.log);
 }
 
 #[test]
