@@ -30,6 +30,7 @@ pub use case::Case;
 pub(crate) use case::check_policy_size;
 pub use effects::{EffectAccount, EffectChange, Effects, RuleOutcome};
 pub use implementation_code::{artifact_code, CodeBinding};
+pub use storage_layout::{output_beside, LayoutBinding, LayoutOperation};
 pub use report::{Decision, Report};
 
 use crate::document::values::{Sha256Digest, Timestamp};
@@ -152,6 +153,7 @@ pub fn verify(inputs: &Inputs<'_>) -> Result<Report> {
 pub fn evaluate(case: &Case) -> Report {
     let (effects_check, effects) = effects::simulation_effects(case);
     let (code_check, code) = implementation_code::implementation_code(case);
+    let (layout_check, layouts) = storage_layout::storage_layout(case);
     let checks = vec![
         package::release_digest(case),
         package::package_hash(case),
@@ -164,7 +166,7 @@ pub fn evaluate(case: &Case) -> Report {
         simulation::simulation_evidence(case),
         effects_check,
         code_check,
-        storage_layout::storage_layout(case),
+        layout_check,
         state_proof::state_proof(case),
         simulation_replay::simulation_replay(case),
         rollback::rollback_ready(case),
@@ -173,7 +175,7 @@ pub fn evaluate(case: &Case) -> Report {
         roles::approvals_quorum(case),
         safe::safe_tx(case),
     ];
-    report::build(case, checks, effects, code)
+    report::build(case, checks, effects, code, layouts)
 }
 
 /// Joins several problems into one line, keeping it readable.
