@@ -58,3 +58,130 @@ fn every_generated_pair_decides_as_upgrades_core() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// Our verdict's error kinds for a named generated case.
+fn kinds_of(name: &str) -> (bool, Vec<String>, Option<String>) {
+    let case = cases().into_iter().find(|c| c["name"] == name).unwrap_or_else(|| panic!("no case {name}"));
+    verdict(&case)
+}
+
+/// One assertion per rule of SPEC §10.4, on pairs compiled by solc (the library agrees: the test above).
+#[test]
+fn each_rule_of_the_comparison() {
+    let rules: &[(&str, bool, &str)] = &[
+        ("append", true, ""),
+        ("insert", false, "insert"),
+        ("insert-packed", true, ""),
+        ("gap-shrunk", true, ""),
+        ("gap-shrunk-two", true, ""),
+        ("gap-finished", true, ""),
+        ("gap-shrunk-wrong", false, "typechange"),
+        ("gap-not-shrunk", false, "layoutchange"),
+        ("delete", false, "delete"),
+        ("delete-last", false, "delete"),
+        ("rename", false, "rename"),
+        ("rename-annotated", true, ""),
+        ("rename-annotated-wrong", false, "rename"),
+        ("replace", false, "replace"),
+        ("widen-uint128", false, "typechange"),
+        ("bytes32-to-uint256", false, "typechange"),
+        ("retyped-from", true, ""),
+        ("retyped-from-wrong", false, "typechange"),
+        ("retyped-from-resize", false, "layoutchange"),
+        ("address-to-contract", true, ""),
+        ("struct-in-mapping-append", true, ""),
+        ("struct-in-mapping-insert", false, "typechange"),
+        ("struct-in-array-append", false, "typechange"),
+        ("struct-direct-append", false, "typechange"),
+        ("enum-grow", true, ""),
+        ("enum-reorder", false, "typechange"),
+        ("enum-rename", false, "typechange"),
+        ("fixed-array-grow", false, "typechange"),
+        ("fixed-array-shrink", false, "typechange"),
+        ("fixed-array-in-mapping-grow", true, ""),
+        ("dynamic-to-fixed", false, "typechange"),
+        ("mapping-key-change", false, "typechange"),
+        ("udvt-same", true, ""),
+        ("udvt-resize", false, "typechange"),
+        ("reorder", false, "layoutchange"),
+        ("inheritance-order", false, "layoutchange"),
+        ("namespace-append", true, ""),
+        ("namespace-add", true, ""),
+        ("namespace-insert", false, "insert"),
+        ("namespace-delete", false, "delete-namespace"),
+    ];
+    for (name, compatible, kind) in rules {
+        let (ok, kinds, threw) = kinds_of(name);
+        assert_eq!(ok, *compatible, "{name}: {kinds:?} {threw:?}");
+        if !kind.is_empty() {
+            assert!(kinds.iter().any(|k| k == kind), "{name}: {kinds:?} lacks {kind}");
+        }
+    }
+}
+
+#[test]
+fn what_the_library_throws_fails() {
+    for name in ["recursive-struct", "namespace-duplicate"] {
+        let (ok, _, threw) = kinds_of(name);
+        assert!(!ok && threw.is_some(), "{name}");
+    }
+}
+
+#[test]
+fn details_name_the_variable_its_contract_and_the_slots() {
+    let case = cases().into_iter().find(|c| c["name"] == "insert").unwrap();
+    let prev = side(case["previous"].as_str().unwrap()).unwrap();
+    let next = side(case["next"].as_str().unwrap()).unwrap();
+    let c = compare(&prev.layout, &next.layout).unwrap();
+    let text: Vec<String> = c.errors.iter().map(describe).collect();
+    assert!(text[0].contains("inserted `fee` (uint256) in Vault at slot 1"), "{text:?}");
+    assert!(text[1].contains("`owner`") && text[1].contains("slot 1 → 2"), "{text:?}");
+}
+
+#[test]
+fn every_source_shape_reads() {
+    // Hardhat 2 (one file), Hardhat 3 (`.json` + `.output.json`), Foundry.
+    for name in ["append", "append-hardhat3", "append-foundry", "oz-v5-uups-append"] {
+        let (ok, kinds, threw) = kinds_of(name);
+        assert!(ok, "{name}: {kinds:?} {threw:?}");
+    }
+    // Hardhat 3 without its output file: the field is named.
+    let case = cases().into_iter().find(|c| c["name"] == "append-hardhat3").unwrap();
+    let (path, _) = case["next"].as_str().unwrap().split_once('#').unwrap();
+    let main = std::fs::read(fixtures().join(path)).unwrap();
+    let err = layout::read(&main, None, "project/contracts/Vault.sol", "Vault").err().unwrap();
+    assert!(err.contains("output"), "{err}");
+}
+
+#[test]
+fn build_infos_missing_a_setting_name_it() {
+    let case = cases().into_iter().find(|c| c["name"] == "append").unwrap();
+    let (path, _) = case["previous"].as_str().unwrap().split_once('#').unwrap();
+    let good: Value = serde_json::from_slice(&std::fs::read(fixtures().join(path)).unwrap()).unwrap();
+    let read = |v: &Value, contract: &str| layout::read(&serde_json::to_vec(v).unwrap(), None, "contracts/Vault.sol", contract).err().unwrap_or_default();
+    let mut v = good.clone();
+    v["output"]["contracts"]["contracts/Vault.sol"]["Vault"].as_object_mut().unwrap().remove("storageLayout");
+    assert!(read(&v, "Vault").contains("storageLayout"));
+    let mut v = good.clone();
+    v["output"]["sources"]["contracts/Vault.sol"].as_object_mut().unwrap().remove("ast");
+    assert!(read(&v, "Vault").contains("`ast`"));
+    let mut v = good.clone();
+    v.as_object_mut().unwrap().remove("input");
+    assert!(read(&v, "Vault").contains("`input`"));
+    let mut v = good.clone();
+    v.as_object_mut().unwrap().remove("solcVersion");
+    assert!(read(&v, "Vault").contains("solcVersion"));
+    assert!(read(&good, "Nope").contains("no contract"));
+    assert!(layout::read(b"{not json", None, "a", "b").err().unwrap().contains("not JSON"));
+    assert!(layout::read(b"[1]", None, "a", "b").is_err());
+}
+
+#[test]
+fn bad_input_never_panics() {
+    // Deep nesting, huge numbers, wrong shapes: errors, never a panic or a hang.
+    let deep = format!("{{\"solcVersion\":\"0.8.28\",\"input\":{{}},\"output\":{{\"sources\":{{\"a\":{{\"ast\":{}{}}}}}}}}}", "{\"nodes\":[".repeat(5000), "]}".repeat(5000));
+    assert!(layout::read(deep.as_bytes(), None, "a", "C").is_err());
+    for s in ["", "null", "{}", "{\"solcVersion\":1}", "{\"solcVersion\":\"x\",\"input\":1,\"output\":{\"contracts\":{\"a\":{\"C\":{\"storageLayout\":{\"storage\":[{\"label\":\"x\"}]}}}}}}"] {
+        assert!(layout::read(s.as_bytes(), None, "a", "C").is_err(), "{s}");
+    }
+}
