@@ -185,3 +185,154 @@ fn bad_input_never_panics() {
         assert!(layout::read(s.as_bytes(), None, "a", "C").is_err(), "{s}");
     }
 }
+
+// ---- The check (SPEC §10.2, §10.3): binding outcomes through the whole gate.
+
+mod support;
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+use support::*;
+use upgrade_gate::gate::ObservedPackage;
+use upgrade_gate::Status;
+
+const ID: &str = "storage.layout";
+const IMPL_SLOT: &str = "0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc";
+
+fn word(n: u8) -> String {
+    format!("0x{:0>64}", hex(a(n).as_slice()).trim_start_matches("0x"))
+}
+
+fn code_of(path: &str) -> Vec<u8> {
+    let mut v: Value = serde_json::from_slice(&std::fs::read(fixtures().join(path)).unwrap()).unwrap();
+    if v.get("output").is_none() {
+        v = serde_json::from_slice(&std::fs::read(fixtures().join(path.replace(".json", ".output.json"))).unwrap()).unwrap();
+    }
+    let contracts = &v["output"]["contracts"];
+    let (_, per_file) = contracts.as_object().unwrap().iter().find(|(_, c)| c.get("Vault").is_some()).unwrap();
+    let object = per_file["Vault"]["evm"]["deployedBytecode"]["object"].as_str().unwrap();
+    alloy_primitives::hex::decode(object).unwrap()
+}
+
+/// Target 0 names the layouts of generated case `name`; the folder holds
+/// the build infos; the evidence changes PROXY_1's implementation slot from
+/// OLD_IMPL_1 to IMPL_1 and carries both implementations' code.
+fn gate_case(name: &str, codes: (bool, bool)) -> Fixture {
+    let case = cases().into_iter().find(|c| c["name"] == name).unwrap();
+    let (prev, next) = (case["previous"].as_str().unwrap(), case["next"].as_str().unwrap());
+    let mut f = Fixture::releasable();
+    f.manifest["targets"][0]["layout"] = json!({ "previous": prev, "next": next });
+    let mut files = BTreeMap::new();
+    files.insert("README.md".to_string(), sha(b"readme"));
+    for r in [prev, next] {
+        let (path, _) = r.split_once('#').unwrap();
+        for p in [path.to_string(), path.replace(".json", ".output.json")] {
+            if let Ok(bytes) = std::fs::read(fixtures().join(&p)) {
+                files.insert(p.clone(), sha(&bytes));
+                f.artifacts.push((p, bytes));
+            }
+        }
+    }
+    f.observed.package = Some(ObservedPackage::Folder(files));
+    let (pp, _) = prev.split_once('#').unwrap();
+    let (np, _) = next.split_once('#').unwrap();
+    let mut code = serde_json::Map::new();
+    if codes.0 {
+        code.insert(cs(a(OLD_IMPL_1)), json!(hex(&code_of(pp))));
+    }
+    if codes.1 {
+        code.insert(cs(a(IMPL_1)), json!(hex(&code_of(np))));
+    }
+    let doc = json!({
+        "schema": "upgrade-gate/evidence/v1",
+        "stateDiff": {
+            "pre": { cs(a(PROXY_1)): { "storage": { IMPL_SLOT: word(OLD_IMPL_1) } } },
+            "post": { cs(a(PROXY_1)): { "storage": { IMPL_SLOT: word(IMPL_1) } } }
+        },
+        "code": code,
+    });
+    set_evidence(&mut f, doc);
+    f
+}
+
+fn set_evidence(f: &mut Fixture, doc: Value) {
+    let bytes = serde_json::to_vec(&doc).unwrap();
+    f.manifest["simulation"]["evidenceHash"] = json!(sha(&bytes).to_string());
+    f.observed.evidence = None;
+    f.evidence = Some(bytes);
+}
+
+#[track_caller]
+fn gate(f: &Fixture, expected: Status, needle: &str) -> Value {
+    let r = f.run();
+    assert_check(&r, ID, expected, needle);
+    serde_json::to_value(&r.storage_layout).unwrap()
+}
+
+#[test]
+fn skips_when_no_target_names_a_layout() {
+    assert_check(&Fixture::releasable().run(), ID, Status::Skip, "no target names a layout");
+}
+
+#[test]
+fn passes_a_compatible_upgrade_bound_to_its_code() {
+    for name in ["append", "append-hardhat3", "append-foundry", "gap-shrunk", "oz-v5-uups-append"] {
+        let ext = gate(&gate_case(name, (true, true)), Status::Pass, "no storage layout error");
+        assert_eq!(ext[0]["previousImplementation"], json!(cs(a(OLD_IMPL_1))), "{name}");
+    }
+}
+
+#[test]
+fn fails_an_incompatible_upgrade_with_details() {
+    let ext = gate(&gate_case("insert", (true, true)), Status::Fail, "inserted `fee` (uint256) in Vault at slot 1");
+    assert!(ext[0]["operations"].as_array().unwrap().iter().any(|o| o["kind"] == "insert" && o["error"] == true));
+    gate(&gate_case("gap-not-shrunk", (true, true)), Status::Fail, "layoutchange");
+    gate(&gate_case("recursive-struct", (true, true)), Status::Fail, "Recursive types are not supported");
+}
+
+#[test]
+fn pending_without_package_code_or_previous() {
+    let mut f = gate_case("append", (true, true));
+    f.observed.package = None;
+    gate(&f, Status::Pending, "package folder not supplied");
+    gate(&gate_case("append", (false, true)), Status::Pending, "no on-chain code for");
+    gate(&gate_case("append", (true, false)), Status::Pending, "no on-chain code for");
+    let mut f = gate_case("append", (true, true));
+    set_evidence(&mut f, json!({ "schema": "upgrade-gate/evidence/v1", "stateDiff": { "pre": {}, "post": {} } }));
+    gate(&f, Status::Pending, "previous implementation not known");
+    let mut f = gate_case("append", (true, true));
+    f.artifacts.clear();
+    gate(&f, Status::Pending, "was not supplied");
+}
+
+#[test]
+fn fails_what_cannot_be_bound() {
+    let mut f = gate_case("append", (true, true));
+    f.observed.package = Some(ObservedPackage::File(sha(b"one file")));
+    gate(&f, Status::Fail, "single file");
+    let mut f = gate_case("append", (true, true));
+    if let Some(ObservedPackage::Folder(files)) = &mut f.observed.package {
+        let first = files.keys().find(|k| k.ends_with(".json")).unwrap().clone();
+        files.remove(&first);
+    }
+    gate(&f, Status::Fail, "is not one of the package folder's files");
+    let mut f = gate_case("append", (true, true));
+    f.artifacts[0].1.push(b' ');
+    gate(&f, Status::Fail, "hashes to");
+    // The next build info against other code: §7.4 step 7 (or metadata, step 6).
+    let mut f = gate_case("append", (true, true));
+    let doc: Value = serde_json::from_slice(f.evidence.as_ref().unwrap()).unwrap();
+    let mut doc = doc;
+    let impl_key = cs(a(IMPL_1));
+    let mut code = alloy_primitives::hex::decode(doc["code"][&impl_key].as_str().unwrap()).unwrap();
+    code[3] ^= 1;
+    doc["code"][&impl_key] = json!(hex(&code));
+    set_evidence(&mut f, doc);
+    gate(&f, Status::Fail, "next build info against");
+    // Swapped sides: the previous build info is not the previous implementation's code.
+    let mut f = gate_case("append", (true, true));
+    let layout = f.manifest["targets"][0]["layout"].clone();
+    f.manifest["targets"][0]["layout"] = json!({ "previous": layout["next"], "next": layout["previous"] });
+    gate(&f, Status::Fail, "previous build info against");
+}
