@@ -336,3 +336,21 @@ fn fails_what_cannot_be_bound() {
     f.manifest["targets"][0]["layout"] = json!({ "previous": layout["next"], "next": layout["previous"] });
     gate(&f, Status::Fail, "previous build info against");
 }
+
+/// Performance (issue 25): `verify` with a real OpenZeppelin v5 build info on
+/// both sides. `cargo test --release --test storage_layout verify_time -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn verify_time() {
+    let f = gate_case("oz-v5-uups-append", (true, true));
+    let bytes: usize = f.artifacts.iter().map(|(_, b)| b.len()).sum();
+    let mut times = Vec::new();
+    for _ in 0..21 {
+        let t = std::time::Instant::now();
+        let r = f.run();
+        times.push(t.elapsed());
+        assert_check(&r, ID, Status::Pass, "");
+    }
+    times.sort();
+    println!("verify with {bytes} bytes of build infos: median {:?}, min {:?}", times[10], times[0]);
+}
