@@ -204,7 +204,7 @@ fn target(case: &Case, t: &Target, previous_ref: &str, next_ref: &str) -> Layout
                     operations.push(LayoutOperation { kind: op.kind.name(), error: false, detail: describe(op) });
                 }
                 if !c.errors.is_empty() {
-                    let list: Vec<String> = c.errors.iter().map(describe).collect();
+                    let list: Vec<String> = c.errors.iter().map(|op| format!("{}: {}", op.kind.name(), describe(op))).collect();
                     problems.push((Status::Fail, format!("{} storage layout error(s): {}", c.errors.len(), list.join("; "))));
                 }
             }

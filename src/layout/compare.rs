@@ -169,14 +169,14 @@ pub fn describe(op: &Op) -> String {
         ),
         (OpKind::Replace, Some(o), Some(u)) => format!("replaced {} with {} at {}", named(o), named(u), place(u)),
         (OpKind::Typechange(c), Some(o), Some(u)) => {
-            format!("typechange of `{}` in {} at {}: {} → {}: {}", u.field.label, u.field.contract, place(o), type_word(o), type_word(u), c.explain())
+            format!("`{}` in {} at {}: {} → {} ({})", u.field.label, u.field.contract, place(o), type_word(o), type_word(u), c.explain())
         }
         (OpKind::Shrinkgap(_), Some(o), Some(u)) => format!("shrank gap `{}` from {} to {} (ends where it ended)", o.field.label, type_word(o), type_word(u)),
         (OpKind::Finishgap, Some(o), Some(u)) => format!("gap `{}` replaced by {} ending where it ended", o.field.label, named(u)),
         (OpKind::Layoutchange(c), Some(o), Some(u)) => {
             let mut parts = Vec::new();
             if let Some((a, b)) = &c.slot {
-                parts.push(format!("slot {a} → {b}"));
+                parts.push(format!("moves from slot {a} to slot {b}"));
             }
             if let Some((a, b)) = &c.offset {
                 parts.push(format!("offset {a} → {b}"));
@@ -187,7 +187,12 @@ pub fn describe(op: &Op) -> String {
             if parts.is_empty() {
                 parts.push("its slot or offset cannot be compared".into());
             }
-            format!("layoutchange of {}: {} ({} → {})", named(u), parts.join(", "), type_word(o), type_word(u))
+            let gap = o.field.label == "__gap" || o.field.label.starts_with("__gap_");
+            if gap && c.slot.is_some() && c.bytes.is_none() {
+                format!("gap {} {} without shrinking: shrink it by what was inserted before it", named(u), parts.join(", "))
+            } else {
+                format!("{} {} ({} → {})", named(u), parts.join(", "), type_word(o), type_word(u))
+            }
         }
         (OpKind::DeleteNamespace, Some(o), _) => format!("deleted namespace of {}", o.field.contract),
         (k, _, _) => k.name().to_string(),
