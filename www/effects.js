@@ -37,7 +37,11 @@
     return null;
   }
 
-  /** The package paths the manifest's targets name as `artifact` (SPEC §7.4). */
+  /**
+   * The package paths the manifest's targets name as `artifact` (SPEC §7.4)
+   * or in `layout` (SPEC §10.1: the build info before `#`, and Hardhat 3's
+   * `.output.json` beside it, sent when the folder has it).
+   */
   function artifactPaths(manifestText) {
     let m;
     try {
@@ -46,7 +50,16 @@
       return []; // the core names the manifest's error
     }
     const targets = m && Array.isArray(m.targets) ? m.targets : [];
-    return [...new Set(targets.map((t) => t && t.artifact).filter((p) => typeof p === 'string'))];
+    const named = targets.map((t) => t && t.artifact);
+    for (const t of targets) {
+      for (const side of ['previous', 'next']) {
+        const ref = t && t.layout && t.layout[side];
+        if (typeof ref !== 'string' || !ref.includes('#')) continue;
+        const path = ref.slice(0, ref.indexOf('#'));
+        named.push(path, path.replace(/\.json$/, '.output.json'));
+      }
+    }
+    return [...new Set(named.filter((p) => typeof p === 'string'))];
   }
 
   /**
