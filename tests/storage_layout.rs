@@ -355,3 +355,35 @@ fn verify_time() {
     times.sort();
     println!("verify with {bytes} bytes of build infos: median {:?}, min {:?}", times[10], times[0]);
 }
+
+/// Hostile layouts built directly: a chain of 10 000 nested struct types and a
+/// struct that holds itself end in an error, never a stack overflow or a hang.
+#[test]
+fn deep_and_recursive_types_end_in_an_error() {
+    use upgrade_gate::layout::{Field, Layout, Members, TypeItem};
+    let field = |label: &str, ty: String, slot: Option<&str>| Field { label: label.into(), type_id: ty, slot: slot.map(str::to_string), offset: slot.map(|_| 0), contract: "C".into(), ..Field::default() };
+    let mut chain = Layout::default();
+    for i in 0..10_000 {
+        let member = field("m", format!("t_struct(S{})1_storage", i + 1), Some("0"));
+        chain.types.insert(format!("t_struct(S{i})1_storage"), TypeItem { label: Some(format!("struct S{i}")), members: Some(Members::Struct(vec![member])), number_of_bytes: Some("32".into()), underlying: None });
+    }
+    chain.storage.push(field("x", "t_struct(S0)1_storage".into(), Some("0")));
+    let err = compare(&chain, &chain).err().unwrap();
+    assert!(err.contains("nested more than"), "{err}");
+
+    let mut own = Layout::default();
+    let me = field("me", "t_struct(S)1_storage".into(), Some("0"));
+    own.types.insert("t_struct(S)1_storage".into(), TypeItem { label: Some("struct S".into()), members: Some(Members::Struct(vec![me.clone()])), number_of_bytes: Some("32".into()), underlying: None });
+    own.storage.push(field("x", "t_struct(S)1_storage".into(), Some("0")));
+    let err = compare(&own, &own).err().unwrap();
+    assert!(err.contains("Recursive types are not supported"), "{err}");
+
+    // 2000 × 2000 variables: over the matrix limit, refused at once.
+    let mut big = Layout::default();
+    big.types.insert("t_uint256".into(), TypeItem { label: Some("uint256".into()), number_of_bytes: Some("32".into()), ..TypeItem::default() });
+    for i in 0..2000 {
+        big.storage.push(field(&format!("v{i}"), "t_uint256".into(), Some(&i.to_string())));
+    }
+    let err = compare(&big, &big).err().unwrap();
+    assert!(err.contains("cells"), "{err}");
+}

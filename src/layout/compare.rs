@@ -16,6 +16,10 @@ use super::{Field, Layout, Members, TypeItem};
 pub const MATRIX_CELLS: usize = 1 << 20;
 /// Type comparisons of one upgrade at most (the cache keeps real layouts far below).
 pub const TYPE_COMPARISONS: usize = 200_000;
+/// Edit-script cells of one upgrade at most, all lists and struct members together.
+pub const TOTAL_CELLS: usize = 1 << 24;
+/// Types nested in types (structs in structs, mappings of arrays…) followed at most.
+pub const TYPE_DEPTH: usize = 64;
 
 const CHANGE_COST: u64 = 3;
 const INSERTION_COST: u64 = 2;
@@ -216,11 +220,13 @@ struct Comparator<'a> {
     cache: HashMap<Key, Option<Rc<TypeChange>>>,
     stack: HashSet<Key>,
     budget: usize,
+    cells: usize,
+    depth: usize,
 }
 
 /// `getStorageUpgradeReport(original, updated, defaults)`: `Err` when the library throws.
 pub fn compare(original: &Layout, updated: &Layout) -> Result<Comparison, String> {
-    let mut c = Comparator { original, updated, parsed: [HashMap::new(), HashMap::new()], cache: HashMap::new(), stack: HashSet::new(), budget: TYPE_COMPARISONS };
+    let mut c = Comparator { original, updated, parsed: [HashMap::new(), HashMap::new()], cache: HashMap::new(), stack: HashSet::new(), budget: TYPE_COMPARISONS, cells: TOTAL_CELLS, depth: 0 };
     let a = c.items(0, &original.storage);
     let b = c.items(1, &updated.storage);
     let mut out = Comparison::default();
@@ -313,6 +319,8 @@ impl Comparator<'_> {
 
     /// `layoutLevenshtein`: the script, then only the unsafe operations stay errors.
     fn layout_levenshtein(&mut self, original: &[Item], updated: &[Item], allow_append: bool, namespace: Option<&String>, out: &mut Comparison) -> Result<(), String> {
+        let cells = (original.len() + 1).saturating_mul(updated.len() + 1);
+        self.cells = self.cells.checked_sub(cells).ok_or_else(|| format!("more than {TOTAL_CELLS} edit-script cells in one comparison"))?;
         let steps = levenshtein(original.len(), updated.len(), |i, j| {
             match (original.get(i), updated.get(j)) {
                 (Some(a), Some(b)) => Ok(self.field_change(a, b)?.map(|(_, cost)| cost)),
@@ -430,8 +438,13 @@ impl Comparator<'_> {
             return Err(format!("Recursive types are not supported (recursion found in {label})"));
         }
         self.budget = self.budget.checked_sub(1).ok_or_else(|| format!("more than {TYPE_COMPARISONS} type comparisons"))?;
+        if self.depth >= TYPE_DEPTH {
+            return Err(format!("types nested more than {TYPE_DEPTH} levels"));
+        }
         self.stack.insert(key.clone());
+        self.depth += 1;
         let result = self.uncached_type_change(original, updated, allow_append);
+        self.depth -= 1;
         self.stack.remove(&key);
         let result = result?;
         self.cache.insert(key, result.clone());

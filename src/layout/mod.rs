@@ -7,8 +7,10 @@
 //! JSON nested at most 128 levels (serde_json's limit: an AST deeper than
 //! that is refused, not followed); type ids nested at most
 //! [`text::TYPE_ID_DEPTH`] levels; an edit-script matrix of at most
-//! [`compare::MATRIX_CELLS`] cells (e.g. 1000 × 1000 variables); at most
-//! [`compare::TYPE_COMPARISONS`] type comparisons. Past any limit the layout
+//! [`compare::MATRIX_CELLS`] cells (e.g. 1000 × 1000 variables), and
+//! [`compare::TOTAL_CELLS`] in all; types nested at most
+//! [`compare::TYPE_DEPTH`] levels; at most [`compare::TYPE_COMPARISONS`]
+//! type comparisons. Past any limit the layout
 //! fails, it never hangs.
 
 pub mod build_info;
