@@ -354,6 +354,25 @@ fn verify_time() {
     }
     times.sort();
     println!("verify with {bytes} bytes of build infos: median {:?}, min {:?}", times[10], times[0]);
+    // The parts: reading and extracting both layouts, comparing them, hashing the files.
+    let case = cases().into_iter().find(|c| c["name"] == "oz-v5-uups-append").unwrap();
+    let mut parts = Vec::new();
+    for _ in 0..21 {
+        let t = std::time::Instant::now();
+        let p = side(case["previous"].as_str().unwrap()).unwrap();
+        let n = side(case["next"].as_str().unwrap()).unwrap();
+        let read = t.elapsed();
+        let t = std::time::Instant::now();
+        assert!(compare(&p.layout, &n.layout).unwrap().errors.is_empty());
+        let cmp = t.elapsed();
+        let t = std::time::Instant::now();
+        for (_, b) in &f.artifacts {
+            let _ = upgrade_gate::digest::sha256(b);
+        }
+        parts.push((read, cmp, t.elapsed()));
+    }
+    parts.sort();
+    println!("read+extract both (incl. file reads) {:?}, compare {:?}, sha256 of the files {:?}", parts[10].0, parts[10].1, parts[10].2);
 }
 
 /// Hostile layouts built directly: a chain of 10 000 nested struct types and a

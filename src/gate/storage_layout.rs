@@ -141,13 +141,20 @@ pub fn output_beside(path: &str) -> Option<String> {
 fn read_side(case: &Case, reference: &str) -> Result<(String, Extracted), Stop> {
     let (path, source, contract) = super::case::check_layout_reference(reference).map_err(fail)?;
     let main = package_file(case, path)?;
-    let output = if layout::build_info::has_output(main) {
-        None
-    } else {
-        match output_beside(path) {
-            Some(beside) if matches!(&case.observed.package, Some(ObservedPackage::Folder(f)) if f.contains_key(&beside)) => Some(package_file(case, &beside)?),
-            _ => None,
-        }
+    // Hardhat 3's `.output.json`, when the folder has one beside it: read only
+    // when the main file has no `output` of its own (no second parse to find out).
+    let output = match output_beside(path) {
+        Some(beside) if matches!(&case.observed.package, Some(ObservedPackage::Folder(f)) if f.contains_key(&beside)) => Some(beside),
+        _ => None,
+    };
+    let output = match output {
+        Some(beside) => match package_file(case, &beside) {
+            Ok(bytes) => Some(bytes),
+            // Not supplied: fine when the main file has its own output (checked below).
+            Err(Stop::Pending(_)) => None,
+            Err(stop) => return Err(stop),
+        },
+        None => None,
     };
     // The card's module never has the files (`Case::artifacts` is empty there, so
     // `package_file` already stopped): saying so lets its linker drop the layout code.
