@@ -26,7 +26,7 @@ seconds="${1:-60}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(documents calldata safe_hash verify verify_mutate evidence code_compare witness)
+  targets=(documents calldata safe_hash verify verify_mutate evidence code_compare witness layout)
 fi
 case "$seconds" in ''|*[!0-9]*) echo "usage: fuzz/run.sh SECONDS [TARGET...]" >&2; exit 2 ;; esac
 

@@ -10,6 +10,7 @@ pub mod error;
 pub mod evm;
 pub mod formats;
 pub mod gate;
+pub mod layout;
 pub mod proof;
 pub mod replay;
 pub mod schema;

@@ -212,7 +212,7 @@ export interface VerifyInput {
     observed?: Observed;
     /** The evidence file's text, hashed by the core as UTF-8; read as a state diff when it is one (SPEC §7.1). */
     evidence?: string;
-    /** The text of each package file a target names as `artifact`, by path (SPEC §7.4). */
+    /** The text of each package file a target names as `artifact` or in `layout` (with Hardhat 3's `.output.json` beside it), by path (SPEC §7.4, §10.1). */
     artifacts?: Record<string, string>;
     /** A witness of Merkle proofs, `upgrade-gate/witness/v1` (SPEC §9.1), as text or object. */
     witness?: string | object;

@@ -482,6 +482,17 @@ struct Plan {
     timelock: Option<Address>,
     policy: Option<Value>,
     invariants: Vec<&'static str>,
+    /// SPEC §10: the first target's layouts and the state diff that binds them.
+    layout: Option<LayoutPlan>,
+}
+
+/// SPEC §10: `targets[0].layout` and the evidence document (a state diff with
+/// both implementations' code) that binds the build infos to the chain.
+#[derive(Clone)]
+struct LayoutPlan {
+    previous: String,
+    next: String,
+    evidence: Vec<u8>,
 }
 
 /// An example as written to disk.
@@ -599,9 +610,12 @@ fn build_with(name: &'static str, summary: &'static str, plan: &Plan, governor: 
         })).collect::<Vec<_>>(),
         "invariants": plan.invariants.iter().map(|i| json!({ "name": i, "status": "pass" })).collect::<Vec<_>>()
     });
-    let evidence = pretty(&evidence);
+    let evidence = match &plan.layout {
+        Some(l) => l.evidence.clone(),
+        None => pretty(&evidence),
+    };
 
-    let targets: Vec<Value> = plan
+    let mut targets: Vec<Value> = plan
         .targets
         .iter()
         .map(|t| match t.admin {
@@ -609,6 +623,9 @@ fn build_with(name: &'static str, summary: &'static str, plan: &Plan, governor: 
             None => json!({ "proxy": cs(t.proxy), "kind": t.kind, "implementation": cs(t.implementation) }),
         })
         .collect();
+    if let (Some(l), Some(first)) = (&plan.layout, targets.first_mut()) {
+        first["layout"] = json!({ "previous": l.previous, "next": l.next });
+    }
     let mut package = json!({ "hash": PLACEHOLDER_SHA256 });
     if matches!(plan.package, Package::Folder(_)) {
         package["files"] = json!([]);
@@ -861,6 +878,7 @@ fn vault_and_router_plan(c: &Cast, safe: Option<Address>) -> Plan {
             "share price unchanged",
             "every strategy balance unchanged",
         ],
+        layout: None,
     }
 }
 
@@ -946,6 +964,7 @@ fn uups_initializer(c: &Cast) -> Example {
             "initializeV2 cannot run twice",
             "total staked unchanged",
         ],
+        layout: None,
     };
     build(
         "uups-initializer",
@@ -1006,6 +1025,7 @@ fn beacon(c: &Cast) -> Example {
             "VaultBeacon.implementation() == BeaconVaultV2",
             "USDC vault totalAssets() unchanged",
         ],
+        layout: None,
     };
     build(
         "beacon",
@@ -1061,6 +1081,7 @@ fn privileged_admin_move(c: &Cast) -> Example {
             "latestPrice() within 0.1% of V1 for every feed",
             "EIP-1967 admin slot == new ProxyAdmin",
         ],
+        layout: None,
     };
     build(
         "privileged-admin-move",
@@ -1087,7 +1108,15 @@ fn token_folder(c: &Cast) -> BTreeMap<String, Vec<u8>> {
 }
 
 fn folder_package(c: &Cast) -> Example {
-    let plan = Plan {
+    build(
+        "folder-package",
+        "The package is a folder (`package/`, files in subfolders) listed file by file in `package.files`; `package.hash` is the hash of its sha256sum listing (SPEC §2.1). Run with `--package-dir`.",
+        &folder_package_plan(c),
+    )
+}
+
+fn folder_package_plan(c: &Cast) -> Plan {
+    Plan {
         title: "GovernanceToken v3.0 (package as a folder)",
         lane: Lane::Standard,
         package: Package::Folder(token_folder(c)),
@@ -1112,12 +1141,8 @@ fn folder_package(c: &Cast) -> Example {
             "totalSupply() unchanged",
             "getVotes() unchanged for the top 100 delegates",
         ],
-    };
-    build(
-        "folder-package",
-        "The package is a folder (`package/`, files in subfolders) listed file by file in `package.files`; `package.hash` is the hash of its sha256sum listing (SPEC §2.1). Run with `--package-dir`.",
-        &plan,
-    )
+        layout: None,
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1159,6 +1184,7 @@ fn governor_timelock(_c: &Cast) -> Example {
         timelock: None,
         policy: None,
         invariants: vec!["totalBorrows() unchanged across the upgrade", "every reserve's liquidity index unchanged"],
+        layout: None,
     };
     build_with(
         "governor-timelock",
@@ -1306,6 +1332,57 @@ fn timelock_executor(c: &Cast) -> Example {
     )
 }
 
+/// SPEC §10: folder-package whose target names `layout` — two real solc build
+/// infos (Hardhat 2 format) from tests/fixtures/layout (written by
+/// examples/generator/layout.mjs, whose cases.json holds upgrades-core's own
+/// verdict) — with an evidence document: the state diff of the upgrade and
+/// both implementations' runtime code as solc compiled it.
+fn layout_example(c: &Cast, name: &'static str, case: &str) -> Example {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/layout");
+    let cases: Value = serde_json::from_slice(&std::fs::read(fixtures.join("cases.json")).expect("cases.json")).expect("json");
+    let entry = cases["cases"].as_array().expect("cases").iter().find(|e| e["name"] == case).expect("case").clone();
+    let mut folder = token_folder(c);
+    let mut refs = Vec::new();
+    let mut codes = Vec::new();
+    for side in ["previous", "next"] {
+        let reference = entry[side].as_str().expect("reference");
+        let (path, key) = reference.split_once('#').expect("#");
+        let bytes = std::fs::read(fixtures.join(path)).expect("build info");
+        let info: Value = serde_json::from_slice(&bytes).expect("json");
+        let (source, contract) = key.rsplit_once(':').expect(":");
+        codes.push(info["output"]["contracts"][source][contract]["evm"]["deployedBytecode"]["object"].as_str().expect("code").to_string());
+        let file = format!("artifacts/build-info/{}", path.rsplit('/').next().expect("file"));
+        refs.push(format!("{file}#{key}"));
+        folder.insert(file, bytes);
+    }
+    let word = |a: Address| format!("0x{:0>64}", hex::encode(a));
+    const IMPLEMENTATION_SLOT: &str = "0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc";
+    let evidence = json!({
+        "schema": "upgrade-gate/evidence/v1",
+        "chainId": 1,
+        "stateDiff": {
+            "pre": { cs(c.token): { "storage": { IMPLEMENTATION_SLOT: word(c.token_v1) } } },
+            "post": { cs(c.token): { "storage": { IMPLEMENTATION_SLOT: word(c.token_v2) } } }
+        },
+        "code": { cs(c.token_v1): format!("0x{}", codes[0]), cs(c.token_v2): format!("0x{}", codes[1]) }
+    });
+    let mut plan = folder_package_plan(c);
+    plan.title = "GovernanceToken v3.0 with its storage layout checked (package as a folder)";
+    plan.package = Package::Folder(folder);
+    plan.layout = Some(LayoutPlan { previous: refs[0].clone(), next: refs[1].clone(), evidence: pretty(&evidence) });
+    let compatible = entry["compatible"].as_bool().expect("compatible");
+    let summary: &'static str = if compatible {
+        "folder-package whose target names `layout`: the previous and next build infos (solc 0.8.28, Hardhat format), each bound to its implementation's on-chain code; the next one adds a variable and shrinks `__gap` by one, which upgrades-core 1.46.0 accepts."
+    } else {
+        "layout-gap-shrunk whose next build info adds a variable but leaves `__gap` at 49: the gap moves (a layoutchange upgrades-core 1.46.0 reports), so the token would read its storage shifted."
+    };
+    let mut e = build(name, summary, &plan);
+    if !compatible {
+        e.expected = rejects(&["storage.layout"]);
+    }
+    e
+}
+
 fn all_examples() -> Vec<Example> {
     let c = cast();
     vec![
@@ -1323,6 +1400,8 @@ fn all_examples() -> Vec<Example> {
         tampered_safe_delegatecall(&c),
         tampered_folder_extra_file(&c),
         timelock_executor(&c),
+        layout_example(&c, "layout-gap-shrunk", "gap-shrunk"),
+        layout_example(&c, "layout-gap-not-shrunk", "gap-not-shrunk"),
     ]
 }
 
@@ -1950,6 +2029,20 @@ fn timelock_executor_is_released_and_its_schedule_matches_the_manifest() {
     assert_eq!(ops[0]["timelock"], read_json("examples/timelock-executor/manifest.json")["roles"]["executor"]);
 }
 
+/// SPEC §10: the compatible layout upgrade releases with `storage.layout`
+/// passing (both build infos bound to their code); the gap left at its size rejects.
+#[test]
+fn layout_examples_decide_by_storage_layout() {
+    let report = run_example("layout-gap-shrunk", None);
+    assert!(passes(&report, "storage.layout"), "{}", report["checks"]);
+    assert_eq!(report["decision"], json!("release"));
+    let report = run_example("layout-gap-not-shrunk", None);
+    assert_eq!(report["decision"], json!("reject"));
+    let check = report["checks"].as_array().expect("checks").iter().find(|c| c["id"] == "storage.layout").expect("check").clone();
+    assert_eq!(check["status"], json!("fail"));
+    assert!(check["detail"].as_str().expect("detail").contains("without shrinking"), "{check}");
+}
+
 #[test]
 fn every_example_folder_is_tested_and_listed() {
     examples_ready();
@@ -1968,6 +2061,8 @@ fn every_example_folder_is_tested_and_listed() {
         "tampered-safe-delegatecall",
         "tampered-folder-extra-file",
         "timelock-executor",
+        "layout-gap-shrunk",
+        "layout-gap-not-shrunk",
     ];
     let mut on_disk: Vec<String> = std::fs::read_dir(examples_dir())
         .expect("read examples/")

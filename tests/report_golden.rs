@@ -52,6 +52,10 @@ fn render(name: &str, format: &str) -> (String, Option<i32>) {
     if repo_root().join(&dir).join("policy.json").exists() {
         c.arg("--policy").arg(dir.join("policy.json"));
     }
+    // SPEC §9: a case with a witness is verified against the hash recorded from the node that made it.
+    if let Ok(hash) = std::fs::read_to_string(repo_root().join(&dir).join("block-hash.txt")) {
+        c.arg("--witness").arg(dir.join("witness.json")).args(["--block-hash", hash.trim()]);
+    }
     if repo_root().join(&dir).join("package").is_dir() {
         c.arg("--package-dir").arg(dir.join("package"));
     } else {

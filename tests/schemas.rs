@@ -163,13 +163,18 @@ fn every_example_and_fixture_document_is_valid_against_its_schema() {
     }
 }
 
-/// Every key of every object in `v`, as a path of keys and indexes.
+/// Every key of every object in `v`, as a path of keys and indexes. The keys
+/// of the policy's `hardforks` are data (chain ids), not field names: a
+/// shorter chain id is another chain, not a typo.
 fn key_paths(v: &Value, here: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
     match v {
         Value::Object(map) => {
+            let data_keys = here.last().and_then(Value::as_str) == Some("hardforks");
             for (k, child) in map {
                 here.push(json!(k));
-                out.push(here.clone());
+                if !data_keys {
+                    out.push(here.clone());
+                }
                 key_paths(child, here, out);
                 here.pop();
             }

@@ -37,7 +37,11 @@
     return null;
   }
 
-  /** The package paths the manifest's targets name as `artifact` (SPEC §7.4). */
+  /**
+   * The package paths the manifest's targets name as `artifact` (SPEC §7.4)
+   * or in `layout` (SPEC §10.1: the build info before `#`, and Hardhat 3's
+   * `.output.json` beside it, sent when the folder has it).
+   */
   function artifactPaths(manifestText) {
     let m;
     try {
@@ -46,7 +50,16 @@
       return []; // the core names the manifest's error
     }
     const targets = m && Array.isArray(m.targets) ? m.targets : [];
-    return [...new Set(targets.map((t) => t && t.artifact).filter((p) => typeof p === 'string'))];
+    const named = targets.map((t) => t && t.artifact);
+    for (const t of targets) {
+      for (const side of ['previous', 'next']) {
+        const ref = t && t.layout && t.layout[side];
+        if (typeof ref !== 'string' || !ref.includes('#')) continue;
+        const path = ref.slice(0, ref.indexOf('#'));
+        named.push(path, path.replace(/\.json$/, '.output.json'));
+      }
+    }
+    return [...new Set(named.filter((p) => typeof p === 'string'))];
   }
 
   /**
@@ -266,5 +279,45 @@
     );
   }
 
-  self.Effects = { inputs, section, artifactPaths };
+  /**
+   * SPEC §10.3 extension `storageLayout`: per target the two implementations,
+   * where each layout came from, and the comparison's operations, the errors
+   * in red with the rule (kind) they break. Null when no target names a layout.
+   */
+  function layoutSection(report) {
+    const layouts = report.storageLayout || [];
+    const check = (report.checks || []).find((c) => c.id === 'storage.layout');
+    if (!layouts.length) return null;
+    return el(
+      'section',
+      { class: 'card effects', id: 'storage-layout', 'data-storage-layout': check ? check.status : 'none' },
+      el('h2', { text: 'Storage layout — does the next implementation read the storage the previous one wrote?' }),
+      el('p', { class: 'muted', text: 'Both layouts come from build infos in the package, each bound to its implementation’s code on chain; decided as @openzeppelin/upgrades-core 1.46.0 decides (SPEC §10).' }),
+      el(
+        'ul',
+        { class: 'fx-code' },
+        layouts.map((b) =>
+          el(
+            'li',
+            { class: b.status, 'data-layout-binding': '', 'data-proxy': b.proxy, 'data-status': b.status },
+            el('span', { class: `pill ${b.status}`, text: b.status }),
+            ' proxy ',
+            el('code', { class: 'wrap', text: b.proxy }),
+            el('div', { class: 'fx-code-what' }, 'previous ', el('code', { class: 'wrap', text: b.previousImplementation || '(not known)' }), ' from ', el('code', { class: 'wrap', text: b.previous })),
+            el('div', { class: 'fx-code-what' }, 'next ', el('code', { class: 'wrap', text: b.nextImplementation }), ' from ', el('code', { class: 'wrap', text: b.next })),
+            b.operations.length
+              ? el(
+                  'ul',
+                  { class: 'fx-findings' },
+                  b.operations.map((o) => el('li', { class: `wrap ${o.error ? 'broken' : 'holds'}`, 'data-kind': o.kind, 'data-error': String(o.error) }, el('span', { class: `pill ${o.error ? 'fail' : 'pass'}`, text: o.kind }), ' ', o.detail)),
+                )
+              : null,
+            b.status === 'pass' ? null : el('div', { class: 'fx-code-detail wrap', text: b.detail }),
+          ),
+        ),
+      ),
+    );
+  }
+
+  self.Effects = { inputs, section, layoutSection, artifactPaths };
 })();

@@ -221,6 +221,8 @@
     }
     const effects = Effects.section(report, api);
     if (effects) d.appendChild(effects);
+    const layout = Effects.layoutSection(report);
+    if (layout) d.appendChild(layout);
     d.appendChild(el('section', { class: 'card' }, jsonBlock('Headline', Render.headline(report), 'upgrade-gate-headline.json', 'headline')));
     d.appendChild(el('section', { class: 'card' }, el('h2', { text: 'Checks' }), Render.checksTable(report.checks)));
     d.appendChild(

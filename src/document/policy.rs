@@ -133,6 +133,7 @@ struct PolicyDoc {
     #[schemars(with = "Option<crate::schema::Uint256>")]
     simulation_max_age_seconds: Option<Option<u64>>,
     #[serde(default)]
+    #[schemars(extend("propertyNames" = {"pattern": "^(0|[1-9][0-9]*)$"}))]
     hardforks: Option<BTreeMap<ChainIdKey, Hardfork>>,
 }
 

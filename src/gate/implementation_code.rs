@@ -91,15 +91,15 @@ fn bind(case: &Case, target: &Target, path: &str, artifact: Option<&Result<Artif
 }
 
 #[derive(Clone)]
-enum Stop {
+pub(super) enum Stop {
     Pending(String),
     Fail(Option<&'static str>, String),
 }
 
 /// An artifact's runtime code and immutable ranges (step 2's output).
-struct Artifact {
-    code: Vec<u8>,
-    immutables: Vec<ImmutableRange>,
+pub(super) struct Artifact {
+    pub(super) code: Vec<u8>,
+    pub(super) immutables: Vec<ImmutableRange>,
 }
 
 fn fail(detail: impl Into<String>) -> Stop {
@@ -124,8 +124,9 @@ fn read_artifact(case: &Case, path: &str) -> Result<Artifact, Stop> {
     Ok(Artifact { code, immutables })
 }
 
-/// Steps 3–7, in order; the first that decides wins.
-fn steps_3_to_7(case: &Case, implementation: &Address, artifact: &Artifact) -> Result<(&'static str, String), Stop> {
+/// Steps 3–7, in order; the first that decides wins. Also SPEC §10.2's
+/// binding of a build info's code (`storage.layout`): one implementation.
+pub(super) fn steps_3_to_7(case: &Case, implementation: &Address, artifact: &Artifact) -> Result<(&'static str, String), Stop> {
     let Artifact { code, immutables } = artifact;
     let onchain = &onchain_code(case, implementation)?;
     // Steps 4–7.

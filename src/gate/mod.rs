@@ -34,6 +34,7 @@ pub use effects::{EffectAccount, EffectChange, Effects, RuleOutcome};
 pub use implementation_code::{artifact_code, CodeBinding};
 pub use report::{summary_reason, Decision, Report};
 pub use simulation_replay::{ReplayCall, ReplayReport, ReplayRun};
+pub use storage_layout::{output_beside, LayoutBinding, LayoutOperation};
 
 use crate::document::values::{Sha256Digest, Timestamp};
 use crate::document::Limits;
@@ -162,6 +163,7 @@ pub fn evaluate_with_proof(case: &Case, proof: ProofOutcome) -> Report {
     let replay = simulation_replay::run(case, proof);
     let (effects_check, effects) = simulation_replay::effects_takeover(case, &replay).unwrap_or_else(|| effects::simulation_effects(case));
     let (code_check, code) = implementation_code::implementation_code(case);
+    let (layout_check, layouts) = storage_layout::storage_layout(case);
     let checks = vec![
         package::release_digest(case),
         package::package_hash(case),
@@ -174,7 +176,7 @@ pub fn evaluate_with_proof(case: &Case, proof: ProofOutcome) -> Report {
         simulation::simulation_evidence(case),
         effects_check,
         code_check,
-        storage_layout::storage_layout(case),
+        layout_check,
         state_proof::state_proof(case),
         simulation_replay::simulation_replay(case, &replay),
         rollback::rollback_ready(case),
@@ -183,7 +185,7 @@ pub fn evaluate_with_proof(case: &Case, proof: ProofOutcome) -> Report {
         roles::approvals_quorum(case),
         safe::safe_tx(case),
     ];
-    let mut report = report::build(case, checks, effects, code);
+    let mut report = report::build(case, checks, effects, code, layouts);
     report.replay = simulation_replay::report(&replay);
     report
 }

@@ -3,7 +3,7 @@
 use alloy_primitives::B256;
 use serde::Serialize;
 
-use super::{Case, Check, CodeBinding, Effects, ObservedPackage, Status};
+use super::{Case, Check, CodeBinding, Effects, LayoutBinding, ObservedPackage, Status};
 use crate::digest;
 use crate::document::values::{checksum, Sha256Digest, Timestamp};
 use crate::document::Lane;
@@ -107,6 +107,11 @@ pub struct Report {
     /// absent when no witness was proven.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replay: Option<super::ReplayReport>,
+    /// Extension (SPEC §10.3): per target that names a layout, both
+    /// implementations, where each layout came from, and the comparison's
+    /// operations; absent when none does.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub storage_layout: Vec<LayoutBinding>,
 }
 
 impl Report {
@@ -116,7 +121,7 @@ impl Report {
     }
 }
 
-pub(super) fn build(case: &Case, checks: Vec<Check>, effects: Option<Effects>, implementation_code: Vec<CodeBinding>) -> Report {
+pub(super) fn build(case: &Case, checks: Vec<Check>, effects: Option<Effects>, implementation_code: Vec<CodeBinding>, storage_layout: Vec<LayoutBinding>) -> Report {
     let m = &case.manifest;
     let manifest_actions: Vec<_> = case.manifest_actions.iter().map(DecodedAction::action).collect();
     let package_hash = match &case.observed.package {
@@ -149,6 +154,7 @@ pub(super) fn build(case: &Case, checks: Vec<Check>, effects: Option<Effects>, i
         governance: governor::report(m).ok().flatten(),
         effects,
         implementation_code,
+        storage_layout,
         replay: None,
     }
 }

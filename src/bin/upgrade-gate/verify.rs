@@ -120,7 +120,7 @@ pub(crate) fn verify(args: VerifyArgs, format: OutputFormat) -> Outcome {
     Ok(ExitCode::from(report.decision.exit_code() as u8))
 }
 
-/// SPEC §7.5: the files of the package folder that targets name as `artifact`.
+/// SPEC §7.5, §10.1: the files of the package folder that targets name as `artifact` or `layout`.
 /// Only paths the folder listing holds are read (never outside the folder);
 /// a path it does not hold is for the core to fail (SPEC §7.4 step 1).
 fn read_artifacts(manifest: &str, dir: &Path, files: &BTreeMap<String, Sha256Digest>) -> Result<Vec<(String, Vec<u8>)>, Failure> {
@@ -128,7 +128,16 @@ fn read_artifacts(manifest: &str, dir: &Path, files: &BTreeMap<String, Sha256Dig
     let Ok(m) = serde_json::from_str::<serde_json::Value>(manifest) else { return Ok(Vec::new()) };
     let mut out: Vec<(String, Vec<u8>)> = Vec::new();
     let targets = m.get("targets").and_then(|t| t.as_array()).map(Vec::as_slice).unwrap_or_default();
-    for path in targets.iter().filter_map(|t| t.get("artifact")?.as_str()) {
+    // SPEC §10.1: the build infos `layout` names (before `#`), and Hardhat 3's `.output.json` beside each.
+    let mut paths: Vec<String> = targets.iter().filter_map(|t| t.get("artifact")?.as_str()).map(str::to_string).collect();
+    for t in targets {
+        for side in ["previous", "next"] {
+            if let Some((path, _)) = t.get("layout").and_then(|l| l.get(side)).and_then(|r| r.as_str()).and_then(|r| r.split_once('#')) {
+                paths.extend([Some(path.to_string()), upgrade_gate::gate::output_beside(path)].into_iter().flatten());
+            }
+        }
+    }
+    for path in paths.iter().map(String::as_str) {
         if files.contains_key(path) && !out.iter().any(|(p, _)| p == path) {
             let file = dir.join(path);
             out.push((path.to_string(), std::fs::read(&file).map_err(|e| Failure::at(&file, e))?));

@@ -129,6 +129,22 @@ fn extensions(r: &Report) -> Vec<Extension> {
             .collect();
         x.push(Extension { text_heading: "implementation code:", title: "Implementation code", body });
     }
+    if !r.storage_layout.is_empty() {
+        let mut body = String::new();
+        for b in &r.storage_layout {
+            let previous = b.previous_implementation.as_deref().unwrap_or("(not known)");
+            body.push_str(&format!("  {} {}: {} — {}\n", b.proxy, b.status.as_str(), previous, b.next_implementation));
+            body.push_str(&format!("      previous  {}\n      next      {}\n", b.previous, b.next));
+            for op in &b.operations {
+                let word = if op.error { paint("error", status_tone(Status::Fail), 0) } else { "safe".to_string() };
+                body.push_str(&format!("      {word} {}: {}\n", op.kind, op.detail));
+            }
+            if b.status != Status::Pass {
+                body.push_str(&format!("      {}\n", b.detail));
+            }
+        }
+        x.push(Extension { text_heading: "storage layout (previous → next implementation):", title: "Storage layout", body });
+    }
     if !r.timelock.is_empty() {
         x.push(Extension {
             text_heading: "timelock operations (extension; not one of the checks):",
