@@ -81,6 +81,18 @@ pub fn storage_layout(case: &Case) -> (Check, Vec<LayoutBinding>) {
 /// proven ERC-1967 implementation slot of the proxy takes precedence over
 /// the diff — wire it here, the one place the previous implementation is found.
 pub(super) fn previous_implementation(case: &Case, target: &Target) -> Result<Address, String> {
+    // §10.2: proven by the witness when state.proof passes, else the diff's value before.
+    if let (super::ProofOutcome::Proven(state), ProxyKind::Transparent | ProxyKind::Uups) = (case.proven_state(), target.kind) {
+        let word = state.storage(&target.proxy, &ERC1967_IMPLEMENTATION).ok_or_else(|| {
+            format!(
+                "the witness does not prove {}'s ERC-1967 implementation slot: fetch it with `cast proof {} {ERC1967_IMPLEMENTATION} --block {}`",
+                checksum(&target.proxy),
+                checksum(&target.proxy),
+                state.block.number
+            )
+        })?;
+        return implementation_address(B256::from(word));
+    }
     let diff = case.evidence().and_then(|e| e.state_diff()).ok_or("no state diff to read the previous implementation from: supply the evidence as a state diff")?;
     let written = written_accounts(&diff.diff);
     let before = match target.kind {
@@ -101,6 +113,11 @@ pub(super) fn previous_implementation(case: &Case, target: &Target) -> Result<Ad
                 .ok_or_else(|| format!("the state diff has no slot of beacon {} changing to the implementation, so the previous one is not known", checksum(&beacon)))?
         }
     };
+    implementation_address(before)
+}
+
+/// The address an ERC-1967 word holds, or why it holds none.
+fn implementation_address(before: B256) -> Result<Address, String> {
     let bytes = before.as_slice();
     let (high, low) = bytes.split_at(12);
     if high.iter().any(|&b| b != 0) || low.iter().all(|&b| b == 0) {
