@@ -259,8 +259,13 @@ fn a_state_diff_with_a_deeply_nested_extra_key_is_an_input_error_not_opaque() {
     d["pre"][cs(a(0x77))] = json!({ "storage": { IMPL_SLOT: word(a(0x78)) } });
     d["post"][cs(a(0x77))] = json!({ "storage": { IMPL_SLOT: word(a(ATTACKER)) } });
     let rpc = json!({ "jsonrpc": "2.0", "id": 1, "result": d.clone() });
+    // What the review sent: the extra key is `result`, whose objects nest
+    // `result` in turn (the old shape check followed every `result`).
+    let results = |depth: usize| format!("{}0{}", "{\"result\":".repeat(depth), "}".repeat(depth));
     for depth in [70, 130, 5000] {
         for bytes in [
+            with_key(&d, "result", &results(depth)),
+            with_key(&document(d.clone()), "result", &results(depth)),
             with_key(&d, "x", &nested(depth)),
             with_key(&document(d.clone()), "x", &nested(depth)),
             with_key(&rpc, "x", &nested(depth)),
