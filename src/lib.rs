@@ -11,6 +11,7 @@ pub mod evm;
 pub mod formats;
 pub mod gate;
 pub mod proof;
+pub mod replay;
 pub mod schema;
 pub mod tools;
 

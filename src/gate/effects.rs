@@ -37,6 +37,10 @@ pub(crate) const SAFE_MODULE_GUARD: B256 = b256!("b104e0b93118902c651344349b6100
 pub struct Effects {
     /// `prestate`, `jsonRpc` or `document` (SPEC §7.1 forms 1–3).
     pub form: &'static str,
+    /// `replay` when the diff is the one the gate derived by re-executing
+    /// the release on a witness's proven state (SPEC §9.3); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<&'static str>,
     pub accounts: Vec<EffectAccount>,
     /// Each rule E0–E6, in order, with what it found.
     pub rules: Vec<RuleOutcome>,
@@ -108,6 +112,24 @@ pub fn simulation_effects(case: &Case) -> (Check, Option<Effects>) {
         Some(None) => return (Check::new(id, Status::Skip, "the evidence is not a state diff (SPEC §7.1): effects not checked"), None),
         Some(Some(e)) => e,
     };
+    let (check, effects) = apply(case, evidence, None);
+    (check, Some(effects))
+}
+
+/// SPEC §9.3: E1–E5 on the diff the replay derived. E0 and E6 hold by
+/// construction: the gate executed this very release, with no override
+/// but the Safe's `approvedHashes` entries.
+pub(crate) fn derived_effects(case: &Case, derived: &StateDiffEvidence) -> (Check, Option<Effects>) {
+    let (mut check, mut effects) = apply(case, derived, Some("replay"));
+    for r in effects.rules.iter_mut().filter(|r| r.rule == "E0" || r.rule == "E6") {
+        r.findings = vec![format!("{}: holds by construction (the gate re-executed the release itself)", r.rule)];
+    }
+    check.detail = check.detail.replacen("state diff:", "derived diff (re-executed on the witness's proven state; E0 and E6 hold by construction):", 1);
+    (check, Some(effects))
+}
+
+fn apply(case: &Case, evidence: &StateDiffEvidence, source: Option<&'static str>) -> (Check, Effects) {
+    let id = "simulation.effects";
     let ctx = Context::new(case, evidence);
     let rules = vec![
         ctx.e0_binding(),
@@ -142,10 +164,11 @@ pub fn simulation_effects(case: &Case) -> (Check, Option<Effects>) {
             Form::JsonRpc => "jsonRpc",
             Form::Document => "document",
         },
+        source,
         accounts: ctx.written.iter().map(|w| ctx.describe(w)).collect(),
         rules,
     };
-    (check, Some(effects))
+    (check, effects)
 }
 
 struct Context<'a> {

@@ -33,6 +33,7 @@ pub(crate) use timing::duration;
 pub use effects::{EffectAccount, EffectChange, Effects, RuleOutcome};
 pub use implementation_code::{artifact_code, CodeBinding};
 pub use report::{Decision, Report};
+pub use simulation_replay::{ReplayCall, ReplayReport, ReplayRun};
 
 use crate::document::values::{Sha256Digest, Timestamp};
 use crate::document::Limits;
@@ -152,7 +153,14 @@ pub fn verify(inputs: &Inputs<'_>) -> Result<Report> {
 
 /// Runs the checks on inputs that have already been read.
 pub fn evaluate(case: &Case) -> Report {
-    let (effects_check, effects) = effects::simulation_effects(case);
+    evaluate_with_proof(case, case.proven_state())
+}
+
+/// Runs the checks with the witness's outcome given (SPEC §9.3): what
+/// `state.proof` decided. `evaluate` passes `Case::proven_state()`.
+pub fn evaluate_with_proof(case: &Case, proof: ProofOutcome) -> Report {
+    let replay = simulation_replay::run(case, proof);
+    let (effects_check, effects) = simulation_replay::effects_takeover(case, &replay).unwrap_or_else(|| effects::simulation_effects(case));
     let (code_check, code) = implementation_code::implementation_code(case);
     let checks = vec![
         package::release_digest(case),
@@ -168,14 +176,16 @@ pub fn evaluate(case: &Case) -> Report {
         code_check,
         storage_layout::storage_layout(case),
         state_proof::state_proof(case),
-        simulation_replay::simulation_replay(case),
+        simulation_replay::simulation_replay(case, &replay),
         rollback::rollback_ready(case),
         rollback::rollback_package(case),
         roles::roles_separation(case),
         roles::approvals_quorum(case),
         safe::safe_tx(case),
     ];
-    report::build(case, checks, effects, code)
+    let mut report = report::build(case, checks, effects, code);
+    report.replay = simulation_replay::report(&replay);
+    report
 }
 
 /// Joins several problems into one line, keeping it readable.

@@ -103,6 +103,10 @@ pub struct Report {
     /// artifact; absent when none does.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub implementation_code: Vec<CodeBinding>,
+    /// Extension (SPEC §9.4): the re-execution on a witness's proven state;
+    /// absent when no witness was proven.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replay: Option<super::ReplayReport>,
 }
 
 impl Report {
@@ -145,5 +149,6 @@ pub(super) fn build(case: &Case, checks: Vec<Check>, effects: Option<Effects>, i
         governance: governor::report(m).ok().flatten(),
         effects,
         implementation_code,
+        replay: None,
     }
 }

@@ -14,6 +14,7 @@ mod timelock;
 mod ui;
 mod verify;
 mod witness;
+mod witness_rpc;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -85,7 +86,7 @@ enum Command {
     Governor(governor::GovernorArgs),
     /// Turn what a node returned (debug_traceCall prestateTracer diff, eth_getCode, the call and overrides) into an upgrade-gate/evidence/v1 document on stdout.
     Evidence(evidence::EvidenceArgs),
-    /// Assemble a witness of Merkle proofs (upgrade-gate/witness/v1, SPEC §9) on stdout from files a node returned: header, eth_getProof results, codes.
+    /// Assemble a witness of Merkle proofs (upgrade-gate/witness/v1, SPEC §9) on stdout: collected from a node (`--rpc URL`: the release re-executed against its state, each proof the execution reads fetched), or from files a node returned (header, eth_getProof results, codes).
     Witness(witness::WitnessArgs),
     /// Print the JSON Schema (draft 2020-12) of a document or of the report.
     Schema {

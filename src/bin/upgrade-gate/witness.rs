@@ -16,6 +16,8 @@ use crate::ui::{out, Failure, Outcome};
 pub(crate) struct WitnessArgs {
     #[command(flatten)]
     pub(crate) files: FileArgs,
+    #[command(flatten)]
+    pub(crate) rpc: crate::witness_rpc::WitnessRpcArgs,
 }
 
 /// Offline assembly: each file as the node or `cast` printed it. A group, so
@@ -42,6 +44,9 @@ pub(crate) struct FileArgs {
 }
 
 pub(crate) fn witness(args: WitnessArgs) -> Outcome {
+    if args.rpc.rpc.is_some() {
+        return crate::witness_rpc::witness_rpc(args.rpc);
+    }
     let f = args.files;
     let header_path = f.header.ok_or_else(|| Failure::new("--header FILE is required (the block's header, e.g. `cast block N --raw`)".into()))?;
     let chain_id = f.chain_id.ok_or_else(|| Failure::new("--chain-id N is required".into()))?;
