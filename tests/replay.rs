@@ -689,10 +689,10 @@ fn an_unproven_read_fails_the_replay_and_effects_say_no_derived_diff() {
 #[test]
 fn pending_and_failed_proofs_carry_to_both_checks() {
     let case = inputs_case(None);
-    let r = gate::evaluate_with_proof(&case, ProofOutcome::Pending("no trusted hash".into()));
+    let r = gate::evaluate_with_proof(&case, ProofOutcome::Pending("no trusted hash"));
     assert_eq!(check(&r, "simulation.replay").status, Status::Pending);
     assert_eq!(check(&r, "simulation.effects").status, Status::Pending);
-    let r = gate::evaluate_with_proof(&case, ProofOutcome::Failed("proof node 3".into()));
+    let r = gate::evaluate_with_proof(&case, ProofOutcome::Failed("proof node 3"));
     assert_eq!(check(&r, "simulation.replay").status, Status::Fail);
     assert!(check(&r, "simulation.replay").detail.contains("state not proven"));
     assert_eq!(check(&r, "simulation.effects").status, Status::Fail);
