@@ -720,3 +720,16 @@ fn the_version_call_is_static_and_the_abi_is_as_expected() {
     let _ = multiSendCall::SELECTOR;
     let _ = String::abi_decode;
 }
+
+#[test]
+fn a_disagreeing_evidence_diff_fails_effects_too() {
+    let e = forged(|e| {
+        let key = PROXY_B.to_string().to_lowercase();
+        e["stateDiff"]["pre"].as_object_mut().unwrap().remove(&key);
+        e["stateDiff"]["post"].as_object_mut().unwrap().remove(&key);
+    });
+    let case = inputs_case(Some(e.as_bytes()));
+    let r = gate::evaluate_with_proof(&case, ProofOutcome::Proven(Box::new(proven_example())));
+    assert_eq!(check(&r, "simulation.replay").status, Status::Fail);
+    assert_eq!(check(&r, "simulation.effects").status, Status::Fail);
+}
