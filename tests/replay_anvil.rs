@@ -148,3 +148,45 @@ fn the_collectors_witness_from_anvil_is_complete() {
     let proxy = accounts.iter().find(|a| a["address"] == "0x0c8e79f3534b00d9a3d4a856b665bf4ebc22f2ba").unwrap();
     assert_eq!(proxy["storageProof"].as_array().unwrap().len(), 3);
 }
+
+/// Figures, not a timed assertion: `cargo test --release --test replay_anvil -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn bench_replay_of_the_safe_multisend_two_proxy_upgrade() {
+    use upgrade_gate::replay::{replay, Plan};
+    let state = proven("anvil-safe-multisend");
+    let release = text("anvil-safe-multisend/release.json");
+    let manifest = text("anvil-safe-multisend/manifest.json");
+    let inputs = Inputs {
+        manifest: &manifest,
+        release: &release,
+        approvals: None,
+        policy: None,
+        observed: Observed::default(),
+        evidence: None,
+        artifacts: Vec::new(),
+        witness: None,
+        trusted_block_hash: None,
+        now: Timestamp::parse("2026-12-01T00:00:00Z").unwrap(),
+        limits: Limits::default(),
+    };
+    let case = Case::read(&inputs).unwrap();
+    let params = &case.safe_tx.as_ref().unwrap().0;
+    let n = 200;
+    let t = std::time::Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(replay(&state, &Plan::Safe(params)));
+    }
+    let replay_us = t.elapsed().as_secs_f64() * 1e6 / f64::from(n);
+    let t = std::time::Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(report_with("anvil-safe-multisend", state.clone()));
+    }
+    let report_us = t.elapsed().as_secs_f64() * 1e6 / f64::from(n);
+    let slots: usize = state.accounts.values().map(|a| a.storage.len()).sum();
+    println!(
+        "replay of anvil-safe-multisend ({} accounts, {slots} slots, {} codes proven): {replay_us:.0} µs; whole report with the replay (documents read, evidence compared): {report_us:.0} µs",
+        state.accounts.len(),
+        state.codes.len()
+    );
+}
