@@ -263,6 +263,9 @@ pub(crate) fn witness_rpc(args: WitnessRpcArgs) -> crate::ui::Outcome {
         small(&json!({ "chainId": v }), "chainId", "eth_chainId")?
     };
     let header_json = rpc.call("eth_getBlockByNumber", json!([block_tag(&args.block)?, false]))?;
+    if header_json.is_null() {
+        return Err(Failure::new(format!("--block {}: the node has no such block", args.block)));
+    }
     let block = block_of(&header_json)?;
     let pinned = format!("0x{:x}", block.number);
     // The header as RLP when the node serves it, else the block object (SPEC §9.1 reads both).
