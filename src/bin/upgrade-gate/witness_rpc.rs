@@ -256,13 +256,14 @@ pub(crate) fn witness_rpc(args: WitnessRpcArgs) -> crate::ui::Outcome {
     };
     let case = Case::read(&inputs).map_err(|e| Failure::input(None, &e))?;
     let fork = args.hardfork.as_deref().map(hardfork).transpose()?;
+    let tag = block_tag(&args.block)?;
 
     let mut rpc = Rpc::new(&args.rpc);
     let chain_id = {
         let v = rpc.call("eth_chainId", json!([]))?;
         small(&json!({ "chainId": v }), "chainId", "eth_chainId")?
     };
-    let header_json = rpc.call("eth_getBlockByNumber", json!([block_tag(&args.block)?, false]))?;
+    let header_json = rpc.call("eth_getBlockByNumber", json!([tag, false]))?;
     if header_json.is_null() {
         return Err(Failure::new(format!("--block {}: the node has no such block", args.block)));
     }
