@@ -721,3 +721,53 @@ fn the_version_call_is_static_and_the_abi_is_as_expected() {
     let _ = multiSendCall::SELECTOR;
     let _ = String::abi_decode;
 }
+
+#[test]
+fn a_disagreeing_evidence_diff_fails_effects_too() {
+    let e = forged(|e| {
+        let key = PROXY_B.to_string().to_lowercase();
+        e["stateDiff"]["pre"].as_object_mut().unwrap().remove(&key);
+        e["stateDiff"]["post"].as_object_mut().unwrap().remove(&key);
+    });
+    let case = inputs_case(Some(e.as_bytes()));
+    let r = gate::evaluate_with_proof(&case, ProofOutcome::Proven(&proven_example()));
+    assert_eq!(check(&r, "simulation.replay").status, Status::Fail);
+    assert_eq!(check(&r, "simulation.effects").status, Status::Fail);
+}
+
+#[test]
+fn an_empty_account_touched_or_funded_is_no_change_in_the_derived_diff() {
+    // EIP-161: a call with no value to an empty account (proven, nonce 0, balance 0, no code),
+    // and one wei to an account proven absent: balances are not compared, nothing is written.
+    let empty = address!("00000000000000000000000000000000000e3974");
+    let absent = address!("00000000000000000000000000000000000ab5e8");
+    let mut w = World::safe_multisend();
+    w.db.insert_account_info(empty, AccountInfo::default());
+    let actions = [
+        Action { to: empty, value: U256::ZERO, data: Bytes::new(), operation: Operation::Call },
+        Action { to: absent, value: U256::from(1), data: Bytes::new(), operation: Operation::Call },
+    ];
+    let (state, outcome, _) = proven(&w, &Plan::Actions { executor: OWNERS[0], actions: &actions });
+    let r = ran(&outcome);
+    assert!(state.account(&absent).unwrap().state.is_none());
+    assert!(upgrade_gate::evm::state_diff::written_accounts(&r.diff).is_empty(), "{:?}", r.diff);
+}
+
+#[test]
+fn a_contract_created_by_the_replay_reads_zero_and_shows_as_created() {
+    // A factory whose CREATE runs initcode that reads slot 0 of the new account and returns
+    // one byte of code (0x00): PUSH9 <initcode> PUSH1 0 MSTORE PUSH1 9 PUSH1 23 PUSH1 0 CREATE PUSH1 0 SSTORE STOP,
+    // initcode = PUSH1 0 SLOAD POP PUSH1 1 PUSH1 0 RETURN (returns memory[0..1] = 0x00).
+    let factory = address!("00000000000000000000000000000000000fac71");
+    let target = factory.create(1);
+    let mut w = World::safe_multisend();
+    w.put(factory, hex("0x686000545060016000f3600052600960176000f060005500"), 1, U256::ZERO);
+    let actions = [Action { to: factory, value: U256::ZERO, data: Bytes::new(), operation: Operation::Call }];
+    let (_, outcome, reads) = proven(&w, &Plan::Actions { executor: OWNERS[0], actions: &actions });
+    let r = ran(&outcome);
+    assert_eq!(slot_after(r, factory, B256::ZERO), Some(target.into_word()));
+    assert!(!reads.iter().any(|r| matches!(r, Read::Slot(a, _) if *a == target)), "no slot proof for the new account: {reads:?}");
+    let written = upgrade_gate::evm::state_diff::written_accounts(&r.diff);
+    let created = written.iter().find(|w| w.address == target).expect("the new account is written");
+    assert!(created.created, "{created:?}");
+}

@@ -161,7 +161,8 @@ pub fn evaluate(case: &Case) -> Report {
 /// `state.proof` decided. `evaluate` passes `Case::proven_state()`.
 pub fn evaluate_with_proof(case: &Case, proof: ProofOutcome) -> Report {
     let replay = simulation_replay::run(case, proof);
-    let (effects_check, effects) = simulation_replay::effects_takeover(case, &replay).unwrap_or_else(|| effects::simulation_effects(case));
+    let replay_check = simulation_replay::simulation_replay(case, &replay);
+    let (effects_check, effects) = simulation_replay::effects_takeover(case, &replay, &replay_check).unwrap_or_else(|| effects::simulation_effects(case));
     let (code_check, code) = implementation_code::implementation_code(case);
     let (layout_check, layouts) = storage_layout::storage_layout(case);
     let checks = vec![
@@ -178,7 +179,7 @@ pub fn evaluate_with_proof(case: &Case, proof: ProofOutcome) -> Report {
         code_check,
         layout_check,
         state_proof::state_proof(case),
-        simulation_replay::simulation_replay(case, &replay),
+        replay_check,
         rollback::rollback_ready(case),
         rollback::rollback_package(case),
         roles::roles_separation(case),

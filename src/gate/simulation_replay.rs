@@ -192,8 +192,12 @@ fn first_difference(state: &ProvenState, r: &Replayed, evidence: &StateDiffEvide
 
 /// SPEC §9.3: a supplied witness takes over `simulation.effects`. `None`:
 /// no witness, §7 applies unchanged.
-pub fn effects_takeover(case: &Case, run: &ReplayRun) -> Option<(Check, Option<Effects>)> {
+pub fn effects_takeover(case: &Case, run: &ReplayRun, replay: &Check) -> Option<(Check, Option<Effects>)> {
     let id = "simulation.effects";
+    // It follows simulation.replay: a derived diff the supplied evidence disagrees with fails both.
+    if matches!(run, ReplayRun::Done { outcome: Outcome::Ran(_), .. }) && replay.status == Status::Fail {
+        return Some((Check::new(id, Status::Fail, "simulation.replay fails: see it"), None));
+    }
     match run {
         ReplayRun::NoWitness => None,
         ReplayRun::Pending(why) => Some((Check::new(id, Status::Pending, format!("a witness was supplied and its state is not proven yet: {why}")), None)),

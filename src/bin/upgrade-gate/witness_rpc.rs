@@ -264,13 +264,18 @@ pub(crate) fn witness_rpc(args: WitnessRpcArgs) -> crate::ui::Outcome {
     };
     let case = Case::read(&inputs).map_err(|e| Failure::input(None, &e))?;
     let fork = args.hardfork.as_deref().map(hardfork).transpose()?;
+    let block_arg = args.block.as_deref().unwrap_or("latest");
+    let tag = block_tag(block_arg)?;
 
     let mut rpc = Rpc::new(url);
     let chain_id = {
         let v = rpc.call("eth_chainId", json!([]))?;
         small(&json!({ "chainId": v }), "chainId", "eth_chainId")?
     };
-    let header_json = rpc.call("eth_getBlockByNumber", json!([block_tag(args.block.as_deref().unwrap_or("latest"))?, false]))?;
+    let header_json = rpc.call("eth_getBlockByNumber", json!([tag, false]))?;
+    if header_json.is_null() {
+        return Err(Failure::new(format!("--block {block_arg}: the node has no such block")));
+    }
     let block = block_of(&header_json)?;
     let pinned = format!("0x{:x}", block.number);
     // The header as RLP when the node serves it, else the block object (SPEC §9.1 reads both).
