@@ -196,20 +196,15 @@ pub fn effects_takeover(case: &Case, run: &ReplayRun, replay: &Check) -> Option<
     let id = "simulation.effects";
     // It follows simulation.replay: a derived diff the supplied evidence disagrees with fails both.
     if matches!(run, ReplayRun::Done { outcome: Outcome::Ran(_), .. }) && replay.status == Status::Fail {
-        return Some((Check::new(id, Status::Fail, "simulation.replay fails: see it"), None));
+        return Some((Check::new(id, Status::Fail, "see simulation.replay: the evidence's state diff disagrees with the re-execution, so effects are read from neither"), None));
     }
     match run {
         ReplayRun::NoWitness => None,
         ReplayRun::Pending(why) => Some((Check::new(id, Status::Pending, format!("a witness was supplied and its state is not proven yet: {why}")), None)),
         ReplayRun::NotProven(_) => Some((Check::new(id, Status::Fail, "no derived diff: see simulation.replay (state not proven)"), None)),
-        ReplayRun::Done { state, outcome } => match outcome {
+        ReplayRun::Done { outcome, .. } => match outcome {
             Outcome::Pending(_) => Some((Check::new(id, Status::Pending, "no derived diff: see simulation.replay (not replayed)"), None)),
             Outcome::Failed { .. } => Some((Check::new(id, Status::Fail, "no derived diff: see simulation.replay"), None)),
-            // "When the replay fails it fails": a supplied diff that disagrees fails the replay too.
-            Outcome::Ran(r) if case.evidence().and_then(|e| e.state_diff()).is_some_and(|e| first_difference(state, r, e).is_some()) => Some((
-                Check::new(id, Status::Fail, "see simulation.replay: the evidence's state diff disagrees with the re-execution, so effects are read from neither"),
-                None,
-            )),
             Outcome::Ran(r) => {
                 let derived = StateDiffEvidence { form: Form::Document, diff: r.diff.clone(), chain_id: None, block: None, call: None, state_overrides: None, code: None };
                 Some(effects::derived_effects(case, &derived))
