@@ -53,14 +53,7 @@ pub fn implementation_code(case: &Case) -> (Check, Vec<CodeBinding>) {
     if bindings.is_empty() {
         return (Check::new(id, Status::Skip, "no target names an artifact"), bindings);
     }
-    // Across targets: any fail fails, else any pending is pending, else pass.
-    let status = if bindings.iter().any(|b| b.status == Status::Fail) {
-        Status::Fail
-    } else if bindings.iter().any(|b| b.status == Status::Pending) {
-        Status::Pending
-    } else {
-        Status::Pass
-    };
+    let status = super::across_targets(bindings.iter().map(|b| b.status));
     let shown: Vec<String> = bindings
         .iter()
         .filter(|b| status == Status::Pass || b.status == status)

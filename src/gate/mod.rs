@@ -191,6 +191,17 @@ pub fn evaluate_with_proof(case: &Case, proof: ProofOutcome) -> Report {
     report
 }
 
+/// Across targets (SPEC §7.4, §10.3): any fail fails, else any pending is pending, else pass.
+fn across_targets(statuses: impl Iterator<Item = Status> + Clone) -> Status {
+    if statuses.clone().any(|s| s == Status::Fail) {
+        Status::Fail
+    } else if statuses.into_iter().any(|s| s == Status::Pending) {
+        Status::Pending
+    } else {
+        Status::Pass
+    }
+}
+
 /// Joins several problems into one line, keeping it readable.
 fn one_line(problems: &[String]) -> String {
     match problems {

@@ -58,13 +58,7 @@ pub fn storage_layout(case: &Case) -> (Check, Vec<LayoutBinding>) {
     if bindings.is_empty() {
         return (Check::new(id, Status::Skip, "no target names a layout"), bindings);
     }
-    let status = if bindings.iter().any(|b| b.status == Status::Fail) {
-        Status::Fail
-    } else if bindings.iter().any(|b| b.status == Status::Pending) {
-        Status::Pending
-    } else {
-        Status::Pass
-    };
+    let status = super::across_targets(bindings.iter().map(|b| b.status));
     let shown: Vec<String> = bindings
         .iter()
         .filter(|b| status == Status::Pass || b.status == status)
