@@ -54,11 +54,26 @@ function cases() {
       if (now) args.push('--now', now);
       // SPEC §7.5: the evidence text, and the text of each package file a target names as its artifact.
       const artifacts = {};
+      // SPEC §10.1: the build infos a target's layout names travel the same way (with a Hardhat 3 output beside).
+      const packageFile = (v) => {
+        if (has(join('package', v))) artifacts[v] = readFileSync(join(d, 'package', v), 'utf8');
+      };
       JSON.parse(text('manifest.json'), (k, v) => {
-        if (k === 'artifact' && typeof v === 'string' && has(join('package', v))) artifacts[v] = readFileSync(join(d, 'package', v), 'utf8');
+        if (k === 'artifact' && typeof v === 'string') packageFile(v);
+        if ((k === 'previous' || k === 'next') && typeof v === 'string' && v.includes('#')) {
+          const path = v.slice(0, v.indexOf('#'));
+          packageFile(path);
+          packageFile(path.replace(/\.json$/, '.output.json'));
+        }
         return v;
       });
       const input = { manifest: text('manifest.json'), release: text('release.json'), approvals: text('approvals.json'), policy: text('policy.json'), now, observed, evidence: text('evidence.json'), artifacts };
+      // SPEC §9: a witness case, with the block hash recorded from the node that made it (the test's trusted source).
+      if (has('witness.json')) {
+        input.witness = text('witness.json');
+        input.trustedBlockHash = text('block-hash.txt').trim();
+        args.push('--witness', 'witness.json', '--block-hash', input.trustedBlockHash);
+      }
       return { name, dir: d, args, input };
     });
 }

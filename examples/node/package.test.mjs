@@ -19,7 +19,10 @@ let work;
 let app;
 
 function sh(cmd, args, cwd) {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
+  // A witness example is verified against the block hash recorded from the node that made it.
+  const example = args[1] && existsSync(join(args[1], 'block-hash.txt')) ? args[1] : null;
+  const env = { ...process.env, UPGRADE_GATE_BLOCK_HASH: example ? readFileSync(join(example, 'block-hash.txt'), 'utf8').trim() : '' };
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env });
   if (r.error) throw r.error;
   return r;
 }

@@ -5,6 +5,7 @@
 //   npm run build                                   # builds www/pkg/ (the package's module)
 //   node examples/node/verify.mjs                   # examples/standard-transparent
 //   node examples/node/verify.mjs examples/tampered-package-byte
+//   node examples/node/verify.mjs examples/anvil-safe-multisend 0x…   # with a witness: the block hash you trust
 //
 // It hashes the package and rollback package itself (streaming, with the
 // module's Sha256), reads the manifest, release, approvals, policy and
@@ -57,9 +58,18 @@ if (existsSync(file('rollback.tar'))) observed.rollbackPackageHash = await sha25
 const evidence = text('evidence.json');
 const artifacts = {};
 try {
+  const packageFile = (path) => {
+    if (observed.files && path in observed.files) artifacts[path] = readFileSync(join(file('package'), path), 'utf8');
+  };
   for (const t of JSON.parse(text('manifest.json') ?? '{}').targets ?? []) {
-    const path = t && typeof t.artifact === 'string' ? t.artifact : null;
-    if (path && observed.files && path in observed.files) artifacts[path] = readFileSync(join(file('package'), path), 'utf8');
+    if (t && typeof t.artifact === 'string') packageFile(t.artifact);
+    // SPEC §10.1: the build infos of the layouts, and a Hardhat 3 output beside each.
+    for (const ref of [t?.layout?.previous, t?.layout?.next]) {
+      if (typeof ref !== 'string' || !ref.includes('#')) continue;
+      const path = ref.slice(0, ref.indexOf('#'));
+      packageFile(path);
+      packageFile(path.replace(/\.json$/, '.output.json'));
+    }
   }
 } catch {
   // An unreadable manifest is the core's to report, with its line and column.
@@ -77,6 +87,11 @@ try {
     observed,
     evidence,
     artifacts,
+    // SPEC §9: a witness proves nothing without the block hash YOU trust (your own
+    // node's `cast block N --field hash`): given as the second argument or in
+    // UPGRADE_GATE_BLOCK_HASH, never read from the case folder.
+    witness: text('witness.json'),
+    trustedBlockHash: process.argv[3] || process.env.UPGRADE_GATE_BLOCK_HASH || undefined,
   });
 } catch (e) {
   console.error(`upgrade-gate: ${e.message}${e.field ? ` (field ${e.field})` : ''}`);
