@@ -133,7 +133,7 @@ fn extensions(r: &Report) -> Vec<Extension> {
         let mut body = String::new();
         for b in &r.storage_layout {
             let previous = b.previous_implementation.as_deref().unwrap_or("(not known)");
-            body.push_str(&format!("  {} {}: {} — {}\n", b.proxy, b.status.as_str(), previous, b.next_implementation));
+            body.push_str(&format!("  {} {}: {} → {}\n", b.proxy, b.status.as_str(), previous, b.next_implementation));
             body.push_str(&format!("      previous  {}\n      next      {}\n", b.previous, b.next));
             for op in &b.operations {
                 let word = if op.error { paint("error", status_tone(Status::Fail), 0) } else { "safe".to_string() };
