@@ -273,6 +273,7 @@ fn a_safe_version_other_than_the_releases_fails() {
         Failure::SafeVersion { found, .. } => assert_eq!(found, "1.4.1"),
         f => panic!("{f:?}"),
     }
+    assert!(matches!(&outcome, Outcome::Failed { safe_version: Some(v), .. } if v == "1.4.1"), "the failed replay still says what VERSION() returned");
     assert!(failure(&outcome).describe(1).contains("another version"));
 }
 

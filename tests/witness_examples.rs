@@ -253,6 +253,10 @@ fn the_releasable_example_passes_every_section_9_and_7_check_on_proven_state() {
     let release = json(&dir("anvil-safe-multisend").join("release.json"));
     assert_eq!(calls[0]["to"].as_str().map(str::to_lowercase), release["safeTx"]["safe"].as_str().map(str::to_lowercase));
     assert_eq!(report["effects"]["source"], "replay", "{s}");
+    // The Safe's VERSION() in the replay, beside the version the release claims.
+    let seen = &report["replay"]["safeVersion"];
+    assert_eq!(seen["claimed"], release["safeTx"]["safeVersion"], "{seen}");
+    assert!(seen["returned"].as_str().is_some_and(|v| v.starts_with(seen["claimed"].as_str().unwrap_or("?"))), "{seen}");
 }
 
 #[test]

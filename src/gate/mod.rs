@@ -187,7 +187,7 @@ pub fn evaluate_with_proof(case: &Case, proof: ProofOutcome) -> Report {
         safe::safe_tx(case),
     ];
     let mut report = report::build(case, checks, effects, code, layouts);
-    report.replay = simulation_replay::report(&replay);
+    report.replay = simulation_replay::report(case, &replay);
     report
 }
 

@@ -59,6 +59,19 @@ pub struct ReplayReport {
     pub hardfork: Option<&'static str>,
     pub calls: Vec<ReplayCall>,
     pub proven: ProvenCounts,
+    /// A Safe release: the version it claims beside what the Safe's
+    /// `VERSION()` returned in the replay; absent for `actions`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub safe_version: Option<SafeVersionSeen>,
+}
+
+/// `safeTx.safeVersion` and the Safe's own `VERSION()` (SPEC §9.4).
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct SafeVersionSeen {
+    /// The release's `safeTx.safeVersion`.
+    pub claimed: String,
+    /// What `VERSION()` returned; null when the replay stopped before it.
+    pub returned: Option<String>,
 }
 
 /// One top-level call of the replay.
@@ -82,13 +95,14 @@ pub struct ProvenCounts {
 }
 
 /// The `replay` extension, when a witness was proven.
-pub fn report(run: &ReplayRun) -> Option<ReplayReport> {
+pub fn report(case: &Case, run: &ReplayRun) -> Option<ReplayReport> {
     let ReplayRun::Done { state, outcome } = run else { return None };
-    let calls: &[CallRecord] = match outcome {
-        Outcome::Ran(r) => &r.calls,
-        Outcome::Failed { calls, .. } => calls,
-        Outcome::Pending(_) => &[],
+    let (calls, returned): (&[CallRecord], _) = match outcome {
+        Outcome::Ran(r) => (&r.calls, r.safe_version.clone()),
+        Outcome::Failed { calls, safe_version, .. } => (calls, safe_version.clone()),
+        Outcome::Pending(_) => (&[], None),
     };
+    let safe_version = case.safe_tx.as_ref().map(|(tx, _)| SafeVersionSeen { claimed: format!("{}.{}.{}", tx.version.0, tx.version.1, tx.version.2), returned });
     let hardfork = match &state.fork {
         crate::proof::ForkRule::Known(f) => Some(f.as_str()),
         crate::proof::ForkRule::Unsupported(_) => None,
@@ -104,6 +118,7 @@ pub fn report(run: &ReplayRun) -> Option<ReplayReport> {
             slots: state.accounts.values().map(|a| a.storage.len()).sum(),
             codes: state.codes.len(),
         },
+        safe_version,
     })
 }
 

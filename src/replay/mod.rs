@@ -112,6 +112,8 @@ pub struct Replayed {
     pub finals: diff::Finals,
     pub reads: Reads,
     pub hardfork: Hardfork,
+    /// What the Safe's `VERSION()` returned (a Safe transaction only).
+    pub safe_version: Option<String>,
 }
 
 impl Replayed {
@@ -126,7 +128,7 @@ impl Replayed {
 #[derive(Debug, Clone)]
 pub enum Outcome {
     Ran(Box<Replayed>),
-    Failed { failure: Failure, calls: Vec<CallRecord> },
+    Failed { failure: Failure, calls: Vec<CallRecord>, safe_version: Option<String> },
     /// Not replayed (fork not decided, a Safe transaction with a gas price).
     Pending(String),
 }
@@ -199,6 +201,8 @@ struct Machine<'a> {
     fork: Hardfork,
     block: BlockEnv,
     calls: Vec<CallRecord>,
+    /// What the Safe's `VERSION()` returned, once it has.
+    safe_version: Option<String>,
 }
 
 /// A failure that stops the replay.
@@ -206,7 +210,7 @@ type Step<T> = Result<T, Failure>;
 
 impl<'a> Machine<'a> {
     fn new(state: &'a ProvenState, fork: Hardfork) -> Self {
-        Machine { state, db: CacheDB::new(ProvenDb::new(state)), fork, block: block_env(state, fork), calls: Vec::new() }
+        Machine { state, db: CacheDB::new(ProvenDb::new(state)), fork, block: block_env(state, fork), calls: Vec::new(), safe_version: None }
     }
 
     fn cfg(&self) -> CfgEnv {
@@ -313,11 +317,11 @@ pub fn replay(state: &ProvenState, plan: &Plan<'_>) -> Outcome {
         }
     })();
     match run {
-        Err(failure) => Outcome::Failed { failure, calls: m.calls },
+        Err(failure) => Outcome::Failed { failure, calls: m.calls, safe_version: m.safe_version },
         Ok(overridden) => {
             let reads = m.db.db.reads();
             let (diff, finals) = diff::derive(state, &m.db, &overridden);
-            Outcome::Ran(Box::new(Replayed { calls: m.calls, diff, finals, reads, hardfork: fork }))
+            Outcome::Ran(Box::new(Replayed { calls: m.calls, diff, finals, reads, hardfork: fork, safe_version: m.safe_version }))
         }
     }
 }
@@ -370,6 +374,7 @@ fn safe_flow(m: &mut Machine<'_>, tx: &SafeTxParams) -> Step<Vec<(Address, B256)
     // VERSION() first, a static call: it must be the release's safeVersion.
     let out = m.call("the Safe's VERSION()", sender, safe, U256::ZERO, VERSIONCall {}.abi_encode().into(), true)?;
     let found = VERSIONCall::abi_decode_returns(&out).map_err(|_| Failure::SafeVersion { expected: tx.version, found: format!("{out}") })?;
+    m.safe_version = Some(found.clone());
     match SafeVersion::parse(&found) {
         Ok(v) if v == tx.version => {}
         _ => return Err(Failure::SafeVersion { expected: tx.version, found }),

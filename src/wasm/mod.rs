@@ -155,6 +155,39 @@ pub fn verify(#[wasm_bindgen(unchecked_param_type = "VerifyInput")] input: JsVal
     to_js(&report)
 }
 
+/// `witnessSummary(text)` → `{ chainId, hardfork, blockNumber, timestamp, time,
+/// claimedBlockHash, accounts, storageProofs, codes, ancestors }`: what a
+/// witness (SPEC §9.1) claims, for a person to compare with a block hash from
+/// a source they trust (§9.2). Proves nothing; a malformed witness throws as
+/// `verify` would (field, line, column).
+#[cfg(not(feature = "wasm-card"))]
+#[wasm_bindgen(js_name = witnessSummary, unchecked_return_type = "WitnessSummary")]
+pub fn witness_summary(#[wasm_bindgen(unchecked_param_type = "string | object")] witness: JsValue) -> Result<JsValue, JsValue> {
+    let text = text_of(&witness, "witness")?.ok_or_else(|| usage("witness: required"))?;
+    to_js(&crate::proof::summary(text.as_bytes(), &Limits::default()).map_err(into_error)?)
+}
+
+#[cfg(not(feature = "wasm-card"))]
+#[wasm_bindgen(typescript_custom_section)]
+const WITNESS_SUMMARY: &'static str = r#"
+/** What a witness claims (not proven: compare `claimedBlockHash` with a hash from a source you trust). */
+export interface WitnessSummary {
+  chainId: number;
+  hardfork: "shanghai" | "cancun" | "prague" | "osaka" | null;
+  blockNumber: number;
+  /** the header's timestamp, seconds since 1970 */
+  timestamp: number;
+  /** the same as RFC 3339 UTC */
+  time: string | null;
+  /** keccak-256 of the header's RLP */
+  claimedBlockHash: string;
+  accounts: number;
+  storageProofs: number;
+  codes: number;
+  ancestors: number;
+}
+"#;
+
 /// Streaming SHA-256 over bytes of any size: `new Sha256()`, `.update(bytes)`, `.finalize()`.
 #[wasm_bindgen]
 pub struct Sha256 {
