@@ -1,17 +1,17 @@
 // The case on the page: what each slot holds (the four documents as text in
-// their boxes; the package, rollback package and evidence as files), the
-// evaluation time, and where each came from: a file, a dropped case, the
+// their boxes and the witness; the package, rollback package and evidence as
+// files), the evaluation time, the block hash the user trusts, and where each came from: a file, a dropped case, the
 // demo, typed, edited or signed here. The verdict is a function of exactly
 // these, and lists them under "Computed from". A new case replaces the old
 // one whole (`emptyCase`, `leaveOtherCases`), so that nothing of an earlier
 // case reaches the verdict.
-/* global Render */
+/* global Render, UpgradeGate */
 'use strict';
 
 (function () {
   const { el, clear, hexGroups, formatBytes } = Render;
   const $ = (sel, root = document) => root.querySelector(sel);
-  const TEXT_SLOTS = ['manifest', 'release', 'approvals', 'policy'];
+  const TEXT_SLOTS = ['manifest', 'release', 'approvals', 'policy', 'witness'];
   const BIN_SLOTS = ['package', 'rollback', 'evidence'];
 
   // What the page does when the case changes, given by main.js (`attach`):
@@ -41,6 +41,7 @@
     package: 'Package',
     rollback: 'Rollback package',
     evidence: 'Simulation evidence',
+    witness: 'Witness',
     now: 'Evaluation time',
   };
   const sources = Object.fromEntries(SLOTS.map((s) => [s, null]));
@@ -93,6 +94,7 @@
       package: 'not given',
       rollback: 'not given',
       evidence: 'not given',
+      witness: 'not given: effects come from the proposer’s simulation, not re-executed here',
       now: 'this browser’s clock at the moment of verification',
     };
     const filled = name === 'now' ? $('#now').value.trim() : TEXT_SLOTS.includes(name) ? $(`#${name}`).value.trim() : bins[name];
@@ -110,6 +112,7 @@
     $(`#${name}`).value = text;
     setSource(name, text ? source || { kind: 'typed' } : null);
     if (name === 'release') hooks.releaseChanged();
+    if (name === 'witness') showWitnessClaims();
   }
 
   function setNow(value, source) {
@@ -145,6 +148,8 @@
     for (const n of BIN_SLOTS) setBin(n, null);
     setNow('', null);
     for (const id of ['#safe-chain-id', '#safe-version', '#safe-address', '#safe-nonce']) $(id).value = '';
+    // The hash was typed for the previous case's witness: it goes with it.
+    setTrusted('');
   }
 
   /**
@@ -166,6 +171,10 @@
         else if (n === 'now') setNow('', null);
         else setBin(n, null);
       }
+    }
+    if (cleared.includes('witness') && trustedHash()) {
+      setTrusted('');
+      cleared.push('the block hash you typed for its witness');
     }
     if (cleared.length) hooks.flash(`A new manifest starts a new case: cleared what the previous case gave (${cleared.join(', ')}).`, 'info');
   }
@@ -191,9 +200,135 @@
     if (v.engines) out.appendChild(Render.hashedBy(v.engines));
   }
 
+  /** The trusted hash in the "Computed from" list: always typed here (SPEC §9.2). */
+  function trustLine() {
+    const hash = trustedHash();
+    return el(
+      'li',
+      { 'data-source-of': 'trustedBlockHash', 'data-source-kind': hash ? 'typed' : 'none' },
+      el('strong', { text: 'Block hash you trust: ' }),
+      hash ? [el('code', { class: 'wrap', text: hash }), ' — typed here'] : 'not given',
+    );
+  }
+
   /** What the verdict was computed from: each slot and where its content came from. */
   function sourcesView() {
-    return el('details', { class: 'sources', 'data-sources': '' }, el('summary', { text: 'Computed from' }), el('ul', {}, SLOTS.map(sourceLine)));
+    return el('details', { class: 'sources', 'data-sources': '' }, el('summary', { text: 'Computed from' }), el('ul', {}, SLOTS.map(sourceLine), trustLine()));
+  }
+
+  // ---- the witness and the block hash the user trusts (SPEC §9.1, §9.2) ---------
+  // What the witness claims is shown beside the field, for the user to compare
+  // with a hash read from their own source; the field is never filled from the
+  // witness, the manifest or the case folder.
+  const EXPLORERS = {
+    1: ['https://etherscan.io/block/', 'https://eth.blockscout.com/block/'],
+    11155111: ['https://sepolia.etherscan.io/block/', 'https://eth-sepolia.blockscout.com/block/'],
+    560048: ['https://hoodi.etherscan.io/block/', 'https://eth-hoodi.blockscout.com/block/'],
+  };
+
+  /** The typed hash, trimmed; '' when none. */
+  function trustedHash() {
+    return $('#trusted-block-hash').value.trim();
+  }
+
+  function setTrusted(value) {
+    hooks.invalidate();
+    $('#trusted-block-hash').value = value;
+    trustNeeded(false);
+    showWitnessClaims();
+  }
+
+  /** The verdict points at the field (a witness and no hash: HOLD), or no longer. */
+  function trustNeeded(on) {
+    $('#trust').classList.toggle('needed', !!on);
+    $('#trust').toggleAttribute('data-needed', !!on);
+  }
+
+  /** "3 days before the evaluation time": how old the block's state is. */
+  function age(timestamp) {
+    const given = $('#now').value.trim();
+    const at = given ? Date.parse(given) : Date.now();
+    if (!isFinite(at)) return '';
+    const s = Math.round(at / 1000 - timestamp);
+    const span = Math.abs(s) < 90 ? `${Math.abs(s)} s` : Math.abs(s) < 5400 ? `${Math.round(Math.abs(s) / 60)} min` : Math.abs(s) < 172800 ? `${(Math.abs(s) / 3600).toFixed(1)} h` : `${Math.round(Math.abs(s) / 86400)} days`;
+    return `${span} ${s >= 0 ? 'before' : 'after'} ${given ? 'the evaluation time' : 'now'}`;
+  }
+
+  function whereToRead(w) {
+    const n = String(w.blockNumber);
+    const explorers = EXPLORERS[w.chainId];
+    return el(
+      'div',
+      { 'data-trust-where': '' },
+      'Read the hash of block ',
+      el('strong', { text: n }),
+      ' yourself: on your own node ',
+      el('code', { class: 'wrap', 'data-cast-block': '', text: `cast block ${n} --field hash --rpc-url <your node>` }),
+      explorers
+        ? [', or on two explorers: ', explorers.map((u, i) => [i ? ' and ' : '', el('a', { href: `${u}${n}`, target: '_blank', rel: 'noopener noreferrer', text: `${new URL(u).host}/block/${n}` })])]
+        : w.chainId === 31337
+          ? ' (chain 31337 is a local anvil chain: only your node knows it)'
+          : `, or on an explorer of chain ${w.chainId} you trust (open block ${n}, copy its hash)`,
+      '. Not from the witness, the case folder or the proposer.',
+    );
+  }
+
+  function compareRow(label, value, attrs) {
+    return el('div', { class: 'kv', ...attrs }, el('div', { class: 'k', text: label }), el('div', { class: 'v' }, value ? hexGroups(value) : el('span', { class: 'muted', text: 'not typed yet' })));
+  }
+
+  let claimsRun = 0;
+  /** What the witness claims (the core's `witnessSummary`), beside the field. */
+  async function showWitnessClaims() {
+    const run = ++claimsRun;
+    const text = $('#witness').value;
+    const box = $('#witness-claims');
+    const where = $('#trust-where');
+    const compare = $('#trust-compare');
+    delete box.dataset.block;
+    if (!text.trim()) {
+      box.hidden = true;
+      compare.hidden = true;
+      clear(box);
+      clear(where).appendChild(el('span', { class: 'muted', text: 'With a witness, this page proves its state only against a block hash you read yourself: without one, the verdict holds.' }));
+      return;
+    }
+    let w = null;
+    let error = null;
+    try {
+      w = (await UpgradeGate.full()).witnessSummary(text);
+    } catch (e) {
+      error = e;
+    }
+    if (run !== claimsRun) return;
+    box.hidden = false;
+    clear(box);
+    if (error) {
+      const at = error.line ? ` (line ${error.line}, column ${error.column})` : '';
+      box.appendChild(el('p', { class: 'bad wrap', 'data-witness-error': error.field || '', text: `The witness cannot be read${at}: ${error.message}` }));
+      compare.hidden = true;
+      clear(where).appendChild(el('span', { class: 'muted', text: 'Fix the witness first: its block number says which hash to read.' }));
+      return;
+    }
+    box.dataset.block = String(w.blockNumber);
+    box.appendChild(
+      el(
+        'p',
+        { class: 'witness-block' },
+        el('strong', { text: `Block ${w.blockNumber}` }),
+        ` of chain ${w.chainId} · `,
+        el('span', { 'data-block-time': '', text: w.time || `${w.timestamp} s` }),
+        el('span', { class: 'muted', 'data-block-age': '', text: ` (${age(w.timestamp)}; an old block shows old state)` }),
+      ),
+      el('p', { class: 'muted witness-counts', text: `${w.accounts} account proof${w.accounts === 1 ? '' : 's'}, ${w.storageProofs} storage proof${w.storageProofs === 1 ? '' : 's'}, ${w.codes} code${w.codes === 1 ? '' : 's'}, ${w.ancestors} ancestor header${w.ancestors === 1 ? '' : 's'}. Reading them proves nothing yet: Verify checks each against the hash you trust.` }),
+    );
+    clear(where).appendChild(whereToRead(w));
+    compare.hidden = false;
+    clear(compare).append(
+      el('p', { class: 'sub', text: 'Compare them digit by digit:' }),
+      compareRow(`Block ${w.blockNumber} — the hash the witness claims`, w.claimedBlockHash, { 'data-claimed-hash': w.claimedBlockHash }),
+      compareRow('The hash you trust (typed above)', trustedHash(), { 'data-typed-hash': trustedHash() }),
+    );
   }
 
   /** main.js's hooks: see `hooks` above. */
@@ -201,5 +336,5 @@
     hooks = { ...hooks, ...h };
   }
 
-  self.CaseState = { TEXT_SLOTS, BIN_SLOTS, bins, attach, slotEl, setSource, typedInto, setText, setNow, setBin, emptyCase, leaveOtherCases, showBinHash, sourcesView };
+  self.CaseState = { TEXT_SLOTS, BIN_SLOTS, bins, attach, slotEl, setSource, typedInto, setText, setNow, setBin, emptyCase, leaveOtherCases, showBinHash, sourcesView, trustedHash, setTrusted, trustNeeded, showWitnessClaims };
 })();

@@ -88,17 +88,20 @@
   // Dropped on the page (not on a box): JSON goes where its "schema" says, a
   // Safe transaction or Transaction Builder batch to the release; anything else
   // by its usual name.
-  const SCHEMA_SLOT = /^upgrade-gate\/(manifest|release|approvals|policy)\/v[0-9]+$/;
+  const SCHEMA_SLOT = /^upgrade-gate\/(manifest|release|approvals|policy|witness)\/v[0-9]+$/;
   const ROUTES = [
     [/^manifest.*\.json$/i, 'manifest'],
     [/^release.*\.json$/i, 'release'],
     [/^approvals?.*\.json$/i, 'approvals'],
     [/^policy.*\.json$/i, 'policy'],
+    [/^witness.*\.json$/i, 'witness'],
     [/^rollback/i, 'rollback'],
     [/^(evidence|simulation)/i, 'evidence'],
     [/^package/i, 'package'],
   ];
   const IGNORED = /^(README|expected\.json$|\.)/i;
+  // SPEC §9.2: the block hash comes from the user's own source, never from the case.
+  const NOT_TRUSTED = /^block-hash/i;
 
   /** The slot a dropped item belongs in, or null. */
   async function slotFor(item) {
@@ -130,6 +133,7 @@
   async function routeItems(items) {
     const placed = []; // [slot, item, source]
     const unknown = [];
+    const untrusted = [];
     const missingManifest = [];
     let isCase = false;
     for (const item of items) {
@@ -141,6 +145,7 @@
           const src = (name) => ({ kind: 'case', folder: item.name, name });
           top.forEach((e, i) => {
             if (slots[i]) placed.push([slots[i], { kind: 'file', file: e.file }, src(e.path)]);
+            else if (NOT_TRUSTED.test(e.path)) untrusted.push(`${item.name}/${e.path}`);
             else if (!IGNORED.test(e.path)) unknown.push(`${item.name}/${e.path}`);
           });
           const pkgFiles = item.entries.filter((e) => e.path.startsWith('package/'));
@@ -156,6 +161,7 @@
       }
       const name = item.kind === 'file' ? item.file.name : `${item.name}/`;
       if (slot) placed.push([slot, item, { kind: 'file', name }]);
+      else if (NOT_TRUSTED.test(name)) untrusted.push(name);
       else if (!IGNORED.test(name)) unknown.push(name);
     }
     const looseCase = placed.some(([slot, , src]) => slot === 'manifest' && src.kind === 'file');
@@ -167,6 +173,9 @@
     for (const [slot, item, src] of placed) await acceptInto(slot, item, src);
     if (missingManifest.length) {
       hooks.flash(`Not placed: ${missingManifest.join(', ')} has no manifest at its top (manifest.json, or JSON whose "schema" is upgrade-gate/manifest/v1), so it is not a case folder and nothing of it was used — add the manifest, or drop its files on their boxes. The page still shows the previous inputs.`);
+    }
+    if (untrusted.length) {
+      hooks.flash(`Not used: ${untrusted.join(', ')} — the block hash you trust must come from your own node or an explorer, not from the case folder: type it in the “Block hash you trust” field.`, 'info');
     }
     if (unknown.length) hooks.flash(`Not placed (not a document of the gate, and not a usual name): ${unknown.join(', ')} — drop them on their box instead.`);
   }

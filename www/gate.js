@@ -141,9 +141,15 @@
     return { wasmSha256, wasmBytes: bytes.length };
   }
 
+  const ready = start();
   self.UpgradeGate = {
-    ready: start(),
+    ready,
     api: () => wasm_bindgen,
+    // SPEC §9.5: verify may answer with a Promise (the re-execution code may
+    // be a second module loaded on first use); full() is the module with
+    // every export (witnessSummary). Today one module has it all.
+    verify: (input) => ready.then(() => wasm_bindgen.verify(input)),
+    full: () => ready.then(() => wasm_bindgen),
     hashFiles,
     hashFile: (file, onProgress, options) => hashFiles([{ path: '', file }], onProgress, options).then((r) => r['']),
     cancel,

@@ -99,6 +99,7 @@
         } else typedInto(name);
         replacing = false;
         if (name === 'release' || name === 'manifest') onReleaseInput();
+        if (name === 'witness') witnessTyped();
       });
     }
     $('#file-picker').addEventListener('change', async (e) => {
@@ -149,6 +150,13 @@
       invalidate();
       if ($('#now').value.trim()) typedInto('now');
       else setSource('now', null);
+      CaseState.showWitnessClaims(); // the block's age is counted from the evaluation time
+    });
+    // SPEC §9.2: typed by the user only; an edit after Verify clears the verdict like any input.
+    $('#trusted-block-hash').addEventListener('input', () => {
+      invalidate();
+      CaseState.trustNeeded(false);
+      CaseState.showWitnessClaims();
     });
     $('#now-reset').addEventListener('click', () => setNow('', null));
     $('#verify').addEventListener('click', () => verify());
@@ -166,6 +174,13 @@
     markDemo(null, { leave: true });
     resetResult();
     onReleaseInput();
+  }
+
+  // What a typed or pasted witness claims, shown once the typing pauses.
+  let witnessTimer = 0;
+  function witnessTyped() {
+    clearTimeout(witnessTimer);
+    witnessTimer = setTimeout(() => CaseState.showWitnessClaims(), 150);
   }
 
   // ---- the release: previewed as soon as it changes ---------------------------------
@@ -250,7 +265,10 @@
       // SPEC §7.5: the evidence file's text and the artifacts the targets name.
       const effectsInputs = await Effects.inputs(manifest, bins.evidence, pkg);
       if (run !== runId) return;
-      const report = api.verify({
+      // SPEC §9: the witness, and the hash the user typed (never one from the case).
+      const witness = optional('witness');
+      const trustedBlockHash = CaseState.trustedHash() || undefined;
+      const report = await UpgradeGate.verify({
         manifest,
         release: release.text,
         approvals: optional('approvals'),
@@ -258,9 +276,15 @@
         now,
         observed,
         ...effectsInputs,
+        witness,
+        trustedBlockHash,
       });
       if (run !== runId) return;
-      Verdict.show(report, { wrappedSafeTx: release.safe, releaseTextUsed: release.text, batch: release.batch, manifestText: manifest, demo: demoName, sources: CaseState.sourcesView(), api, scroll, clock });
+      // A witness and no hash: HOLD, and the verdict points at the field.
+      const proof = report.checks.find((c) => c.id === 'state.proof');
+      const trustNeeded = !!witness && !trustedBlockHash && !!proof && proof.status === 'pending';
+      CaseState.trustNeeded(trustNeeded);
+      Verdict.show(report, { wrappedSafeTx: release.safe, releaseTextUsed: release.text, batch: release.batch, manifestText: manifest, demo: demoName, sources: CaseState.sourcesView(), api, scroll, clock, trustNeeded });
       // Signing is offered for exactly the documents this verdict was computed from.
       Approve.offer(report, { manifest, approvals: optional('approvals'), policy: optional('policy') });
     } catch (e) {
@@ -270,6 +294,10 @@
       Approve.hide();
       const cancelled = e instanceof UpgradeGate.Cancelled;
       if (wrapped && e && typeof e === 'object') e.wrappedSafeTx = true;
+      if (e && /^trustedBlockHash:/.test(e.message || '')) {
+        CaseState.trustNeeded(true);
+        e.title = 'The Block hash you trust field does not hold a block hash, so no decision was made.';
+      }
       if (e instanceof WebAssembly.RuntimeError) {
         // A trap (a Rust panic aborts) may leave the module's memory half
         // updated: never trust this instance again, for this or any input.
@@ -418,6 +446,14 @@
     self.addEventListener('load', resolve, { once: true });
   });
   const demoData = Promise.all([parsed, arrived]).then(wireDemo);
+  // Back to a page kept in the browser's memory: its verdict is not shown again
+  // (issue 21, 24); the inputs stay, and Verify computes it anew.
+  self.addEventListener('pageshow', (e) => {
+    if (e.persisted && Verdict.onScreen()) {
+      stopRun();
+      resetResult();
+    }
+  });
   Promise.all([UpgradeGate.ready, parsed]).then(
     ([{ wasmSha256, wasmBytes }]) => {
       api = UpgradeGate.api();
@@ -430,6 +466,7 @@
       // Navigation → ready to verify: `npm run bench` reads this mark.
       performance.mark('upgrade-gate:ready');
       onReleaseInput();
+      CaseState.showWitnessClaims(); // a witness the browser put back in its box (history)
       demoData.then(() => {
         enableDemo();
         const demo = demoFromUrl();

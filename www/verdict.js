@@ -108,6 +108,7 @@
       [/^safe transaction field `([A-Za-z]+)`/, 'the Safe transaction, its `$1`'],
       [/^observed input field `now`/, 'the Evaluation time field'],
       [/^observed input field `([^`]+)`/, 'the bytes hashed in this page (`$1`)'],
+      [/^trustedBlockHash: /, 'the Block hash you trust field: '],
       [/EOF while parsing (a|an) [a-z ]+/g, 'the text ends too early: the file is cut off'],
     ];
     let m = raw;
@@ -156,9 +157,10 @@
    * computed from (CaseState.sourcesView), `demo` the demo case's name if the
    * case is one; the rest says what the release box held (see SafeRelease).
    */
-  function show(report, { wrappedSafeTx, releaseTextUsed, batch, manifestText, demo, sources, api, scroll = true, clock = false }) {
+  function show(report, { wrappedSafeTx, releaseTextUsed, batch, manifestText, demo, sources, api, scroll = true, clock = false, trustNeeded = false }) {
     const verdict = clear($('#verdict'));
     const b = Render.banner(report, { demo, clock });
+    if (trustNeeded) b.appendChild(trustPointer(report));
     b.appendChild(sources);
     const rejected = report.decision === 'reject';
     if (self.SafeRelease) SafeRelease.setRejected(rejected);
@@ -244,6 +246,27 @@
     );
     d.appendChild(el('section', { class: 'card' }, el('details', {}, el('summary', { text: 'Full report (upgrade-gate/report/v1)' }), jsonBlock('Report', report, 'upgrade-gate-report.json', 'report-json'))));
     if (scroll) reveal();
+  }
+
+  /**
+   * A witness and no trusted hash (SPEC §9.2): the verdict holds until the
+   * user types the hash of the witness's block, read from their own source.
+   * Points at the field, in the core's words for what is missing.
+   */
+  function trustPointer(report) {
+    const proof = report.checks.find((c) => c.id === 'state.proof');
+    const go = () => {
+      const field = $('#trusted-block-hash');
+      field.scrollIntoView({ block: 'center' });
+      field.focus({ preventScroll: true });
+    };
+    return el(
+      'div',
+      { class: 'trust-pointer', 'data-points-to': 'trusted-block-hash' },
+      el('p', {}, el('strong', { text: 'The witness proves nothing yet: ' }), 'type the hash of its block, read from your own node or an explorer, in “Block hash you trust”, then Verify again. Until then nothing was re-executed here.'),
+      proof ? el('p', { class: 'muted wrap', text: proof.detail }) : null,
+      el('button', { type: 'button', class: 'small primary', 'data-action': 'go-to-trusted-hash', onclick: go }, 'Type the block hash you trust →'),
+    );
   }
 
   /**
