@@ -253,28 +253,137 @@
     return check && check.detail ? `No effects to show: ${check.detail}.` : 'No effects to show: the evidence is not a state diff.';
   }
 
+  const checkOf = (report, id) => (report.checks || []).find((c) => c.id === id);
+  const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
   /**
-   * The Effects panel, or null when the report has neither effects nor a code
-   * binding. `api` is the module (for EIP-55, see `checksummer`).
+   * Where the effects come from (SPEC §9.3): re-executed here on proven state,
+   * or the proposer's simulation. `data-effects-source`: replay | simulation | none.
+   */
+  function provenance(report) {
+    const r = report.replay;
+    const fx = report.effects;
+    const replay = checkOf(report, 'simulation.replay');
+    if (r && fx && fx.source === 'replay') {
+      const proofs = r.proven.accounts + r.proven.slots;
+      return el(
+        'div',
+        { class: 'fx-source replay', 'data-effects-source': 'replay' },
+        el('strong', { text: 'Re-executed here' }),
+        `, on state proven against block ${r.blockNumber} (`,
+        hexGroups(r.blockHash),
+        `), by ${plural(proofs, 'proof')} (${plural(r.proven.accounts, 'account')}, ${plural(r.proven.slots, 'storage slot')}) and ${plural(r.proven.codes, 'code')}: the effects below are what this page computed, not what the proposer says.`,
+      );
+    }
+    if (replay && replay.status !== 'skip') {
+      return el(
+        'div',
+        { class: `fx-source ${replay.status}`, 'data-effects-source': 'none' },
+        el('strong', { text: replay.status === 'pending' ? 'Not re-executed yet' : 'The re-execution here did not give effects' }),
+        ': ',
+        el('span', { class: 'wrap', text: replay.detail }),
+      );
+    }
+    if (fx) {
+      return el(
+        'div',
+        { class: 'fx-source simulation', 'data-effects-source': 'simulation' },
+        el('strong', { text: 'From the proposer’s simulation, not re-executed' }),
+        ': the state diff in the evidence came from a node the proposer chose. A witness and the block hash you trust (section 3) re-execute the release here.',
+      );
+    }
+    return null;
+  }
+
+  /** SPEC §9.3: an unproven read, named by the core with the `cast` command that fetches its proof. */
+  function unprovenRead(replay) {
+    const m = replay && /the replay reads (.+), which the witness does not prove: fetch it with `([^`]+)`/.exec(replay.detail);
+    if (!m) return null;
+    const who = /account (0x[0-9a-fA-F]{40})(?: slot (0x[0-9a-fA-F]{64}))?/.exec(m[1]);
+    const copied = el('span', { class: 'copied muted' });
+    return el(
+      'div',
+      { class: 'fx-unproven', 'data-unproven': m[1], 'data-account': who ? who[1] : null, 'data-slot': who && who[2] ? who[2] : null },
+      el('p', {}, el('strong', { text: 'Read, but not proven by the witness: ' }), el('span', { class: 'wrap', text: m[1] })),
+      el('p', { class: 'muted', text: 'The replay stops rather than read it as zero. Fetch its proof from your node, add it to the witness, and verify again:' }),
+      el('div', { class: 'fx-command' }, el('code', { class: 'wrap', 'data-cast-proof': '', text: m[2] }), el('button', { type: 'button', class: 'small', onclick: () => Render.copyText(m[2]).then(() => { copied.textContent = 'copied'; }) }, 'Copy'), copied),
+    );
+  }
+
+  const WORD = '(0x[0-9a-fA-F]{64}|not shown)';
+  const SLOT_DIFF = new RegExp(`disagrees with the replay: (0x[0-9a-fA-F]{40}) slot (0x[0-9a-fA-F]{64}): after ${WORD} in the replay, ${WORD} in the evidence`);
+  const FLAG_DIFF = /disagrees with the replay: (0x[0-9a-fA-F]{40}) is (created|destroyed|code changed) in (the replay|the evidence), not in/;
+
+  /** SPEC §9.3: the supplied diff against the re-execution, side by side at the first difference (the core's detail). */
+  function firstDifference(replay, checksum) {
+    if (!replay || replay.status !== 'fail') return null;
+    const slot = SLOT_DIFF.exec(replay.detail);
+    const flag = slot ? null : FLAG_DIFF.exec(replay.detail);
+    if (!slot && !flag) return null;
+    const value = (v) => (v === 'not shown' ? el('span', { class: 'muted', text: 'not shown' }) : wordView(v, checksum));
+    const [here, there] = slot ? [value(slot[3]), value(slot[4])] : flag[3] === 'the replay' ? [`${flag[2]}`, `not ${flag[2]}`] : [`not ${flag[2]}`, `${flag[2]}`];
+    return el(
+      'div',
+      { class: 'fx-diff', 'data-first-difference': '', 'data-account': (slot || flag)[1], 'data-slot': slot ? slot[2] : null },
+      el('p', {}, el('strong', { text: 'The proposer’s diff disagrees with the re-execution here' }), ' — the first difference:'),
+      el('p', { class: 'fx-diff-where' }, 'account ', el('code', { class: 'wrap', text: (slot || flag)[1] }), slot ? [' slot ', slotKey(slot[2], false)] : null),
+      el(
+        'div',
+        { class: 'fx-diff-sides' },
+        el('div', { class: 'fx-diff-side', 'data-side': 'replay' }, el('div', { class: 'k', text: slot ? 'After, re-executed here (proven state)' : 'Re-executed here' }), el('div', { class: 'v' }, here)),
+        el('div', { class: 'fx-diff-side', 'data-side': 'evidence' }, el('div', { class: 'k', text: slot ? 'After, in the proposer’s diff (evidence)' : 'The proposer’s diff (evidence)' }), el('div', { class: 'v' }, there)),
+      ),
+    );
+  }
+
+  /** SPEC §9.4: the Safe's VERSION() in the replay, beside the version the release claims. */
+  function safeVersion(r) {
+    const v = r && r.safeVersion;
+    if (!v) return null;
+    return el(
+      'p',
+      { class: 'fx-safe-version', 'data-safe-version': v.returned || '', 'data-claimed-version': v.claimed },
+      'The Safe’s ',
+      el('code', { text: 'VERSION()' }),
+      ' in the re-execution: ',
+      v.returned ? el('strong', { text: v.returned }) : el('span', { class: 'muted', text: 'not reached' }),
+      ' · the release claims ',
+      el('strong', { text: v.claimed }),
+    );
+  }
+
+  /**
+   * The Effects panel, or null when the report has no effects, no code
+   * binding and no re-execution. `api` is the module (for EIP-55, see `checksummer`).
    */
   function section(report, api) {
     const checksum = checksummer(api);
     const fx = report.effects;
     const code = report.implementationCode || [];
-    if (!fx && !code.length) return null;
+    const replay = checkOf(report, 'simulation.replay');
+    const replayed = !!replay && replay.status !== 'skip';
+    if (!fx && !code.length && !replayed) return null;
     const failing = fx ? fx.rules.filter((r) => !r.holds) : [];
     const count = fx ? fx.accounts.length : 0;
+    const fromReplay = !!fx && fx.source === 'replay';
+    const form = fx ? (fromReplay ? 'the re-execution here' : `the state diff in the evidence (${fx.form === 'document' ? 'an upgrade-gate/evidence/v1 document' : fx.form === 'jsonRpc' ? 'a JSON-RPC response' : 'a prestateTracer diff'})`) : '';
     return el(
       'section',
       { class: 'card effects', id: 'effects', 'data-effects': fx ? (failing.length ? 'broken' : 'holds') : 'none' },
       el('h2', { text: 'Effects — what executing the release writes' }),
+      provenance(report),
+      safeVersion(report.replay),
+      unprovenRead(replay),
+      firstDifference(replay, checksum),
       fx
         ? [
-            el('p', { class: 'muted', text: `From the state diff in the evidence (${fx.form === 'document' ? 'an upgrade-gate/evidence/v1 document' : fx.form === 'jsonRpc' ? 'a JSON-RPC response' : 'a prestateTracer diff'}): ${count} account${count === 1 ? '' : 's'} written, each storage slot before → after. The rules are SPEC §7.3’s; the evidence comes from a node the proposer chose.` }),
+            el('p', { class: 'muted', text: `From ${form}: ${count} account${count === 1 ? '' : 's'} written, each storage slot before → after. The rules are SPEC §7.3’s.` }),
             rulesView(fx.rules),
             el('ol', { class: 'fx-accounts' }, fx.accounts.map((a) => accountView(a, failing, checksum))),
           ]
-        : el('p', { class: 'muted', 'data-effects-why': '', text: noEffects(report) }),
+        : replayed
+          ? null
+          : el('p', { class: 'muted', 'data-effects-why': '', text: noEffects(report) }),
       code.length ? [el('h3', { text: 'Implementation code — the package’s build output against the code on chain' }), codeView(code)] : null,
     );
   }
