@@ -122,8 +122,18 @@
     const binds = (m.targets || []).filter((t) => t && typeof t.artifact === 'string').map((t) => `implementation ${t.implementation}, built as ${t.artifact}`);
     const expected = m.simulation && Array.isArray(m.simulation.expectedAccounts) ? m.simulation.expectedAccounts : [];
     if (expected.length) binds.push(`accounts the upgrade may also write: ${expected.join(', ')}`);
-    const effects = `checked by verify when the evidence is a state diff; this card shows the manifest only.${binds.length ? ` The manifest names ${binds.join('; ')}.` : ''}`;
-    body.appendChild(kv('Effects', el('span', { class: 'effects-card', 'data-effects-card': binds.length ? 'declared' : 'none', text: effects })));
+    // SPEC §9: this card does not re-execute (the module would be too large for a forum); it says whose effects they are.
+    const verifier = /offline-embed/.test(location.pathname) ? 'offline.html' : 'index.html';
+    const effects = el(
+      'span',
+      { class: 'effects-card', 'data-effects-card': binds.length ? 'declared' : 'none' },
+      'checked by verify when the evidence is a state diff. ',
+      el('span', { 'data-effects-from': 'simulation', text: 'They come from the proposer’s simulation unless re-executed, and this card does not re-execute: ' }),
+      el('a', { href: verifier, target: '_blank', rel: 'noopener', 'data-reexecute-link': '', text: 'the verifier page' }),
+      ' re-executes the release here on state proven by a witness against a block hash you trust. This card shows the manifest only.',
+      binds.length ? ` The manifest names ${binds.join('; ')}.` : '',
+    );
+    body.appendChild(kv('Effects', effects));
     body.appendChild(
       kv(
         'Rollback',
