@@ -1,0 +1,255 @@
+// Issue 24 on the page: the witness is a case slot, the block hash is typed by
+// the user beside what the witness claims, and the verdict is the CLI's.
+// Sequences as an approver performs them: a case folder with a witness, first
+// without the hash (HOLD, the field pointed at), then a wrong hash, then the
+// right one; a witness that misses a slot; the next case without reloading;
+// reload and Back.
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { describe, test } from 'node:test';
+import { spawnSync, execFileSync } from 'node:child_process';
+import { browserAndServer, checkStatus, decision, open, root, screenshot, shownHash } from './helpers.mjs';
+
+const examples = join(root, 'examples');
+const ANVIL = readdirSync(examples).filter((n) => existsSync(join(examples, n, 'witness.json'))).sort();
+const expectedOf = (name) => JSON.parse(readFileSync(join(examples, name, 'expected.json'), 'utf8'));
+const blockHashOf = (name) => readFileSync(join(examples, name, 'block-hash.txt'), 'utf8').trim();
+const WRONG = `0x${'ab'.repeat(32)}`;
+
+function filesOf(dir) {
+  const out = [];
+  const walk = (d) => {
+    for (const f of readdirSync(d).sort()) {
+      const p = join(d, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.push({ path: relative(dir, p).split(sep).join('/'), b64: readFileSync(p).toString('base64') });
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** Drops a case folder as Chromium hands one over (a directory entry; as in effects.test.mjs). */
+function dropFolder(page, name, files) {
+  return page.evaluate(
+    ({ name, files }) => {
+      const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const dir = (dirName, prefix) => {
+        const kids = new Map();
+        for (const f of files) {
+          if (!f.path.startsWith(prefix)) continue;
+          const rest = f.path.slice(prefix.length);
+          kids.set(rest.split('/')[0], rest.includes('/') ? null : f);
+        }
+        const entries = [...kids].map(([n, f]) =>
+          f ? { isFile: true, isDirectory: false, name: n, file: (ok) => ok(new File([bytes(f.b64)], n)) } : dir(n, `${prefix}${n}/`),
+        );
+        return {
+          isFile: false,
+          isDirectory: true,
+          name: dirName,
+          createReader: () => {
+            let given = false;
+            return { readEntries: (ok) => ok(given ? [] : ((given = true), entries)) };
+          },
+        };
+      };
+      const entry = dir(name, '');
+      const event = new Event('drop', { bubbles: true, cancelable: true });
+      Object.defineProperty(event, 'dataTransfer', { value: { items: [{ kind: 'file', webkitGetAsEntry: () => entry }], files: [] } });
+      document.querySelector('main').dispatchEvent(event);
+    },
+    { name, files },
+  );
+}
+
+async function dropCase(page, name) {
+  await dropFolder(page, name, filesOf(join(examples, name)));
+  await page.waitForFunction(() => document.querySelector('[data-slot="package"] [data-source]').dataset.sourceKind === 'case');
+}
+
+/** `upgrade-gate verify … --format json` on an example, with this block hash (or none). */
+function cli(name, blockHash) {
+  const bin = join(root, 'target', 'debug', 'upgrade-gate');
+  if (!existsSync(bin)) execFileSync('cargo', ['build', '--bin', 'upgrade-gate'], { cwd: root, stdio: 'inherit' });
+  const dir = join(examples, name);
+  const args = ['verify', '--manifest', 'manifest.json', '--release', 'release.json', '--approvals', 'approvals.json', '--package-dir', 'package',
+    '--rollback-package', 'rollback.tar', '--evidence', 'evidence.json', '--now', expectedOf(name).now, '--format', 'json'];
+  if (existsSync(join(dir, 'policy.json'))) args.push('--policy', 'policy.json');
+  if (existsSync(join(dir, 'witness.json'))) args.push('--witness', 'witness.json');
+  if (blockHash) args.push('--block-hash', blockHash);
+  const r = spawnSync(bin, args, { cwd: dir, encoding: 'utf8' });
+  assert.ok(r.stdout, `upgrade-gate verify printed nothing: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+const shownReport = async (page) => JSON.parse(await page.textContent('#report-json pre'));
+const detailOf = (report, id) => report.checks.find((c) => c.id === id).detail;
+const banner = (page) => page.getAttribute('#verdict .banner', 'data-decision');
+
+describe('the page with a witness and the block hash you trust (SPEC §9, issue 24)', () => {
+  const env = browserAndServer();
+
+  /** The page as an approver opens it, at `now` on this browser's clock (the examples' blocks are recent then). */
+  async function fresh(now, width = 1360) {
+    const page = await open(env.browser.context, `${env.srv.url}?nodemo`);
+    await page.setViewportSize({ width, height: 1000 });
+    if (now) await page.clock.setFixedTime(new Date(now));
+    return page;
+  }
+
+  for (const name of ANVIL) {
+    test(`${name}: the case folder and the typed hash give the report \`upgrade-gate verify --format json\` prints`, async () => {
+      const page = await fresh();
+      await dropCase(page, name);
+      assert.equal(await page.getAttribute('[data-slot="witness"] [data-source]', 'data-source-kind'), 'case');
+      // Never pre-filled from the case: block-hash.txt is the proposer's, not the user's.
+      assert.equal(await page.inputValue('#trusted-block-hash'), '');
+      await page.fill('#now', expectedOf(name).now);
+      await page.fill('#trusted-block-hash', blockHashOf(name));
+      await page.click('#verify');
+      assert.equal(await decision(page), expectedOf(name).decision);
+      assert.deepEqual(await shownReport(page), cli(name, blockHashOf(name)));
+      assert.equal(await page.getAttribute('#verdict [data-source-of="trustedBlockHash"]', 'data-source-kind'), 'typed');
+      assert.deepEqual(await page.problems(), []);
+      await page.close();
+    });
+  }
+
+  test('a case folder with a witness: no hash (HOLD, the field pointed at), a wrong one, the right one; an edit after Verify', async () => {
+    const name = 'anvil-safe-multisend';
+    const { now } = expectedOf(name);
+    const page = await fresh(now);
+    await dropCase(page, name);
+    // What the witness claims, beside the empty field, with where to read the hash.
+    await page.waitForSelector('#witness-claims[data-block="16"]');
+    assert.equal(await page.inputValue('#trusted-block-hash'), '');
+    assert.equal(await shownHash(page.locator('[data-claimed-hash] .hash')), blockHashOf(name));
+    assert.match(await page.textContent('[data-typed-hash]'), /not typed yet/);
+    assert.match(await page.textContent('[data-cast-block]'), /^cast block 16 --field hash/);
+    assert.match(await page.textContent('#witness-claims'), /Block 16 of chain 31337/);
+    assert.match(await page.textContent('[data-block-age]'), /before now/);
+    assert.match(await page.textContent('#demo-note'), /block-hash\.txt/);
+
+    // 1. No hash: HOLD, and the verdict points at the field.
+    await page.click('#verify');
+    assert.equal(await decision(page), 'hold');
+    assert.equal(await checkStatus(page, 'state.proof'), 'pending');
+    assert.equal(await page.getAttribute('#trust', 'data-needed'), '');
+    assert.match(await page.textContent('#verdict [data-points-to="trusted-block-hash"]'), /Block hash you trust/);
+    assert.equal(await page.getAttribute('#effects [data-effects-source]', 'data-effects-source'), 'none');
+    await screenshot(page, 'witness-1-no-hash-1360');
+    await page.click('[data-action="go-to-trusted-hash"]');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'trusted-block-hash');
+
+    // 2. A wrong hash: typing clears the verdict; the core's state.proof fails.
+    await page.keyboard.type(WRONG);
+    assert.equal(await banner(page), 'stale');
+    assert.equal(await page.getAttribute('#trust', 'data-needed'), null);
+    assert.equal(await shownHash(page.locator('[data-typed-hash] .hash')), WRONG);
+    await page.click('#verify');
+    assert.equal(await decision(page), 'reject');
+    assert.equal(await checkStatus(page, 'state.proof'), 'fail');
+    const wrong = cli(name, WRONG);
+    assert.equal(await page.textContent('tr[data-check="state.proof"] .detail'), detailOf(wrong, 'state.proof'));
+    assert.deepEqual((await shownReport(page)).checks, wrong.checks.map((c) => ({ ...c, detail: c.detail })));
+
+    // 3. The right hash: re-executed here, RELEASE.
+    await page.fill('#trusted-block-hash', blockHashOf(name));
+    assert.equal(await banner(page), 'stale');
+    await page.click('#verify');
+    assert.equal(await decision(page), 'release');
+    assert.deepEqual((await shownReport(page)).checks, cli(name, blockHashOf(name)).checks);
+    const source = page.locator('#effects [data-effects-source="replay"]');
+    assert.match(await source.textContent(), /Re-executed here, on state proven against block 16/);
+    assert.equal(await shownHash(source.locator('.hash')), blockHashOf(name));
+    assert.equal(await page.getAttribute('#effects [data-safe-version]', 'data-safe-version'), '1.4.1');
+    assert.equal(await page.getAttribute('#effects [data-safe-version]', 'data-claimed-version'), '1.4.1');
+    await screenshot(page, 'witness-3-right-hash-1360');
+
+    // An edit of the field after Verify clears the verdict, as any input edit does.
+    await page.focus('#trusted-block-hash');
+    await page.keyboard.press('End');
+    await page.keyboard.press('Backspace');
+    assert.equal(await banner(page), 'stale');
+    assert.equal(await page.locator('#effects').count(), 0);
+    assert.deepEqual(await page.problems(), []);
+    await page.close();
+  });
+
+  test('a witness that misses a slot: REJECT naming the slot and the cast command; then the next case keeps nothing of it; reload and Back bring no verdict', async () => {
+    const name = 'anvil-missing-slot';
+    const page = await fresh(expectedOf(name).now);
+    // An earlier case's hash is on the page: the next case folder takes it away.
+    await dropCase(page, 'anvil-safe-multisend');
+    await page.fill('#trusted-block-hash', blockHashOf('anvil-safe-multisend'));
+    await dropCase(page, name);
+    assert.equal(await page.inputValue('#trusted-block-hash'), '');
+    await page.fill('#trusted-block-hash', blockHashOf(name));
+    await page.click('#verify');
+    assert.equal(await decision(page), 'reject');
+    const expected = cli(name, blockHashOf(name));
+    assert.deepEqual((await shownReport(page)).checks, expected.checks);
+    const command = /fetch it with `([^`]+)`/.exec(detailOf(expected, 'simulation.replay'))[1];
+    const unproven = page.locator('#effects [data-unproven]');
+    assert.equal(await unproven.getAttribute('data-account'), '0xC05e24398c12B31ee2626AB1b9708AacD287082F');
+    assert.equal(await unproven.getAttribute('data-slot'), `0x${'0'.repeat(64)}`);
+    assert.equal(await page.textContent('#effects [data-cast-proof]'), command);
+    assert.match(command, /^cast proof 0xC05e24398c12B31ee2626AB1b9708AacD287082F 0x0{64} --block 16$/);
+
+    // The next case, no reload: nothing of the witness or the hash remains.
+    await dropCase(page, 'standard-transparent');
+    assert.equal(await page.inputValue('#witness'), '');
+    assert.equal(await page.inputValue('#trusted-block-hash'), '');
+    assert.equal(await page.isHidden('#witness-claims'), true);
+    await page.fill('#now', expectedOf('standard-transparent').now);
+    await page.click('#verify');
+    assert.equal(await decision(page), expectedOf('standard-transparent').decision);
+    const report = await shownReport(page);
+    assert.equal(report.replay, undefined);
+    assert.equal(report.checks.find((c) => c.id === 'state.proof').status, 'skip');
+    assert.equal(await page.getAttribute('#verdict [data-source-of="witness"]', 'data-source-kind'), 'none');
+    assert.equal(await page.getAttribute('#verdict [data-source-of="trustedBlockHash"]', 'data-source-kind'), 'none');
+
+    // Reload, and away and Back: no verdict comes back, nor the witness or the hash.
+    for (const step of ['reload', 'back']) {
+      await dropCase(page, 'anvil-safe-multisend');
+      await page.fill('#trusted-block-hash', blockHashOf('anvil-safe-multisend'));
+      await page.click('#verify');
+      assert.equal(await decision(page), 'release');
+      if (step === 'reload') await page.reload();
+      else {
+        await page.goto(`${env.srv.url}embed.html`);
+        await page.goBack();
+      }
+      await page.waitForSelector('body[data-ready]');
+      await page.waitForTimeout(300);
+      assert.equal(await banner(page), 'none', step);
+      assert.equal(await page.inputValue('#trusted-block-hash'), '', step);
+      assert.equal(await page.inputValue('#witness'), '', step);
+    }
+    await page.close();
+  });
+
+  test('the witness case at 390, 1280 and 1920 px: what the witness claims beside the field, and the verdict pointing at it', async () => {
+    const name = 'anvil-safe-multisend';
+    for (const width of [390, 1280, 1920]) {
+      const page = await fresh(expectedOf(name).now, width);
+      await dropCase(page, name);
+      await page.waitForSelector('#witness-claims[data-block="16"]');
+      await page.click('#verify');
+      assert.equal(await decision(page), 'hold');
+      // Nothing wider than the screen.
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+      assert.ok(overflow <= 0, `${width}px: ${overflow}px wider than the screen`);
+      await page.locator('#trust').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(root, 'tests', 'e2e', 'screenshots', `witness-hold-${width}.png`), fullPage: false });
+      await page.fill('#trusted-block-hash', blockHashOf(name));
+      await page.click('#verify');
+      assert.equal(await decision(page), 'release');
+      await screenshot(page, `witness-release-${width}`);
+      await page.close();
+    }
+  });
+});
