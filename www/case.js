@@ -311,7 +311,7 @@
       return;
     }
     box.dataset.block = String(w.blockNumber);
-    box.appendChild(
+    box.append(
       el(
         'p',
         { class: 'witness-block' },

@@ -260,7 +260,7 @@
    * Where the effects come from (SPEC §9.3): re-executed here on proven state,
    * or the proposer's simulation. `data-effects-source`: replay | simulation | none.
    */
-  function provenance(report) {
+  function provenance(report, below) {
     const r = report.replay;
     const fx = report.effects;
     const replay = checkOf(report, 'simulation.replay');
@@ -281,7 +281,7 @@
         { class: `fx-source ${replay.status}`, 'data-effects-source': 'none' },
         el('strong', { text: replay.status === 'pending' ? 'Not re-executed yet' : 'The re-execution here did not give effects' }),
         ': ',
-        el('span', { class: 'wrap', text: replay.detail }),
+        el('span', { class: 'wrap', text: below || replay.detail }),
       );
     }
     if (fx) {
@@ -367,14 +367,18 @@
     const count = fx ? fx.accounts.length : 0;
     const fromReplay = !!fx && fx.source === 'replay';
     const form = fx ? (fromReplay ? 'the re-execution here' : `the state diff in the evidence (${fx.form === 'document' ? 'an upgrade-gate/evidence/v1 document' : fx.form === 'jsonRpc' ? 'a JSON-RPC response' : 'a prestateTracer diff'})`) : '';
+    const unproven = unprovenRead(replay);
+    const difference = firstDifference(replay, checksum);
+    // Said once, in the box below, when the core's detail names the read or the difference.
+    const below = unproven ? 'it reads what the witness does not prove (below).' : difference ? 'the proposer’s diff disagrees with it (below), so effects are read from neither.' : null;
     return el(
       'section',
       { class: 'card effects', id: 'effects', 'data-effects': fx ? (failing.length ? 'broken' : 'holds') : 'none' },
       el('h2', { text: 'Effects — what executing the release writes' }),
-      provenance(report),
+      provenance(report, below),
       safeVersion(report.replay),
-      unprovenRead(replay),
-      firstDifference(replay, checksum),
+      unproven,
+      difference,
       fx
         ? [
             el('p', { class: 'muted', text: `From ${form}: ${count} account${count === 1 ? '' : 's'} written, each storage slot before → after. The rules are SPEC §7.3’s.` }),

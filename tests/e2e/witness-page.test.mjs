@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describe, test } from 'node:test';
 import { spawnSync, execFileSync } from 'node:child_process';
-import { browserAndServer, checkStatus, decision, open, root, screenshot, shownHash } from './helpers.mjs';
+import { browserAndServer, checkStatus, decision, open, root, screenshot, shots, shownHash } from './helpers.mjs';
 
 const examples = join(root, 'examples');
 const ANVIL = readdirSync(examples).filter((n) => existsSync(join(examples, n, 'witness.json'))).sort();
@@ -197,6 +197,7 @@ describe('the page with a witness and the block hash you trust (SPEC §9, issue 
     assert.equal(await unproven.getAttribute('data-slot'), `0x${'0'.repeat(64)}`);
     assert.equal(await page.textContent('#effects [data-cast-proof]'), command);
     assert.match(command, /^cast proof 0xC05e24398c12B31ee2626AB1b9708AacD287082F 0x0{64} --block 16$/);
+    await page.locator('#effects').screenshot({ path: join(shots, 'witness-missing-slot-effects.png') });
 
     // The next case, no reload: nothing of the witness or the hash remains.
     await dropCase(page, 'standard-transparent');
@@ -232,6 +233,31 @@ describe('the page with a witness and the block hash you trust (SPEC §9, issue 
     await page.close();
   });
 
+  test('a forged diff: the proposer’s diff and the re-execution side by side at the first difference', async () => {
+    const name = 'anvil-forged-diff';
+    const page = await fresh(expectedOf(name).now);
+    await dropCase(page, name);
+    await page.fill('#trusted-block-hash', blockHashOf(name));
+    await page.click('#verify');
+    assert.equal(await decision(page), 'reject');
+    const expected = cli(name, blockHashOf(name));
+    assert.deepEqual((await shownReport(page)).checks, expected.checks);
+    const [, account, slot, replay, evidence] = /(0x[0-9a-fA-F]{40}) slot (0x[0-9a-f]{64}): after (\S+|not shown) in the replay, (\S+|not shown) in the evidence/.exec(detailOf(expected, 'simulation.replay'));
+    const diff = page.locator('#effects [data-first-difference]');
+    assert.equal(await diff.getAttribute('data-account'), account);
+    assert.equal(await diff.getAttribute('data-slot'), slot);
+    const side = (s) => diff.locator(`[data-side="${s}"] .v`);
+    for (const [s, word] of [['replay', replay], ['evidence', evidence]]) {
+      if (word === 'not shown') assert.equal(await side(s).textContent(), 'not shown', s);
+      else assert.equal(await side(s).locator('[data-word]').getAttribute('data-word'), word, s);
+    }
+    // Not re-executed to its end as the proposer says: the panel says whose effects there are none of.
+    assert.equal(await page.getAttribute('#effects [data-effects-source]', 'data-effects-source'), 'none');
+    await page.locator('#effects').screenshot({ path: join(shots, 'witness-forged-diff-effects.png') });
+    assert.deepEqual(await page.problems(), []);
+    await page.close();
+  });
+
   test('the witness case at 390, 1280 and 1920 px: what the witness claims beside the field, and the verdict pointing at it', async () => {
     const name = 'anvil-safe-multisend';
     for (const width of [390, 1280, 1920]) {
@@ -243,12 +269,14 @@ describe('the page with a witness and the block hash you trust (SPEC §9, issue 
       // Nothing wider than the screen.
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
       assert.ok(overflow <= 0, `${width}px: ${overflow}px wider than the screen`);
+      await page.locator('#verdict .banner').screenshot({ path: join(shots, `witness-hold-banner-${width}.png`) });
       await page.locator('#trust').scrollIntoViewIfNeeded();
-      await page.screenshot({ path: join(root, 'tests', 'e2e', 'screenshots', `witness-hold-${width}.png`), fullPage: false });
+      await page.screenshot({ path: join(shots, `witness-hold-${width}.png`), fullPage: false });
       await page.fill('#trusted-block-hash', blockHashOf(name));
       await page.click('#verify');
       assert.equal(await decision(page), 'release');
       await screenshot(page, `witness-release-${width}`);
+      await page.locator('#effects').screenshot({ path: join(shots, `witness-release-effects-${width}.png`) });
       await page.close();
     }
   });
