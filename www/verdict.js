@@ -160,7 +160,7 @@
   function show(report, { wrappedSafeTx, releaseTextUsed, batch, manifestText, demo, sources, api, scroll = true, clock = false, trustNeeded = false }) {
     const verdict = clear($('#verdict'));
     const b = Render.banner(report, { demo, clock });
-    if (trustNeeded) b.appendChild(trustPointer(report));
+    if (trustNeeded) b.appendChild(trustPointer());
     b.appendChild(sources);
     const rejected = report.decision === 'reject';
     if (self.SafeRelease) SafeRelease.setRejected(rejected);
@@ -251,10 +251,9 @@
   /**
    * A witness and no trusted hash (SPEC §9.2): the verdict holds until the
    * user types the hash of the witness's block, read from their own source.
-   * Points at the field, in the core's words for what is missing.
+   * Points at the field (the core's words are in the reasons above).
    */
-  function trustPointer(report) {
-    const proof = report.checks.find((c) => c.id === 'state.proof');
+  function trustPointer() {
     const go = () => {
       const field = $('#trusted-block-hash');
       field.scrollIntoView({ block: 'center' });
@@ -264,7 +263,6 @@
       'div',
       { class: 'trust-pointer', 'data-points-to': 'trusted-block-hash' },
       el('p', {}, el('strong', { text: 'The witness proves nothing yet: ' }), 'type the hash of its block, read from your own node or an explorer, in “Block hash you trust”, then Verify again. Until then nothing was re-executed here.'),
-      proof ? el('p', { class: 'muted wrap', text: proof.detail }) : null,
       el('button', { type: 'button', class: 'small primary', 'data-action': 'go-to-trusted-hash', onclick: go }, 'Type the block hash you trust →'),
     );
   }
