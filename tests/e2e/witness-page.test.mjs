@@ -258,6 +258,37 @@ describe('the page with a witness and the block hash you trust (SPEC §9, issue 
     await page.close();
   });
 
+  test('a witness opened on its box, dropped alone on the page (routed by its schema), or pasted broken: its claims, or the error with line and column', async () => {
+    const name = 'anvil-code-one-byte';
+    const page = await fresh();
+    await page.click('.slot[data-slot="witness"] [data-open]');
+    await page.setInputFiles('#file-picker', join(examples, name, 'witness.json'));
+    await page.waitForSelector('#witness-claims[data-block]');
+    assert.equal(await page.getAttribute('[data-slot="witness"] [data-source]', 'data-source-kind'), 'file');
+    assert.equal(await shownHash(page.locator('[data-claimed-hash] .hash')), blockHashOf(name));
+    await page.click('#clear-all');
+    assert.equal(await page.isHidden('#witness-claims'), true);
+    // Alone on the page, under another name: its "schema" says where it goes.
+    await page.evaluate((text) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text], 'proofs-block-16.json', { type: 'application/json' }));
+      const event = new Event('drop', { bubbles: true, cancelable: true });
+      Object.defineProperty(event, 'dataTransfer', { value: dt });
+      document.querySelector('main').dispatchEvent(event);
+    }, readFileSync(join(examples, name, 'witness.json'), 'utf8'));
+    await page.waitForSelector('#witness-claims[data-block]');
+    assert.equal(await page.getAttribute('[data-slot="witness"] [data-source]', 'data-source-kind'), 'file');
+    // A broken one, pasted: the core's error, with the field, line and column; never a verdict.
+    const broken = readFileSync(join(examples, name, 'witness.json'), 'utf8').replace('"chainId": 31337', '"chainId": "thirty"');
+    assert.notEqual(broken, readFileSync(join(examples, name, 'witness.json'), 'utf8'));
+    await page.fill('#witness', broken);
+    await page.waitForSelector('[data-witness-error]');
+    assert.equal(await page.getAttribute('[data-witness-error]', 'data-witness-error'), 'chainId');
+    assert.match(await page.textContent('[data-witness-error]'), /line \d+, column \d+/);
+    assert.deepEqual(await page.problems(), []);
+    await page.close();
+  });
+
   test('the witness case at 390, 1280 and 1920 px: what the witness claims beside the field, and the verdict pointing at it', async () => {
     const name = 'anvil-safe-multisend';
     for (const width of [390, 1280, 1920]) {
