@@ -289,6 +289,20 @@ describe('the page with a witness and the block hash you trust (SPEC §9, issue 
     await page.close();
   });
 
+  test('the forum card does not re-execute: it says whose effects they are and links to the verifier page for that', async () => {
+    for (const [card, verifier] of [['embed.html', 'index.html'], ['offline-embed.html', 'offline.html']]) {
+      const page = await env.browser.context.newPage();
+      const manifest = readFileSync(join(examples, 'anvil-safe-multisend', 'manifest.json'), 'utf8');
+      await page.goto(`${env.srv.url}${card}#manifest=${encodeURIComponent(manifest)}`);
+      await page.waitForSelector('body[data-ready]');
+      assert.match(await page.textContent('[data-effects-card] [data-effects-from="simulation"]'), /proposer’s simulation unless re-executed/);
+      const link = page.locator('[data-effects-card] [data-reexecute-link]');
+      assert.equal(await link.getAttribute('href'), verifier, card);
+      assert.equal(new URL(await link.evaluate((a) => a.href)).pathname.endsWith(verifier), true);
+      await page.close();
+    }
+  });
+
   test('the witness case at 390, 1280 and 1920 px: what the witness claims beside the field, and the verdict pointing at it', async () => {
     const name = 'anvil-safe-multisend';
     for (const width of [390, 1280, 1920]) {
