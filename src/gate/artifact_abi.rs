@@ -71,8 +71,8 @@ fn read_abi(abi: Option<&Value>) -> Vec<Function> {
                 inputs.push((p.get("name").and_then(Value::as_str).unwrap_or("").to_string(), ty, parsed));
             }
             let signature = format!("{name}({})", inputs.iter().map(|(_, t, _)| t.as_str()).collect::<Vec<_>>().join(","));
-            let hash = keccak256(signature.as_bytes());
-            let selector = [hash[0], hash[1], hash[2], hash[3]];
+            let mut selector = [0u8; 4];
+            selector.copy_from_slice(keccak256(signature.as_bytes()).get(..4)?);
             Some(Function { selector, signature, inputs })
         })
         .collect()
