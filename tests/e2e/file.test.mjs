@@ -123,7 +123,7 @@ describe('from file://', () => {
     await page.waitForFunction(() => document.querySelector('#manifest').value.length > 0);
     assert.equal(await page.inputValue('#manifest'), readFileSync(join(dir, 'manifest.json'), 'utf8'));
     await dropFiles(page, filesOf(dir).filter((f) => top.includes(f.path)));
-    await page.waitForFunction(() => ['release', 'approvals', 'rollback', 'package'].every((s) => document.querySelector(`[data-slot="${s}"]`).classList.contains('filled')));
+    await page.waitForFunction(() => document.querySelector('#release').value.length > 0 && document.querySelector('[data-slot="evidence"]').classList.contains('filled'));
     await page.fill('#now', expectedOf(name).now);
     await page.click('#verify');
     assert.equal(await decision(page), expectedOf(name).decision);
