@@ -10,7 +10,6 @@
 //! difference, and the reading of one side alone (what §10 adds per side).
 
 #[path = "../tests/support/mod.rs"]
-#[allow(dead_code)]
 mod support;
 
 use std::collections::BTreeMap;
