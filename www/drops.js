@@ -39,6 +39,9 @@
     const files = Array.from(dt.files || []);
     const items = Array.from(dt.items || []).filter((i) => i.kind === 'file');
     const entries = items.map((i) => (i.webkitGetAsEntry ? i.webkitGetAsEntry() : null));
+    // Asked for now too (only during the drop event): Chromium's other way in
+    // to a dropped folder, for when the entries cannot be read (file://).
+    const handles = items.map((i) => (i.getAsFileSystemHandle ? i.getAsFileSystemHandle().catch(() => null) : null));
     if (entries.length && entries.every(Boolean)) {
       try {
         for (const entry of entries) out.push(await Render.readDropEntry(entry));
@@ -46,16 +49,40 @@
       } catch (e) {
         // Chromium refuses to read dropped entries on a page opened from
         // file:// ("A URI supplied to the API was malformed"): loose files
-        // still come through `files`; a folder does not (issue 21).
-        if (entries.some((x) => x.isDirectory)) {
-          throw new Error(
-            `This browser does not let a page opened from a file (file://) read a dropped folder (${e && e.message ? e.message : e}). Use “Open a case folder…” above, or open the page over http (npm start).`,
-          );
-        }
-        return files.map((file) => ({ kind: 'file', file }));
+        // still come through `files`, a folder through its handle (issue 21).
+        if (!entries.some((x) => x.isDirectory)) return files.map((file) => ({ kind: 'file', file }));
+        const read = await readHandles(handles).catch(() => null);
+        if (read) return read;
+        throw new Error(
+          `This browser does not let a page opened from a file (file://) read a dropped folder. Use “Open a case folder…” above (or drop the folder’s files themselves), or open the page over http (npm start).`,
+        );
       }
     }
     return files.map((file) => ({ kind: 'file', file }));
+  }
+
+  /** Dropped items read through their FileSystemHandles, in the shape of Render.readDropEntry; null when one has none. */
+  async function readHandles(handles) {
+    const got = await Promise.all(handles);
+    if (!got.length || !got.every(Boolean)) return null;
+    const out = [];
+    for (const h of got) {
+      if (h.kind === 'file') {
+        out.push({ kind: 'file', file: await h.getFile() });
+        continue;
+      }
+      const entries = [];
+      const walk = async (dir, prefix) => {
+        for await (const child of dir.values()) {
+          if (child.kind === 'directory') await walk(child, `${prefix}${child.name}/`);
+          else entries.push({ path: `${prefix}${child.name}`, file: await child.getFile() });
+        }
+      };
+      await walk(h, '');
+      entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      out.push({ kind: 'folder', name: h.name, entries });
+    }
+    return out;
   }
 
   function folderFromPicker(fileList) {

@@ -426,8 +426,35 @@
                 )
               : null,
             b.status === 'pass' ? null : el('div', { class: 'fx-code-detail wrap', text: b.detail }),
+            (b.variables || []).length ? variablesView(b.variables) : null,
           ),
         ),
+      ),
+    );
+  }
+
+  /** The two layouts' state variables side by side by slot; a row an error is about in red, with its kind. */
+  function variablesView(rows) {
+    const cell = (v) => (v ? [el('code', { class: 'wrap', text: v.label }), ' ', el('span', { class: 'ly-type wrap', text: v.type }), el('div', { class: 'ly-contract muted wrap', text: v.contract })] : el('span', { class: 'muted', text: '—' }));
+    return el(
+      'table',
+      { class: 'ly-vars' },
+      el('thead', {}, el('tr', {}, el('th', { text: 'slot' }), el('th', { text: 'previous' }), el('th', { text: 'next' }))),
+      el(
+        'tbody',
+        {},
+        rows.map((r) => {
+          const same = r.previous && r.next && r.previous.label === r.next.label && r.previous.type === r.next.type;
+          const attrs = { class: r.error ? 'broken' : same ? 'same' : 'changed', 'data-layout-row': '', 'data-slot': r.slot, 'data-offset': String(r.offset) };
+          if (r.error) attrs['data-error'] = r.error;
+          return el(
+            'tr',
+            attrs,
+            el('td', { class: 'ly-slot' }, el('code', { text: r.offset ? `${r.slot}+${r.offset}` : r.slot }), r.error ? el('span', { class: 'pill fail ly-rule', text: r.error }) : null),
+            el('td', { 'data-side': 'previous' }, cell(r.previous)),
+            el('td', { 'data-side': 'next' }, cell(r.next)),
+          );
+        }),
       ),
     );
   }

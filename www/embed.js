@@ -134,6 +134,7 @@
       binds.length ? ` The manifest names ${binds.join('; ')}.` : '',
     );
     body.appendChild(kv('Effects', effects));
+    body.appendChild(kv('Storage layout', layoutLine(m)));
     body.appendChild(
       kv(
         'Rollback',
@@ -142,6 +143,19 @@
     );
     $('#package-slot').hidden = false;
     sayWhatIsBelow();
+  }
+
+  /**
+   * SPEC §10: the layouts are build infos of the package folder, which the
+   * card never reads: it says whether the manifest names them, and where they are checked.
+   */
+  function layoutLine(m) {
+    const named = (m.targets || []).filter((t) => t && t.layout && typeof t.layout === 'object');
+    const verifier = el('a', { href: $('[data-verifier-link]').getAttribute('href'), target: '_blank', rel: 'noopener', 'data-layout-verifier': '', text: 'verifier page' });
+    const text = named.length
+      ? `not checked by this card (it does not read build infos). The manifest names, for ${named.map((t) => `${t.proxy}: previous ${t.layout.previous}, next ${t.layout.next}`).join('; ')}. Give the release and its package folder to the `
+      : 'not checked: no target of the manifest names a storage layout, so no verdict compares one. The ';
+    return el('span', { class: 'effects-card', 'data-layout-card': named.length ? 'named' : 'none' }, text, verifier, named.length ? ' to compare them.' : ' says the same (storage.layout: skip).');
   }
 
   /**

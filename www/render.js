@@ -171,18 +171,38 @@
   }
 
   /** The raw argument words of a call the gate does not decode, typed where a well-known signature says. */
-  function wordsView(call) {
+  function wordsView(call, open = true) {
     const m = /^[^(]*\(([^)]*)\)/.exec(call.knownAs || '');
     const types = m && m[1] ? m[1].split(',') : [];
     return el(
       'details',
-      { class: 'words', 'data-words': '', open: true },
+      { class: 'words', 'data-words': '', open },
       el('summary', { text: `Its arguments as sent: ${call.words.length} word${call.words.length === 1 ? '' : 's'} of 32 bytes` }),
       el(
         'ol',
         { start: '0' },
         call.words.map((w, i) => el('li', {}, types[i] && !/\[\]|^bytes$|^string$/.test(types[i]) ? el('small', { class: 'muted', text: `${types[i]} ` }) : null, hexGroups(w))),
       ),
+    );
+  }
+
+  /** A call the gate does not know, decoded from the package artifact's ABI: named, its class unchanged. */
+  function fromAbiView(call) {
+    const f = call.fromAbi;
+    return el(
+      'div',
+      { class: 'from-abi', 'data-from-abi': f.function },
+      el('p', { class: 'known-as' }, 'Decoded with the ABI of the package’s ', el('code', { class: 'wrap', text: f.artifact }), ` (selector ${call.selector}); the gate itself does not decode this function: its class (${call.class}) is the gate’s, not the ABI’s.`),
+      f.arguments.length
+        ? el(
+            'dl',
+            { class: 'args' },
+            f.arguments.map((a) => [
+              el('dt', {}, el('span', { text: a.name || '(unnamed)' }), ' ', el('small', { text: a.type })),
+              el('dd', { 'data-arg': a.name }, a.type === 'address' ? hexGroups(a.value) : el('code', { class: 'wrap', text: a.value })),
+            ]),
+          )
+        : null,
     );
   }
 
@@ -196,8 +216,9 @@
         { class: 'fn' },
         classBadge(call.class),
         ' ',
-        el('code', { text: call.function || (call.selector ? `unknown function ${call.selector}` : 'no calldata (plain transfer)') }),
+        el('code', { text: call.function || (call.fromAbi ? call.fromAbi.function : call.selector ? `unknown function ${call.selector}` : 'no calldata (plain transfer)') }),
       ),
+      call.fromAbi ? fromAbiView(call) : null,
       call.arguments && call.arguments.length
         ? el(
             'dl',
@@ -209,7 +230,7 @@
           )
         : null,
       call.knownAs ? el('p', { class: 'known-as', 'data-known-as': '' }, 'Looks like ', el('code', { text: call.knownAs }), ` — not decoded by the gate, so it stays ${call.class}.`) : null,
-      call.words && call.words.length ? wordsView(call) : null,
+      call.words && call.words.length ? wordsView(call, !call.fromAbi) : null,
       call.inner ? el('div', { class: 'inner' }, el('div', { class: 'sub', text: 'then, inside the proxy:' }), callView(call.inner)) : null,
       call.batch ? el('ol', { class: 'batch' }, call.batch.map((a) => el('li', {}, actionView(a)))) : null,
     );

@@ -1,6 +1,7 @@
 //! SPEC §10 the layout readers and the comparison on hostile build infos:
 //! an error or a verdict, never a panic or a hang. The input is split in two
-//! build infos; either may also be a mutation of a seed (fuzz/seeds/layout/).
+//! build infos (or a Hardhat 3 main file and its `.output.json`); either may
+//! also be a mutation of a seed (fuzz/seeds/layout/, from tests/fixtures/layout).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -12,8 +13,12 @@ fuzz_target!(|data: &[u8]| {
         Some(i) => (&data[..i], &data[i + 1..]),
         None => (data, data),
     };
-    let read = |bytes: &[u8]| layout::read(bytes, None, "contracts/Vault.sol", "Vault").ok();
-    if let (Some(p), Some(n)) = (read(a), read(b)) {
+    // The fixtures' sources as Hardhat 2, Foundry and Hardhat 3 name them.
+    const SOURCES: [&str; 3] = ["contracts/Vault.sol", "src/Vault.sol", "project/contracts/Vault.sol"];
+    let read = |bytes: &[u8], output: Option<&[u8]>| SOURCES.iter().find_map(|s| layout::read(bytes, output, s, "Vault").ok());
+    // Hardhat 3: a main file without `output`, and its `.output.json`.
+    let _ = read(a, Some(b));
+    if let (Some(p), Some(n)) = (read(a, None), read(b, None)) {
         if let Ok(c) = layout::compare(&p.layout, &n.layout) {
             for op in c.errors.iter().chain(&c.safe) {
                 let _ = layout::describe(op);

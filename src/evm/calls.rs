@@ -35,6 +35,30 @@ pub struct Call {
     /// selector, 32 bytes each in hex, as sent (the first 64; a shorter last word as it is).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub words: Vec<String>,
+    /// For a call the gate does not decode: the function of a package
+    /// artifact's `abi` with its selector, decoded (for people: the class stays).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_abi: Option<FromAbi>,
+}
+
+/// A call decoded from the `abi` of one of the package's artifacts.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FromAbi {
+    /// The artifact's path in the package (`targets[].artifact`).
+    pub artifact: String,
+    /// The canonical signature, e.g. `initializeV2(uint256)`.
+    pub function: String,
+    pub arguments: Vec<FromAbiArgument>,
+}
+
+/// One argument as the artifact's ABI names and types it.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct FromAbiArgument {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub value: String,
 }
 
 /// How many argument words of an unknown call are shown.
@@ -118,6 +142,7 @@ pub fn classify(data: &[u8], policy: &Policy, limits: &Limits, document: Documen
         upgrade: None,
         known_as: None,
         words: Vec::new(),
+        from_abi: None,
     };
     if data.is_empty() {
         call.class = Class::Routine;

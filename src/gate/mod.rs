@@ -5,6 +5,7 @@
 //! the report needs every problem, not the first.
 
 mod actions;
+mod artifact_abi;
 pub mod approvals_status;
 mod case;
 mod effects;
@@ -34,7 +35,7 @@ pub use effects::{EffectAccount, EffectChange, Effects, RuleOutcome};
 pub use implementation_code::{artifact_code, CodeBinding};
 pub use report::{summary_reason, Decision, Report};
 pub use simulation_replay::{ReplayCall, ReplayReport, ReplayRun};
-pub use storage_layout::{output_beside, LayoutBinding, LayoutOperation};
+pub use storage_layout::{output_beside, LayoutBinding, LayoutOperation, LayoutRow, LayoutVariable};
 
 use crate::document::values::{Sha256Digest, Timestamp};
 use crate::document::Limits;

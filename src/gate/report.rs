@@ -148,7 +148,7 @@ pub(super) fn build(case: &Case, checks: Vec<Check>, effects: Option<Effects>, i
         safe_tx: case.safe_tx.as_ref().map(|(_, h)| *h),
         evaluated_at: case.now,
         checks,
-        decoded_actions: case.release_actions.clone(),
+        decoded_actions: super::artifact_abi::decoded(case, &case.release_actions),
         timelock: timelock::operations(&case.release_actions, Some(&manifest_actions)),
         // Case::read refused a governance manifest with a delegatecall, so this is never an error here.
         governance: governor::report(m).ok().flatten(),

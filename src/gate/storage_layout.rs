@@ -38,6 +38,34 @@ pub struct LayoutBinding {
     pub detail: String,
     /// The comparison's operations: errors, then the safe ones (appends, gaps used).
     pub operations: Vec<LayoutOperation>,
+    /// Both layouts' state variables side by side by slot and offset (when both were read).
+    pub variables: Vec<LayoutRow>,
+}
+
+/// One slot and offset where either layout places a state variable.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LayoutRow {
+    /// Decimal, as solc writes it.
+    pub slot: String,
+    pub offset: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous: Option<LayoutVariable>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<LayoutVariable>,
+    /// The kind of the first error operation about a variable of this row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<&'static str>,
+}
+
+/// A state variable as one layout places it.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct LayoutVariable {
+    pub label: String,
+    /// The type's label (`uint256`, `mapping(address => uint256)`, …).
+    #[serde(rename = "type")]
+    pub type_label: String,
+    pub contract: String,
 }
 
 /// One operation of the comparison, for people to read.
@@ -218,9 +246,11 @@ fn target(case: &Case, t: &Target, previous_ref: &str, next_ref: &str) -> Layout
         }
     }
     let mut operations = Vec::new();
+    let mut variables = Vec::new();
     match (previous, next) {
         (Ok((_, p)), Ok((_, n))) => match layout::compare(&p.layout, &n.layout) {
             Ok(c) => {
+                variables = side_by_side(&p.layout, &n.layout, &c.errors);
                 for op in &c.errors {
                     operations.push(LayoutOperation { kind: op.kind.name(), error: true, detail: describe(op) });
                 }
@@ -265,5 +295,32 @@ fn target(case: &Case, t: &Target, previous_ref: &str, next_ref: &str) -> Layout
         status,
         detail,
         operations,
+        variables,
     }
+}
+
+/// Both layouts' state variables by slot and offset (namespace members have
+/// no slot: their operations say where they are), each row marked with the
+/// first error about one of its variables.
+fn side_by_side(previous: &layout::Layout, next: &layout::Layout, errors: &[layout::Op]) -> Vec<LayoutRow> {
+    use std::collections::BTreeMap;
+    // Slots are decimal strings of any length: order by length, then digits.
+    let mut rows: BTreeMap<(usize, String, u64), LayoutRow> = BTreeMap::new();
+    for (side, l) in [(0, previous), (1, next)] {
+        for f in &l.storage {
+            let (Some(slot), Some(offset)) = (&f.slot, f.offset) else { continue };
+            let row = rows.entry((slot.len(), slot.clone(), offset)).or_insert_with(|| LayoutRow { slot: slot.clone(), offset, previous: None, next: None, error: None });
+            let v = Some(LayoutVariable { label: f.label.clone(), type_label: l.type_label(&f.type_id), contract: f.contract.clone() });
+            if side == 0 { row.previous = v } else { row.next = v }
+        }
+    }
+    for op in errors.iter().filter(|op| op.namespace.is_none()) {
+        for item in [&op.original, &op.updated].into_iter().flatten() {
+            let (Some(slot), Some(offset)) = (&item.field.slot, item.field.offset) else { continue };
+            if let Some(row) = rows.get_mut(&(slot.len(), slot.clone(), offset)) {
+                row.error.get_or_insert(op.kind.name());
+            }
+        }
+    }
+    rows.into_values().collect()
 }

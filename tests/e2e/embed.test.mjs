@@ -96,4 +96,31 @@ describe('the embed card', () => {
     assert.deepEqual(errors, []);
     await page.close();
   });
+
+  test('says whether a storage layout is named, that the card does not check it, and links to the verifier page', async () => {
+    const page = await env.browser.context.newPage();
+    for (const width of [390, 600]) {
+      await page.setViewportSize({ width, height: 700 });
+      for (const example of ['layout-gap-not-shrunk', 'layout-gap-shrunk', 'standard-transparent']) {
+        const m = JSON.parse(readFileSync(join(root, 'examples', example, 'manifest.json'), 'utf8'));
+        await page.goto(`${env.srv.url}embed.html#manifest=${encodeURIComponent(JSON.stringify(m))}`);
+        await page.waitForSelector('body[data-ready] [data-layout-card]');
+        const line = page.locator('[data-layout-card]');
+        const named = m.targets.filter((t) => t.layout);
+        assert.equal(await line.getAttribute('data-layout-card'), named.length ? 'named' : 'none', example);
+        const text = await line.textContent();
+        if (named.length) {
+          assert.match(text, /not checked by this card \(it does not read build infos\)/, example);
+          for (const t of named) for (const ref of [t.proxy, t.layout.previous, t.layout.next]) assert.ok(text.includes(ref), `${example}: ${ref}`);
+        } else {
+          assert.match(text, /no target of the manifest names a storage layout/, example);
+        }
+        // Not a verdict either way: nothing green, and the way to one.
+        assert.doesNotMatch(text, /✓|passes|compatible/, example);
+        assert.equal(await line.locator('a[data-layout-verifier]').getAttribute('href'), 'index.html', example);
+        assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), true, `${example} wraps at ${width} px`);
+      }
+    }
+    await page.close();
+  });
 });

@@ -75,11 +75,29 @@ pub(crate) fn sections(r: &Report) -> Sections<'_> {
             .map(|a| ActionLine {
                 source: a.source.to_string(),
                 operation: a.operation.as_str(),
-                function: a.call.function.unwrap_or(a.call.selector.as_deref().unwrap_or("(no data)")).to_string(),
+                function: call_name(&a.call),
                 to: a.to.to_checksum(None),
                 class: a.call.class.as_str(),
             })
             .collect(),
+    }
+}
+
+/// A call's function, and the call it runs in the proxy; one the
+/// gate does not know is named from the package artifact's ABI when it has it.
+fn call_name(call: &upgrade_gate::evm::calls::Call) -> String {
+    let own = match (call.function, &call.from_abi, &call.selector) {
+        (Some(f), _, _) => f.to_string(),
+        (None, Some(abi), _) => {
+            let args: Vec<String> = abi.arguments.iter().map(|a| a.value.clone()).collect();
+            format!("{} with ({}) as the ABI of {} names it", abi.function, args.join(", "), abi.artifact)
+        }
+        (None, None, Some(sel)) => format!("unknown function {sel}"),
+        (None, None, None) => "(no data)".to_string(),
+    };
+    match &call.inner {
+        Some(inner) => format!("{own}, running in the proxy {}", call_name(inner)),
+        None => own,
     }
 }
 
