@@ -401,11 +401,14 @@
     const layouts = report.storageLayout || [];
     const check = (report.checks || []).find((c) => c.id === 'storage.layout');
     if (!layouts.length) return null;
+    // No witness: the code both layouts are bound to is the evidence's (SPEC §7.4 step 3).
+    const fromEvidence = (report.checks || []).some((c) => c.id === 'state.proof' && c.status === 'skip');
     return el(
       'section',
       { class: 'card effects', id: 'storage-layout', 'data-storage-layout': check ? check.status : 'none' },
       el('h2', { text: 'Storage layout — does the next implementation read the storage the previous one wrote?' }),
       el('p', { class: 'muted', text: 'Both layouts come from build infos in the package, each bound to its implementation’s code on chain; decided as @openzeppelin/upgrades-core 1.46.0 decides (SPEC §10).' }),
+      fromEvidence ? el('p', { class: 'escope', 'data-layout-code': 'evidence', text: 'The code on chain here is what the simulation evidence (the proposer’s) says it is, not proven: a witness and the block hash you trust (section 3) prove it.' }) : null,
       el(
         'ul',
         { class: 'fx-code' },

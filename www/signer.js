@@ -60,7 +60,9 @@
         el('p', { class: 'defaulted warn-line', 'data-defaulted': v.defaulted.join(' ') }, `Not given, so hashed as zero: ${v.defaulted.join(', ')} (what the Safe UI proposes for a transaction that refunds no gas). If your wallet shows other values for them, enter those: they change the hash.`),
       );
     }
-    out.appendChild(Render.safeHashes(v.hashes, null));
+    // Under a mismatch nothing is offered to compare and sign (as under a REJECT on the verifier page).
+    const hashes = Render.safeHashes(v.hashes, null);
+    out.appendChild(v.hashCheck === 'mismatch' ? el('details', { class: 'rejected-hashes' }, el('summary', { text: 'Its hashes, to recognise it (not to sign)' }), hashes) : hashes);
     out.appendChild(el('h3', { text: 'What it does (decoded and classified by the core, SPEC §3)' }));
     out.appendChild(Render.actionView({ source: 'safeTx', operation: v.operation, to: v.to, value: v.value, call: v.call }));
   }
