@@ -250,7 +250,7 @@
       // SPEC §7.5: the evidence file's text and the artifacts the targets name.
       const effectsInputs = await Effects.inputs(manifest, bins.evidence, pkg);
       if (run !== runId) return;
-      const report = api.verify({
+      const report = await UpgradeGate.verify({
         manifest,
         release: release.text,
         approvals: optional('approvals'),
