@@ -109,6 +109,8 @@ export function optimise(input, output, slot = 'page') {
 
 export function buildModule() {
   // The complete module: the ES module of the npm package, and the page's second module.
+  // target/ of this checkout, also when CARGO_TARGET_DIR is elsewhere (reproduce's copies).
+  mkdirSync(join(root, 'target'), { recursive: true });
   const fullWasm = join(root, 'target', 'upgrade_gate_full.cargo.wasm');
   copyFileSync(cargoModule(MODULES.full.features), fullWasm);
   rmSync(pkg, { recursive: true, force: true });
