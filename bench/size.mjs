@@ -16,7 +16,13 @@ import { gzipSync } from 'node:zlib';
 import { pinnedRust, root, WASM_FEATURES, WASM_OPT_PASSES, wasmOpt, wasmRustflags } from '../scripts/lib.mjs';
 import { setup, stopIfDryRun } from '../scripts/setup.mjs';
 
-const target = join(root, 'target', 'size');
+// `npm run bench:size -- --features wasm-light,wasm-formats` (the page's first
+// module), `-- --features wasm-card` (the card's, built at opt-level "z" as the
+// build does): another feature set than the complete module's. BENCH_SIZE_TARGET
+// reuses a target folder (e.g. target/ or target/wasm-card: only our crate is relinked).
+const at = process.argv.indexOf('--features');
+const features = at >= 0 ? process.argv[at + 1] : 'wasm-formats';
+const target = process.env.BENCH_SIZE_TARGET || join(root, 'target', 'size');
 
 function run(cmd, args, env = process.env) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env });
@@ -27,7 +33,11 @@ setup();
 stopIfDryRun('npm run bench:size');
 const env = { ...process.env, CARGO_PROFILE_RELEASE_STRIP: 'false', CARGO_TARGET_DIR: target, RUSTUP_TOOLCHAIN: pinnedRust() };
 env.CARGO_ENCODED_RUSTFLAGS = wasmRustflags(target).join('\x1f');
-run('cargo', ['build', '--lib', '--release', '--target', 'wasm32-unknown-unknown', '--features', 'wasm-formats'], env);
+if (features.includes('wasm-card')) {
+  env.CARGO_PROFILE_RELEASE_OPT_LEVEL = 'z';
+  for (const p of ['keccak', 'sha3', 'alloy-primitives']) env[`CARGO_PROFILE_RELEASE_PACKAGE_${p.toUpperCase().replace(/-/g, '_')}_OPT_LEVEL`] = 'z';
+}
+run('cargo', ['build', '--lib', '--release', '--target', 'wasm32-unknown-unknown', '--features', features], env);
 const named = join(target, 'named.wasm');
 const opt = wasmOpt();
 run(opt.cmd, [...opt.args, ...WASM_OPT_PASSES, '-g', '--strip-dwarf', ...WASM_FEATURES.map((f) => `--enable-${f}`), '-o', named, join(target, 'wasm32-unknown-unknown', 'release', 'upgrade_gate.wasm')]);

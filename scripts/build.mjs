@@ -1,8 +1,12 @@
 // `npm run build`: the wasm module into www/pkg/, the demo cases into www/demo/.
 //
-// www/pkg/upgrade_gate.js (+ _bg.wasm, .d.ts)  the ES module of SPEC §6 (wasm-bindgen --target web)
-// www/pkg/upgrade_gate_classic.js              the same bindings as a classic script (global `wasm_bindgen`)
-// www/pkg/upgrade_gate_embedded.js             the .wasm bytes (gzip, base64) and the worker source, as a classic script
+// www/pkg/upgrade_gate.js (+ _bg.wasm, .d.ts)  the ES module of SPEC §6 (wasm-bindgen --target web): the complete verifier
+// www/pkg/light/upgrade_gate_bg.wasm           the page's first module (feature wasm-light: no witness, no layouts)
+// www/pkg/upgrade_gate_classic.js              its bindings as a classic script (global `wasm_bindgen`)
+// www/pkg/upgrade_gate_embedded.js             its .wasm bytes (gzip, base64) and the worker source, as a classic script
+// www/pkg/full/upgrade_gate_full.js            the complete module (the .wasm above) with its glue, in one classic
+//                                              script (global `upgrade_gate_full`): loaded by the page on first use,
+//                                              pinned by SRI in index.html; inlined in offline.html (see buildPages)
 // www/pkg/card/…                               the same three for the forum card's smaller module (feature wasm-card)
 // www/pkg/card-governance/…                    and for the governance card's (feature wasm-governor: + §8's paste box)
 // www/demo/<case>/…, www/demo/index.json       copies of examples/
@@ -47,7 +51,7 @@ export const CARDS = {
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
 /** The module's cargo build with the pinned rustc: returns the path of its .wasm, before wasm-bindgen. */
-export function cargoModule() {
+export function cargoModule(features = 'wasm-formats') {
   // The published hash must be the one anyone gets: the pinned compiler, and
   // the flags `npm run reproduce` proves reproducible (and simd128), unless
   // the caller chose flags.
@@ -62,9 +66,21 @@ export function cargoModule() {
   if (own) env.CARGO_ENCODED_RUSTFLAGS = wasmRustflags(targetDir).join('\x1f');
   else log('RUSTFLAGS set by the caller: this module will not have the published hash');
   checkRust(root, env);
-  run('cargo', ['rustc', '--lib', '--release', '--target', 'wasm32-unknown-unknown', '--features', 'wasm-formats', '--', ...(own ? sourceRemap(root) : [])], { env });
+  run('cargo', ['rustc', '--lib', '--release', '--target', 'wasm32-unknown-unknown', '--features', features, '--', ...(own ? sourceRemap(root) : [])], { env });
   return join(targetDir, 'wasm32-unknown-unknown', 'release', 'upgrade_gate.wasm');
 }
+
+/**
+ * The page's two modules (issue 24): the first, loaded with the page, has no
+ * witness reader, re-execution or layout comparison (SPEC §9, §10; feature
+ * wasm-light) and refuses such a case (`needs-full-module`); the complete one
+ * is fetched when the first refuses, pinned by SRI. Both keep the drafting
+ * formats (safe-release.js drafts from a Transaction Builder batch).
+ */
+export const MODULES = {
+  full: { features: 'wasm-formats', global: 'upgrade_gate_full' },
+  light: { features: 'wasm-light,wasm-formats', global: 'wasm_bindgen' },
+};
 
 /**
  * Optimises `input` into `output` with the pinned binaryen's wasm-opt
@@ -92,12 +108,16 @@ export function optimise(input, output, slot = 'page') {
 }
 
 export function buildModule() {
-  const cargoWasm = cargoModule();
+  // The complete module: the ES module of the npm package, and the page's second module.
+  // target/ of this checkout, also when CARGO_TARGET_DIR is elsewhere (reproduce's copies).
+  mkdirSync(join(root, 'target'), { recursive: true });
+  const fullWasm = join(root, 'target', 'upgrade_gate_full.cargo.wasm');
+  copyFileSync(cargoModule(MODULES.full.features), fullWasm);
   rmSync(pkg, { recursive: true, force: true });
-  run('wasm-bindgen', ['--target', 'web', '--out-dir', pkg, '--out-name', 'upgrade_gate', cargoWasm]);
+  run('wasm-bindgen', ['--target', 'web', '--out-dir', pkg, '--out-name', 'upgrade_gate', fullWasm]);
   const classicDir = join(root, 'target', 'www-classic');
   rmSync(classicDir, { recursive: true, force: true });
-  run('wasm-bindgen', ['--target', 'no-modules', '--no-typescript', '--out-dir', classicDir, '--out-name', 'upgrade_gate', cargoWasm]);
+  run('wasm-bindgen', ['--target', 'no-modules', '--no-modules-global', MODULES.full.global, '--no-typescript', '--out-dir', classicDir, '--out-name', 'upgrade_gate', fullWasm]);
   // Both glues must drive the very same module.
   const wasmPath = join(pkg, 'upgrade_gate_bg.wasm');
   if (!readFileSync(wasmPath).equals(readFileSync(join(classicDir, 'upgrade_gate_bg.wasm')))) {
@@ -109,9 +129,21 @@ export function buildModule() {
   const unoptimised = join(root, 'target', 'upgrade_gate_bg.unopt.wasm');
   copyFileSync(wasmPath, unoptimised);
   optimise(unoptimised, wasmPath);
-  writeFileSync(join(pkg, 'upgrade_gate_classic.js'), classicGlue(readFileSync(join(classicDir, 'upgrade_gate.js'), 'utf8')));
+  const fullGlue = classicGlue(readFileSync(join(classicDir, 'upgrade_gate.js'), 'utf8'), MODULES.full.global, 'UPGRADE_GATE_FULL_GLUE');
   const wasm = readFileSync(wasmPath);
-  return { wasm, wasmPath };
+
+  // The first module: the same crate without §9 and §10 (src/gate/case.rs LIGHT).
+  const lightWasm = join(root, 'target', 'upgrade_gate_light.cargo.wasm');
+  copyFileSync(cargoModule(MODULES.light.features), lightWasm);
+  const lightDir = join(pkg, 'light');
+  run('wasm-bindgen', ['--target', 'no-modules', '--no-typescript', '--out-dir', lightDir, '--out-name', 'upgrade_gate', lightWasm]);
+  const lightPath = join(lightDir, 'upgrade_gate_bg.wasm');
+  const lightUnoptimised = join(root, 'target', 'upgrade_gate_light.unopt.wasm');
+  copyFileSync(lightPath, lightUnoptimised);
+  optimise(lightUnoptimised, lightPath, 'light');
+  writeFileSync(join(pkg, 'upgrade_gate_classic.js'), classicGlue(readFileSync(join(lightDir, 'upgrade_gate.js'), 'utf8')));
+  rmSync(join(lightDir, 'upgrade_gate.js'));
+  return { wasm, wasmPath, fullGlue, light: readFileSync(lightPath), lightPath };
 }
 
 /**
@@ -120,14 +152,14 @@ export function buildModule() {
  * that function's own source text (Function.prototype.toString), so the
  * glue is not sent a second time inside the worker's source (2 KB brotli).
  */
-export function classicGlue(glue) {
+export function classicGlue(glue, global = 'wasm_bindgen', name = 'UPGRADE_GATE_GLUE') {
   return [
     '// Generated by scripts/build.mjs: wasm-bindgen\'s glue (--target no-modules), in a function that the hashing workers reuse.',
-    'var UPGRADE_GATE_GLUE = function () {',
+    `var ${name} = function () {`,
     glue,
-    'return wasm_bindgen;',
+    `return ${global};`,
     '};',
-    'var wasm_bindgen = UPGRADE_GATE_GLUE();',
+    `var ${global} = ${name}();`,
     '',
   ].join('\n');
 }
@@ -169,7 +201,7 @@ function charsLiteral(bytes) {
  * the bytes that are compiled. Writes the first form to `out`, returns the
  * second.
  */
-export async function embedModule(wasm, out) {
+export async function embedModule(wasm, out, { global = 'UPGRADE_GATE_BUILD', prefix = '' } = {}) {
   let packed;
   try {
     const { gzipAsync } = await import('@gfx/zopfli');
@@ -185,7 +217,8 @@ export async function embedModule(wasm, out) {
   const script = (field, literal) =>
     [
       '// Generated by scripts/build.mjs: the wasm module and the hashing worker, for a page that may not fetch.',
-      `self.UPGRADE_GATE_BUILD = {"workerSource":${JSON.stringify(worker)},${JSON.stringify(field)}:${literal}};`,
+      ...(prefix ? [prefix] : []),
+      `self.${global} = {"workerSource":${JSON.stringify(worker)},${JSON.stringify(field)}:${literal}};`,
       // Decode, inflate and start compiling at once: the compile runs on the
       // browser's background threads while the page's other scripts are parsed.
       '(function (b) {',
@@ -204,12 +237,15 @@ export async function embedModule(wasm, out) {
       "  b.wasmBytes = typeof b.wasmChars === 'string' ? Promise.resolve(fromChars(b.wasmChars)) : inflate(b.wasmGzipBase64);",
       '  b.wasmModule = b.wasmBytes.then(function (bytes) { return WebAssembly.compile(bytes); });',
       '  b.wasmModule.catch(function () {}); // gate.js reports it',
-      '})(self.UPGRADE_GATE_BUILD);',
+      `})(self.${global});`,
       '',
     ].join('\n');
   writeFileSync(out, script('wasmGzipBase64', JSON.stringify(packed.toString('base64'))));
   const charsForm = script('wasmChars', charsLiteral(wasm));
   brotliTexts.set(out, charsForm);
+  // A script the page loads by itself (the complete module): its .br twin is
+  // the chars form, pinned beside the file's hash (see bundle, buildPages).
+  if (global !== 'UPGRADE_GATE_BUILD') brotliForms.set(out, `\uFEFF${charsForm}`);
   return charsForm;
 }
 
@@ -424,6 +460,21 @@ function bundle(name, template) {
 }
 
 /**
+ * offline.html (file://, where nothing may be fetched after load) runs the
+ * complete module only: its own bundle has pkg/full/upgrade_gate_full.js in
+ * place of the first module's two scripts, and no pinned template for it.
+ */
+/** index.html's pinned tag for the complete module, and the comment above it. */
+export const FULL_MODULE_TAG = /<!-- The complete module[^]*?<template id="full-module">.*<\/template>\n/;
+
+function offlineTemplate(name, offline, source, template) {
+  const first = '<script defer src="pkg/upgrade_gate_classic.js"></script>\n<script defer src="pkg/upgrade_gate_embedded.js"></script>\n';
+  if (!source.includes(first)) return template;
+  const own = source.replace(first, '<script defer src="pkg/full/upgrade_gate_full.js"></script>\n').replace(FULL_MODULE_TAG, '');
+  return bundle(offline, own);
+}
+
+/**
  * The pages, from www/templates/. Served pages pin every script and
  * stylesheet with Subresource Integrity, so a changed file is refused.
  * Chromium cannot enforce SRI on file:// (it needs a CORS response) and
@@ -446,7 +497,7 @@ export function buildPages() {
       .replace(/(<script\b[^>]*\bsrc="([^"]+)"[^>]*)>/g, (m, tag, ref) => pin(tag, ref))
       .replace(/(<link\b[^>]*\brel="stylesheet"[^>]*\bhref="([^"]+)"[^>]*)>/g, (m, tag, ref) => pin(tag, ref));
     writeFileSync(join(www, name), stamp(pinned, ''));
-    const unpinned = template.replace(/href="index\.html"/g, 'href="offline.html"');
+    const unpinned = offlineTemplate(name, offline, source, template).replace(/href="index\.html"/g, 'href="offline.html"');
     writeFileSync(join(www, offline), stamp(unpinned, ', unpinned for file://'));
   }
 }
@@ -491,9 +542,11 @@ export function precompress() {
 
 export async function build() {
   setup(); // also the npm packages: @gfx/zopfli, for embedModule
-  const { wasm, wasmPath } = buildModule();
+  const { wasm, wasmPath, fullGlue, light, lightPath } = buildModule();
   await smokeTest();
-  await embedModule(wasm, join(pkg, 'upgrade_gate_embedded.js'));
+  await embedModule(light, join(pkg, 'upgrade_gate_embedded.js'));
+  mkdirSync(join(pkg, 'full'), { recursive: true });
+  await embedModule(wasm, join(pkg, 'full', 'upgrade_gate_full.js'), { global: 'UPGRADE_GATE_FULL', prefix: fullGlue });
   const cards = Object.keys(CARDS).map((name) => ({ name, ...buildCardModule(name) }));
   for (const card of cards) await embedModule(card.wasm, join(pkg, card.name, 'upgrade_gate_embedded.js'));
   copySchemas();
@@ -502,10 +555,11 @@ export async function build() {
   const sizes = precompress();
   log(`demo cases: ${cases.length ? cases.map((c) => c.name).join(', ') : 'none'}`);
   log(`precompressed: ${sizes.raw} bytes, ${sizes.gz} as gzip, ${sizes.br} as brotli`);
-  for (const [what, bytes, path] of [['page', wasm, wasmPath], ...cards.map((c) => [c.name, c.wasm, c.wasmPath])]) {
-    log(`${relative(root, path)} (the ${what}'s module): ${bytes.length} bytes, ${gzipSync(bytes, { level: 9 }).length} gzipped`);
+  for (const [what, bytes, path] of [['page\'s first', light, lightPath], ['complete', wasm, wasmPath], ...cards.map((c) => [`${c.name}'s`, c.wasm, c.wasmPath])]) {
+    log(`${relative(root, path)} (the ${what} module): ${bytes.length} bytes, ${gzipSync(bytes, { level: 9 }).length} gzipped`);
   }
-  // The page's module first: the line `npm run reproduce` and SECURITY.md compare.
+  // The page's first module first (its footer's hash), then the complete one: the lines `npm run reproduce` and SECURITY.md compare.
+  process.stdout.write(`sha256:${sha256(light)}  ${relative(root, lightPath)}\n`);
   process.stdout.write(`sha256:${sha256(wasm)}  ${relative(root, wasmPath)}\n`);
   for (const c of cards) process.stdout.write(`sha256:${sha256(c.wasm)}  ${relative(root, c.wasmPath)}\n`);
 }

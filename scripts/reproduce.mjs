@@ -1,4 +1,5 @@
-// `npm run reproduce`: proves that the wasm module is reproducible, and
+// `npm run reproduce`: proves that the wasm modules are reproducible (the page's
+// first and complete modules, the cards'), and
 // checks a published page against the sources. Copies the sources into two
 // fresh folders at different paths, builds the module in each with
 // scripts/build.mjs's own buildModule() and a fresh target/, with the pinned
@@ -85,11 +86,14 @@ export function buildIn(dir, { targetDir = join(dir, 'target'), env: extra = {},
   const r = spawnSync(process.execPath, [driver], { cwd: dir, env, stdio: ['ignore', 'inherit', 'inherit'] });
   rmSync(driver, { force: true });
   if (r.status !== 0) throw new Error(`the build in ${dir} failed (${r.status ?? r.signal})`);
+  // The complete module (the npm package's, the page's second) and the page's first (issue 24).
   const module = readFileSync(join(dir, 'www', 'pkg', 'upgrade_gate_bg.wasm'));
-  const cargo = readFileSync(join(targetDir, 'wasm32-unknown-unknown', 'release', 'upgrade_gate.wasm'));
+  const light = readFileSync(join(dir, 'www', 'pkg', 'light', 'upgrade_gate_bg.wasm'));
+  const cargo = readFileSync(join(dir, 'target', 'upgrade_gate_full.cargo.wasm'));
   const unoptimised = readFileSync(join(dir, 'target', 'upgrade_gate_bg.unopt.wasm'));
+  const lightUnoptimised = readFileSync(join(dir, 'target', 'upgrade_gate_light.unopt.wasm'));
   const cards = card ? CARD_NAMES.map((name) => [name, readFileSync(join(dir, 'www', 'pkg', name, 'upgrade_gate_bg.wasm'))]) : [];
-  return { module, cargo, unoptimised, cards: Object.fromEntries(cards) };
+  return { module, light, cargo, unoptimised, lightUnoptimised, cards: Object.fromEntries(cards) };
 }
 
 /**
@@ -220,15 +224,17 @@ function main() {
     log(`sources: ${files.length} files, ${sources}`);
     const builds = dirs.map((d) => buildIn(d, { card: true }));
     for (const [i, b] of builds.entries()) {
+      process.stdout.write(`${sha256(b.light)}  ${join(dirs[i], 'www/pkg/light/upgrade_gate_bg.wasm')}\n`);
       process.stdout.write(`${sha256(b.module)}  ${join(dirs[i], 'www/pkg/upgrade_gate_bg.wasm')}\n`);
       for (const name of CARD_NAMES) process.stdout.write(`${sha256(b.cards[name])}  ${join(dirs[i], `www/pkg/${name}/upgrade_gate_bg.wasm`)}\n`);
     }
-    const same = builds.every((b) => b.module.equals(builds[0].module) && CARD_NAMES.every((n) => b.cards[n].equals(builds[0].cards[n])));
+    const same = builds.every((b) => b.module.equals(builds[0].module) && b.light.equals(builds[0].light) && CARD_NAMES.every((n) => b.cards[n].equals(builds[0].cards[n])));
     if (!builds[0].cargo.equals(builds[1].cargo)) {
       log("cargo's own .wasm differs too (before wasm-bindgen and wasm-opt): see target/wasm32-unknown-unknown/release/ in each folder");
     }
-    // Each card runs a module of its own: an expected hash may be any of the three's.
-    const modules = [['page', builds.map((b) => b.module)], ...CARD_NAMES.map((n) => [n, builds.map((b) => b.cards[n])])];
+    // The page runs two modules (its first, then the complete one on need) and each card
+    // one of its own: an expected hash may be any of the four's.
+    const modules = [['page', builds.map((b) => b.light)], ['complete', builds.map((b) => b.module)], ...CARD_NAMES.map((n) => [n, builds.map((b) => b.cards[n])])];
     const holder = expected ? modules.find(([, m]) => sha256(m[0]) === expected)?.[0] ?? 'page' : null;
     let ok = true;
     for (const [name, pair] of modules) {

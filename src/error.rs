@@ -85,6 +85,10 @@ pub enum Error {
         limit: usize,
         actual: usize,
     },
+    /// A case the page's first module (feature `wasm-light`) cannot decide: a
+    /// witness (SPEC §9) or a storage layout (§10). Never a report: the page
+    /// runs the complete module on the same inputs (www/gate.js).
+    NeedsFullModule { document: Document, path: String, reason: String },
 }
 
 /// The core's result type.
@@ -101,7 +105,8 @@ impl Error {
             Error::Json { path, .. }
             | Error::Invalid { path, .. }
             | Error::Calldata { path, .. }
-            | Error::LimitExceeded { path, .. } => path,
+            | Error::LimitExceeded { path, .. }
+            | Error::NeedsFullModule { path, .. } => path,
         }
     }
 
@@ -145,6 +150,7 @@ impl fmt::Display for Error {
                 "{document}{}: too many {what}: {actual} exceeds the limit of {limit}",
                 at(path)
             ),
+            Error::NeedsFullModule { document, path, reason } => write!(f, "{document}{}: needs the complete module: {reason}", at(path)),
         }
     }
 }
@@ -158,7 +164,8 @@ impl Error {
             Error::Json { document, .. }
             | Error::Invalid { document, .. }
             | Error::Calldata { document, .. }
-            | Error::LimitExceeded { document, .. } => *document,
+            | Error::LimitExceeded { document, .. }
+            | Error::NeedsFullModule { document, .. } => *document,
         }
     }
 }

@@ -25,6 +25,27 @@ use crate::proof::{self, ProvenState, Verdict, Witness};
 /// same inputs without evidence and artifacts (tests/e2e/card-parity.test.mjs).
 const CARD: bool = cfg!(feature = "wasm-card");
 
+/// The page's first module (feature `wasm-light`) has no witness reader, no
+/// re-execution (revm) and no layout comparison (SPEC §9, §10): `Case::read`
+/// refuses such a case with `Error::NeedsFullModule`, and saying so here and
+/// in `simulation_replay::run`, `storage_layout` lets the linker drop that code.
+pub(crate) const LIGHT: bool = cfg!(feature = "wasm-light");
+
+/// What the light module cannot decide, named for the page (never guessed).
+fn needs_full_module(manifest: &Manifest, inputs: &Inputs<'_>) -> Result<()> {
+    let refuse = |document, path: String, reason: &str| Err(Error::NeedsFullModule { document, path, reason: reason.into() });
+    if inputs.witness.is_some() {
+        return refuse(Document::Witness, String::new(), "a witness is proven and re-executed by the complete module (SPEC §9)");
+    }
+    if inputs.trusted_block_hash.is_some() {
+        return refuse(Document::Observed, "trustedBlockHash".into(), "a trusted block hash is read by the complete module (SPEC §9)");
+    }
+    if let Some(i) = manifest.targets.iter().position(|t| t.layout.is_some()) {
+        return refuse(Document::Manifest, format!("targets[{i}].layout"), "storage layouts are compared by the complete module (SPEC §10)");
+    }
+    Ok(())
+}
+
 /// What a supplied witness proves, as the checks read it (SPEC §9.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProofOutcome<'a> {
@@ -82,6 +103,9 @@ impl Case {
         let manifest_value = parse_value(Document::Manifest, inputs.manifest, limits)?;
         let manifest: Manifest = parse_json(Document::Manifest, inputs.manifest, limits)?;
         validate_manifest(&manifest, limits)?;
+        if LIGHT {
+            needs_full_module(&manifest, inputs)?;
+        }
         let release: Release = parse_json(Document::Release, inputs.release, limits)?;
         let approvals: Option<Approvals> =
             inputs.approvals.map(|t| parse_json(Document::Approvals, t, limits)).transpose()?;
@@ -123,6 +147,7 @@ impl Case {
         // SPEC §9: read (malformed is an input error), then verified once.
         let proof = match inputs.witness {
             None => None,
+            Some(_) if LIGHT => return Err(Error::NeedsFullModule { document: Document::Witness, path: String::new(), reason: "a witness is proven by the complete module (SPEC §9)".into() }),
             Some(_) if CARD => {
                 return Err(Error::invalid(Document::Witness, "", "the forum card's module does not read a witness (SPEC §9): verify it with the page or the CLI"))
             }
@@ -215,9 +240,10 @@ impl Case {
     }
 
     /// What the witness proves (SPEC §9.3), for `state.proof`, `simulation.replay`
-    /// and `implementation.code`; always `NoWitness` in the card's module.
+    /// and `implementation.code`; always `NoWitness` in the card's and the light module.
+    #[inline(always)]
     pub fn proven_state(&self) -> ProofOutcome<'_> {
-        match (CARD, &self.proof) {
+        match (CARD || LIGHT, &self.proof) {
             (true, _) | (false, None) => ProofOutcome::NoWitness,
             (false, Some(Verdict::Pending(detail))) => ProofOutcome::Pending(detail),
             (false, Some(Verdict::Failed(detail))) => ProofOutcome::Failed(detail),

@@ -19,6 +19,8 @@
 
 #[cfg(all(feature = "wasm-card", feature = "wasm-formats"))]
 compile_error!("the features wasm-card (the card's small module) and wasm-formats (the page's drafting tools) exclude each other");
+#[cfg(all(feature = "wasm-card", feature = "wasm-light"))]
+compile_error!("the features wasm-card (the card's module) and wasm-light (the page's first module) exclude each other");
 
 use std::collections::BTreeMap;
 
@@ -55,6 +57,12 @@ fn into_error(e: Error) -> JsValue {
     if let Error::Json { line, column, .. } = &e {
         set("line", JsValue::from_f64(*line as f64));
         set("column", JsValue::from_f64(*column as f64));
+    }
+    // The page's first module (wasm-light) cannot decide this case: a code
+    // the page tests for, and runs the complete module instead (www/gate.js).
+    if let Error::NeedsFullModule { reason, .. } = &e {
+        set("code", JsValue::from_str("needs-full-module"));
+        set("reason", JsValue::from_str(reason));
     }
     js.into()
 }
@@ -160,7 +168,8 @@ pub fn verify(#[wasm_bindgen(unchecked_param_type = "VerifyInput")] input: JsVal
 /// witness (SPEC §9.1) claims, for a person to compare with a block hash from
 /// a source they trust (§9.2). Proves nothing; a malformed witness throws as
 /// `verify` would (field, line, column).
-#[cfg(not(feature = "wasm-card"))]
+// Only in the complete module: the page reaches it through UpgradeGate.full().
+#[cfg(not(any(feature = "wasm-card", feature = "wasm-light")))]
 #[wasm_bindgen(js_name = witnessSummary, unchecked_return_type = "WitnessSummary")]
 pub fn witness_summary(#[wasm_bindgen(unchecked_param_type = "string | object")] witness: JsValue) -> Result<JsValue, JsValue> {
     let text = text_of(&witness, "witness")?.ok_or_else(|| usage("witness: required"))?;

@@ -50,6 +50,30 @@ describe('trust', () => {
     await page.close();
   });
 
+  test('after load, the only request is the pinned complete module, once, when a case needs it', async () => {
+    const page = await open(env.browser.context, env.srv.url + '?nodemo');
+    await page.waitForLoadState('networkidle');
+    const late = [];
+    page.on('request', (r) => late.push(r.url()));
+    await page.click('#load-demo');
+    assert.equal(await decision(page), 'release');
+    assert.deepEqual(late, [], 'a case without witness or layout needs nothing more');
+    // SPEC §10: a layout case is decided by the complete module.
+    await page.click('button[data-case="layout-gap-not-shrunk"]');
+    await decision(page);
+    await page.click('button[data-case="layout-gap-shrunk"]');
+    await decision(page);
+    await page.click('#verify');
+    await decision(page);
+    await page.waitForTimeout(300);
+    assert.equal(late.length, 1, `requests after load: ${JSON.stringify(late)}`);
+    assert.match(late[0], /\/pkg\/full\/upgrade_gate_full\.js$/);
+    const integrity = await page.evaluate(() => document.querySelector('script[src$="pkg/full/upgrade_gate_full.js"]:not(template script)')?.integrity);
+    assert.equal(integrity, await page.evaluate(() => document.querySelector('#full-module').content.querySelector('script').integrity));
+    assert.match(integrity, /^sha384-/);
+    await page.close();
+  });
+
   test('the demo cases are requested only once the bundle has arrived, pinned, and before the load event', async () => {
     const page = await open(env.browser.context, env.srv.url + '?nodemo');
     await page.waitForFunction(() => document.readyState === 'complete');
@@ -88,7 +112,8 @@ describe('trust', () => {
   });
 
   test('the footer shows the SHA-256 of the wasm module that runs', async () => {
-    const want = `sha256:${createHash('sha256').update(readFileSync(join(www, 'pkg', 'upgrade_gate_bg.wasm'))).digest('hex')}`;
+    // The page's first module (issue 24): the complete one runs only once a case needs it.
+    const want = `sha256:${createHash('sha256').update(readFileSync(join(www, 'pkg', 'light', 'upgrade_gate_bg.wasm'))).digest('hex')}`;
     const page = await open(env.browser.context, env.srv.url + '?nodemo');
     assert.equal(await page.getAttribute('#wasm-hash', 'data-wasm-sha256'), want);
     const shown = await page.locator('#wasm-hash .hash').evaluate((n) => n.textContent);

@@ -39,6 +39,8 @@ test('the module built in two folders with the pinned tools is byte for byte the
     const a = {
       module: readFileSync(join(root, 'www', 'pkg', 'upgrade_gate_bg.wasm')),
       unoptimised: readFileSync(join(root, 'target', 'upgrade_gate_bg.unopt.wasm')),
+      light: readFileSync(join(root, 'www', 'pkg', 'light', 'upgrade_gate_bg.wasm')),
+      lightUnoptimised: readFileSync(join(root, 'target', 'upgrade_gate_light.unopt.wasm')),
     };
     // A copy of its sources, deeper, under other names.
     const copy = join(base, 'another', 'deeper', 'checkout');
@@ -49,6 +51,10 @@ test('the module built in two folders with the pinned tools is byte for byte the
     assert.ok(a.module.length > 1000, 'the build produced a module');
     assert.ok(a.unoptimised.equals(b.unoptimised), "the two folders' builds differ before wasm-opt: a path or another machine-specific detail leaks into rustc's or wasm-bindgen's output");
     assert.ok(a.module.equals(b.module), 'the two folders built different modules');
+    // The page's first module (issue 24) too.
+    assert.ok(a.lightUnoptimised.equals(b.lightUnoptimised), "the two folders' first modules differ before wasm-opt");
+    assert.ok(a.light.equals(b.light), 'the two folders built different first modules');
+    assert.ok(a.light.length < a.module.length, 'the first module is smaller than the complete one');
     // And the pinned optimiser did run.
     assert.ok(b.module.length < b.unoptimised.length, 'the module is not smaller than wasm-bindgen made it: wasm-opt did not run');
   } finally {

@@ -121,7 +121,7 @@ impl Failure {
         use upgrade_gate::Error;
         let (line, column, message) = match e {
             Error::Json { line, column, message, .. } => (Some(*line), Some(*column), message.clone()),
-            Error::Invalid { message, .. } | Error::Calldata { message, .. } => (None, None, message.clone()),
+            Error::Invalid { message, .. } | Error::Calldata { message, .. } | Error::NeedsFullModule { reason: message, .. } => (None, None, message.clone()),
             Error::LimitExceeded { what, limit, actual, .. } => {
                 (None, None, format!("too many {what}: {actual} exceeds the limit of {limit}"))
             }
