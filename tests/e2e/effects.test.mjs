@@ -7,65 +7,12 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describe, test } from 'node:test';
-import { browserAndServer, checkStatus, decision, open, root, shots } from './helpers.mjs';
+import { browserAndServer, checkStatus, decision, open, root, shots, filesOf, dropFolder } from './helpers.mjs';
 
 const examples = join(root, 'examples');
 const EFFECTS = readdirSync(examples).filter((n) => n.startsWith('effects-') && statSync(join(examples, n)).isDirectory()).sort();
 const expectedOf = (name) => JSON.parse(readFileSync(join(examples, name, 'expected.json'), 'utf8'));
 const ZERO_SLOT = `0x${'0'.repeat(64)}`;
-
-/** Every file of a folder, by its path inside it, base64-encoded. */
-function filesOf(dir) {
-  const out = [];
-  const walk = (d) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.push({ path: relative(dir, p).split(sep).join('/'), b64: readFileSync(p).toString('base64') });
-    }
-  };
-  walk(dir);
-  return out;
-}
-
-/**
- * Drops a case folder on the page as Chromium hands one over: an item whose
- * webkitGetAsEntry() is a directory entry, walked with createReader().
- * (A synthetic DragEvent cannot carry real directory entries.)
- */
-function dropFolder(page, name, files, selector = 'main') {
-  return page.evaluate(
-    ({ name, files, selector }) => {
-      const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-      const dir = (dirName, prefix) => {
-        const kids = new Map();
-        for (const f of files) {
-          if (!f.path.startsWith(prefix)) continue;
-          const rest = f.path.slice(prefix.length);
-          const head = rest.split('/')[0];
-          kids.set(head, rest.includes('/') ? null : f);
-        }
-        const entries = [...kids].map(([n, f]) =>
-          f ? { isFile: true, isDirectory: false, name: n, file: (ok) => ok(new File([bytes(f.b64)], n)) } : dir(n, `${prefix}${n}/`),
-        );
-        return {
-          isFile: false,
-          isDirectory: true,
-          name: dirName,
-          createReader: () => {
-            let given = false;
-            return { readEntries: (ok) => ok(given ? [] : ((given = true), entries)) };
-          },
-        };
-      };
-      const entry = dir(name, '');
-      const event = new Event('drop', { bubbles: true, cancelable: true });
-      Object.defineProperty(event, 'dataTransfer', { value: { items: [{ kind: 'file', webkitGetAsEntry: () => entry }], files: [] } });
-      document.querySelector(selector).dispatchEvent(event);
-    },
-    { name, files, selector },
-  );
-}
 
 /** The decision and the failing and pending checks the page shows. */
 async function shown(page) {

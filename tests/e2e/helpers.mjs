@@ -1,9 +1,9 @@
 // Shared set-up for the real-browser tests: Debian's Chromium driven by
 // playwright-core (no browser download), a fresh profile per launch, the
 // static server on a free loopback port, and screenshots for people to look at.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
@@ -115,4 +115,57 @@ export async function screenshot(page, name) {
 /** The hash a hex-group view shows, read back from its groups. */
 export async function shownHash(locator) {
   return locator.evaluate((n) => n.textContent.replace(/\s+/g, ''));
+}
+
+/** Every file of a folder, by its path inside it, base64-encoded. */
+export function filesOf(dir) {
+  const out = [];
+  const walk = (d) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.push({ path: relative(dir, p).split(sep).join('/'), b64: readFileSync(p).toString('base64') });
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/**
+ * Drops a case folder on the page as Chromium hands one over: an item whose
+ * webkitGetAsEntry() is a directory entry, walked with createReader().
+ * (A synthetic DragEvent cannot carry real directory entries.)
+ */
+export function dropFolder(page, name, files, selector = 'main') {
+  return page.evaluate(
+    ({ name, files, selector }) => {
+      const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const dir = (dirName, prefix) => {
+        const kids = new Map();
+        for (const f of files) {
+          if (!f.path.startsWith(prefix)) continue;
+          const rest = f.path.slice(prefix.length);
+          const head = rest.split('/')[0];
+          kids.set(head, rest.includes('/') ? null : f);
+        }
+        const entries = [...kids].map(([n, f]) =>
+          f ? { isFile: true, isDirectory: false, name: n, file: (ok) => ok(new File([bytes(f.b64)], n)) } : dir(n, `${prefix}${n}/`),
+        );
+        return {
+          isFile: false,
+          isDirectory: true,
+          name: dirName,
+          createReader: () => {
+            let given = false;
+            return { readEntries: (ok) => ok(given ? [] : ((given = true), entries)) };
+          },
+        };
+      };
+      const entry = dir(name, '');
+      const event = new Event('drop', { bubbles: true, cancelable: true });
+      Object.defineProperty(event, 'dataTransfer', { value: { items: [{ kind: 'file', webkitGetAsEntry: () => entry }], files: [] } });
+      document.querySelector(selector).dispatchEvent(event);
+    },
+    { name, files, selector },
+  );
 }

@@ -8,57 +8,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describe, test } from 'node:test';
-import { browserAndServer, decision, open, root, shots } from './helpers.mjs';
+import { browserAndServer, decision, open, root, shots, filesOf, dropFolder } from './helpers.mjs';
 
 const examples = join(root, 'examples');
 const LAYOUT = readdirSync(examples).filter((n) => n.startsWith('layout-') && statSync(join(examples, n)).isDirectory()).sort();
 const json = (...p) => JSON.parse(readFileSync(join(...p), 'utf8'));
-
-/** Every file of a folder, by its path inside it, base64-encoded. */
-function filesOf(dir) {
-  const out = [];
-  const walk = (d) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.push({ path: relative(dir, p).split(sep).join('/'), b64: readFileSync(p).toString('base64') });
-    }
-  };
-  walk(dir);
-  return out;
-}
-
-/** Drops a case folder as Chromium hands one over (directory entries walked with createReader). */
-function dropFolder(page, name, files) {
-  return page.evaluate(
-    ({ name, files }) => {
-      const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-      const dir = (dirName, prefix) => {
-        const kids = new Map();
-        for (const f of files) {
-          if (!f.path.startsWith(prefix)) continue;
-          const rest = f.path.slice(prefix.length);
-          kids.set(rest.split('/')[0], rest.includes('/') ? null : f);
-        }
-        const entries = [...kids].map(([n, f]) => (f ? { isFile: true, isDirectory: false, name: n, file: (ok) => ok(new File([bytes(f.b64)], n)) } : dir(n, `${prefix}${n}/`)));
-        return {
-          isFile: false,
-          isDirectory: true,
-          name: dirName,
-          createReader: () => {
-            let given = false;
-            return { readEntries: (ok) => ok(given ? [] : ((given = true), entries)) };
-          },
-        };
-      };
-      const entry = dir(name, '');
-      const event = new Event('drop', { bubbles: true, cancelable: true });
-      Object.defineProperty(event, 'dataTransfer', { value: { items: [{ kind: 'file', webkitGetAsEntry: () => entry }], files: [] } });
-      document.querySelector('main').dispatchEvent(event);
-    },
-    { name, files },
-  );
-}
 
 async function dropAndVerify(page, name) {
   await dropFolder(page, name, filesOf(join(examples, name)));

@@ -7,23 +7,10 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describe, test } from 'node:test';
-import { browserAndServer, decision, open, root, screenshot } from './helpers.mjs';
+import { browserAndServer, decision, open, root, screenshot, filesOf } from './helpers.mjs';
 
 const examples = join(root, 'examples');
 const expectedOf = (name) => JSON.parse(readFileSync(join(examples, name, 'expected.json'), 'utf8'));
-
-function filesOf(dir) {
-  const out = [];
-  const walk = (d) => {
-    for (const f of readdirSync(d).sort()) {
-      const p = join(d, f);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.push({ path: relative(dir, p).split(sep).join('/'), b64: readFileSync(p).toString('base64') });
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 /** Drops a case folder as Chromium hands one over (a directory entry; as in witness-page.test.mjs). */
 async function dropCase(page, name) {

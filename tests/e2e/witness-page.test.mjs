@@ -9,60 +9,13 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describe, test } from 'node:test';
 import { spawnSync, execFileSync } from 'node:child_process';
-import { browserAndServer, checkStatus, decision, open, root, screenshot, shots, shownHash } from './helpers.mjs';
+import { browserAndServer, checkStatus, decision, open, root, screenshot, shots, shownHash, filesOf, dropFolder } from './helpers.mjs';
 
 const examples = join(root, 'examples');
 const ANVIL = readdirSync(examples).filter((n) => existsSync(join(examples, n, 'witness.json'))).sort();
 const expectedOf = (name) => JSON.parse(readFileSync(join(examples, name, 'expected.json'), 'utf8'));
 const blockHashOf = (name) => readFileSync(join(examples, name, 'block-hash.txt'), 'utf8').trim();
 const WRONG = `0x${'ab'.repeat(32)}`;
-
-function filesOf(dir) {
-  const out = [];
-  const walk = (d) => {
-    for (const f of readdirSync(d).sort()) {
-      const p = join(d, f);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.push({ path: relative(dir, p).split(sep).join('/'), b64: readFileSync(p).toString('base64') });
-    }
-  };
-  walk(dir);
-  return out;
-}
-
-/** Drops a case folder as Chromium hands one over (a directory entry; as in effects.test.mjs). */
-function dropFolder(page, name, files) {
-  return page.evaluate(
-    ({ name, files }) => {
-      const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-      const dir = (dirName, prefix) => {
-        const kids = new Map();
-        for (const f of files) {
-          if (!f.path.startsWith(prefix)) continue;
-          const rest = f.path.slice(prefix.length);
-          kids.set(rest.split('/')[0], rest.includes('/') ? null : f);
-        }
-        const entries = [...kids].map(([n, f]) =>
-          f ? { isFile: true, isDirectory: false, name: n, file: (ok) => ok(new File([bytes(f.b64)], n)) } : dir(n, `${prefix}${n}/`),
-        );
-        return {
-          isFile: false,
-          isDirectory: true,
-          name: dirName,
-          createReader: () => {
-            let given = false;
-            return { readEntries: (ok) => ok(given ? [] : ((given = true), entries)) };
-          },
-        };
-      };
-      const entry = dir(name, '');
-      const event = new Event('drop', { bubbles: true, cancelable: true });
-      Object.defineProperty(event, 'dataTransfer', { value: { items: [{ kind: 'file', webkitGetAsEntry: () => entry }], files: [] } });
-      document.querySelector('main').dispatchEvent(event);
-    },
-    { name, files },
-  );
-}
 
 async function dropCase(page, name) {
   await dropFolder(page, name, filesOf(join(examples, name)));
