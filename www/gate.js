@@ -205,6 +205,19 @@
   }
 
   /**
+   * Loads the complete module ahead of need, once, when the page is idle after
+   * ready (issue 24): on a slow link its ~540 KiB take seconds, which a person
+   * finding their case folder does not wait for. The same pinned request as on
+   * need, never another; not with the browser's data saver on. A refusal is
+   * kept and shown when a case needs the module.
+   */
+  function prefetch() {
+    if (complete || full) return;
+    if (navigator.connection && navigator.connection.saveData) return;
+    fullApi().catch(() => {});
+  }
+
+  /**
    * SPEC §6 `verify` on the module that can decide the case: the first
    * module, or the complete one when the input has a witness or the first
    * refuses it (error code `needs-full-module`, never a report).
@@ -228,6 +241,7 @@
     api: firstApi,
     verify,
     full: fullApi,
+    prefetch,
     fullModule: () => fullModule,
     FullModuleRefused,
     hashFiles,

@@ -467,6 +467,11 @@
       performance.mark('upgrade-gate:ready');
       onReleaseInput();
       CaseState.showWitnessClaims(); // a witness the browser put back in its box (history)
+      // `?noprefetch`: the complete module only when a case needs it (a metered link).
+      if (!new URLSearchParams(location.search).has('noprefetch')) {
+        const idle = self.requestIdleCallback || ((f) => setTimeout(f, 200));
+        idle(() => UpgradeGate.prefetch(), { timeout: 3000 });
+      }
       demoData.then(() => {
         enableDemo();
         const demo = demoFromUrl();

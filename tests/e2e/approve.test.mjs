@@ -122,7 +122,7 @@ describe('approve where you verify', () => {
     }, WALLETS);
   });
 
-  const fresh = () => open(env.browser.context, env.srv.url + '?nodemo');
+  const fresh = () => open(env.browser.context, env.srv.url + '?noprefetch');
 
   test('the test keys are the example approvers: one listed and not yet counted, one not listed', () => {
     const listed = manifest.roles.approvers.map((a) => a.toLowerCase());

@@ -33,7 +33,7 @@ describe('the page loads the complete module only when a case needs it', () => {
   const env = browserAndServer();
 
   test('every example: the first module gives the complete one\'s report byte for byte, or refuses with needs-full-module', async () => {
-    const page = await open(env.browser.context, env.srv.url + '?nodemo');
+    const page = await open(env.browser.context, env.srv.url + '?noprefetch');
     const requests = [];
     page.on('request', (r) => requests.push(r.url()));
     const names = exampleCases();
@@ -77,7 +77,7 @@ describe('the page loads the complete module only when a case needs it', () => {
   });
 
   test('a layout case from the demo loads the complete module once; a case without needs nothing', async () => {
-    const page = await open(env.browser.context, env.srv.url + '?nodemo');
+    const page = await open(env.browser.context, env.srv.url + '?noprefetch');
     const requests = [];
     page.on('request', (r) => requests.push(r.url()));
     await page.waitForSelector('#load-demo:not([disabled])');
@@ -98,7 +98,7 @@ describe('the page loads the complete module only when a case needs it', () => {
   });
 
   test('a changed complete module is refused: the page fails closed and says why', async () => {
-    const page = await open(env.browser.context, env.srv.url + '?nodemo');
+    const page = await open(env.browser.context, env.srv.url + '?noprefetch');
     // One byte of the served file changed: SRI must refuse it.
     await page.route(FULL, async (route) => {
       const response = await route.fetch();
