@@ -18,7 +18,7 @@
   // invalidate() the verdict on screen, releaseChanged() re-reads the release
   // box, stopRun() abandons a verification under way, leaveDemo() says the case
   // is no longer the demo's, flash(message, level) tells the user.
-  let hooks = { invalidate() {}, releaseChanged() {}, stopRun() {}, leaveDemo() {}, flash() {} };
+  let hooks = { invalidate() {}, releaseChanged() {}, stopRun() {}, leaveDemo() {}, flash() {}, caseGone() {} };
 
   // ---- state ------------------------------------------------------------------
   // bins[slot] = null | { kind: 'file', file } | { kind: 'folder', name, entries: [{ path, file }] }
@@ -150,6 +150,7 @@
     for (const id of ['#safe-chain-id', '#safe-version', '#safe-address', '#safe-nonce']) $(id).value = '';
     // The hash was typed for the previous case's witness: it goes with it.
     setTrusted('');
+    hooks.caseGone();
   }
 
   /**

@@ -406,6 +406,8 @@
     invalidate,
     releaseChanged: onReleaseInput,
     stopRun,
+    // Another case: the Approve panel was for the one that went, so it goes too (not "an input changed").
+    caseGone: () => Approve.hide(),
     leaveDemo() {
       if (demoName || !document.body.classList.contains('own-case')) markDemo(null, { own: true });
     },

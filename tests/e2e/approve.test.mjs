@@ -246,6 +246,10 @@ describe('approve where you verify', () => {
     await page.fill('#now', '2026-11-23T10:00:01Z');
     assert.equal(await result(page), 'stale');
     assert.doesNotMatch(await page.textContent('#approve-result'), /quorum is met/);
+    // Another case: the panel was for the case that went, so it goes (not "an input changed").
+    await page.evaluate(() => CaseState.emptyCase()); // what a dropped case folder or a demo case does first
+    assert.equal(await page.isVisible('#approve'), false);
+    assert.doesNotMatch(await page.textContent('#approve-result'), /An input changed|quorum is met/);
     await page.close();
   });
 
