@@ -31,13 +31,15 @@ function run(cmd, args, env = process.env) {
 
 setup();
 stopIfDryRun('npm run bench:size');
-const env = { ...process.env, CARGO_PROFILE_RELEASE_STRIP: 'false', CARGO_TARGET_DIR: target, RUSTUP_TOOLCHAIN: pinnedRust() };
+// strip=none for our crate alone (rustc's last -C wins): a profile setting would
+// rebuild every dependency in a reused target folder.
+const env = { ...process.env, CARGO_TARGET_DIR: target, RUSTUP_TOOLCHAIN: pinnedRust() };
 env.CARGO_ENCODED_RUSTFLAGS = wasmRustflags(target).join('\x1f');
 if (features.includes('wasm-card')) {
   env.CARGO_PROFILE_RELEASE_OPT_LEVEL = 'z';
   for (const p of ['keccak', 'sha3', 'alloy-primitives']) env[`CARGO_PROFILE_RELEASE_PACKAGE_${p.toUpperCase().replace(/-/g, '_')}_OPT_LEVEL`] = 'z';
 }
-run('cargo', ['build', '--lib', '--release', '--target', 'wasm32-unknown-unknown', '--features', features], env);
+run('cargo', ['rustc', '--lib', '--release', '--target', 'wasm32-unknown-unknown', '--features', features, '--', '-C', 'strip=none'], env);
 const named = join(target, 'named.wasm');
 const opt = wasmOpt();
 run(opt.cmd, [...opt.args, ...WASM_OPT_PASSES, '-g', '--strip-dwarf', ...WASM_FEATURES.map((f) => `--enable-${f}`), '-o', named, join(target, 'wasm32-unknown-unknown', 'release', 'upgrade_gate.wasm')]);

@@ -619,7 +619,8 @@ pub fn verdict_line(#[wasm_bindgen(unchecked_param_type = "string | object")] re
         other => Err(usage(&format!("report: unknown check status `{other}`"))),
     };
     let checks = r.checks.iter().map(|c| Ok((c.id.as_str(), status(&c.status)?, c.detail.as_str()))).collect::<Result<Vec<_>, JsValue>>()?;
-    Ok(format!("{} — {}", r.decision.to_uppercase(), gate::summary_reason(checks)))
+    // ASCII: the decisions are `release`, `hold`, `reject`; Unicode case tables would cost the card 6 KB.
+    Ok(format!("{} — {}", r.decision.to_ascii_uppercase(), gate::summary_reason(checks)))
 }
 
 /// The signer view (no manifest): a Safe transaction's hashes, the claimed
