@@ -35,11 +35,14 @@ stopIfDryRun('npm run bench:size');
 // rebuild every dependency in a reused target folder.
 const env = { ...process.env, CARGO_TARGET_DIR: target, RUSTUP_TOOLCHAIN: pinnedRust() };
 env.CARGO_ENCODED_RUSTFLAGS = wasmRustflags(target).join('\x1f');
+// The card's per-package opt-levels as scripts/build.mjs gives them (--config:
+// an environment variable cannot name alloy-primitives, whose name has a dash).
+const small = [];
 if (features.includes('wasm-card')) {
   env.CARGO_PROFILE_RELEASE_OPT_LEVEL = 'z';
-  for (const p of ['keccak', 'sha3', 'alloy-primitives']) env[`CARGO_PROFILE_RELEASE_PACKAGE_${p.toUpperCase().replace(/-/g, '_')}_OPT_LEVEL`] = 'z';
+  for (const p of ['keccak', 'sha3', 'alloy-primitives']) small.push('--config', `profile.release.package.${p}.opt-level="z"`);
 }
-run('cargo', ['rustc', '--lib', '--release', '--target', 'wasm32-unknown-unknown', '--features', features, '--', '-C', 'strip=none'], env);
+run('cargo', ['rustc', '--lib', '--release', '--target', 'wasm32-unknown-unknown', '--features', features, ...small, '--', '-C', 'strip=none'], env);
 const named = join(target, 'named.wasm');
 const opt = wasmOpt();
 run(opt.cmd, [...opt.args, ...WASM_OPT_PASSES, '-g', '--strip-dwarf', ...WASM_FEATURES.map((f) => `--enable-${f}`), '-o', named, join(target, 'wasm32-unknown-unknown', 'release', 'upgrade_gate.wasm')]);
