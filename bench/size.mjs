@@ -11,7 +11,7 @@
 // module it emits).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { pinnedRust, root, WASM_FEATURES, WASM_OPT_PASSES, wasmOpt, wasmRustflags } from '../scripts/lib.mjs';
 import { setup, stopIfDryRun } from '../scripts/setup.mjs';
@@ -22,7 +22,9 @@ import { setup, stopIfDryRun } from '../scripts/setup.mjs';
 // reuses a target folder (e.g. target/ or target/wasm-card: only our crate is relinked).
 const at = process.argv.indexOf('--features');
 const features = at >= 0 ? process.argv[at + 1] : 'wasm-formats';
-const target = process.env.BENCH_SIZE_TARGET || join(root, 'target', 'size');
+// Absolute: the reproducible flags name the target folder, and a relative path
+// there would differ from the build's and rebuild every dependency.
+const target = process.env.BENCH_SIZE_TARGET ? resolve(root, process.env.BENCH_SIZE_TARGET) : join(root, 'target', 'size');
 
 function run(cmd, args, env = process.env) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env });
@@ -31,13 +33,17 @@ function run(cmd, args, env = process.env) {
 
 setup();
 stopIfDryRun('npm run bench:size');
-const env = { ...process.env, CARGO_PROFILE_RELEASE_STRIP: 'false', CARGO_TARGET_DIR: target, RUSTUP_TOOLCHAIN: pinnedRust() };
+// strip=none for our crate alone (rustc's last -C wins): a profile setting would
+// rebuild every dependency in a reused target folder.
+const env = { ...process.env, CARGO_TARGET_DIR: target, RUSTUP_TOOLCHAIN: pinnedRust() };
 env.CARGO_ENCODED_RUSTFLAGS = wasmRustflags(target).join('\x1f');
+// The card's per-package opt-levels as scripts/build.mjs gives them (--config).
+const small = [];
 if (features.includes('wasm-card')) {
   env.CARGO_PROFILE_RELEASE_OPT_LEVEL = 'z';
-  for (const p of ['keccak', 'sha3', 'alloy-primitives']) env[`CARGO_PROFILE_RELEASE_PACKAGE_${p.toUpperCase().replace(/-/g, '_')}_OPT_LEVEL`] = 'z';
+  for (const p of ['keccak', 'sha3', 'alloy-primitives']) small.push('--config', `profile.release.package.${p}.opt-level="z"`);
 }
-run('cargo', ['build', '--lib', '--release', '--target', 'wasm32-unknown-unknown', '--features', features], env);
+run('cargo', ['rustc', '--lib', '--release', '--target', 'wasm32-unknown-unknown', '--features', features, ...small, '--', '-C', 'strip=none'], env);
 const named = join(target, 'named.wasm');
 const opt = wasmOpt();
 run(opt.cmd, [...opt.args, ...WASM_OPT_PASSES, '-g', '--strip-dwarf', ...WASM_FEATURES.map((f) => `--enable-${f}`), '-o', named, join(target, 'wasm32-unknown-unknown', 'release', 'upgrade_gate.wasm')]);

@@ -23,7 +23,7 @@ use crate::proof::{self, ProvenState, Verdict, Witness};
 /// reader, the effects rules, the artifact reader) from that module: 23 KB of
 /// its brotli bytes (bench/RESULTS.md). Every check answers as it does for the
 /// same inputs without evidence and artifacts (tests/e2e/card-parity.test.mjs).
-const CARD: bool = cfg!(feature = "wasm-card");
+pub(crate) const CARD: bool = cfg!(feature = "wasm-card");
 
 /// The page's first module (feature `wasm-light`) has no witness reader, no
 /// re-execution (revm) and no layout comparison (SPEC §9, §10): `Case::read`

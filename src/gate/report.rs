@@ -98,6 +98,9 @@ pub struct Report {
     /// Extension (SPEC §7.5): what the state diff shows the release writes;
     /// absent when the evidence is not a state diff.
     #[serde(skip_serializing_if = "Option::is_none")]
+    // Always absent in the card's module (it reads no evidence): not
+    // serialized there, so that its serializers stay out of that module.
+    #[cfg_attr(feature = "wasm-card", serde(skip))]
     pub effects: Option<Effects>,
     /// Extension (SPEC §7.4): the code binding of each target that names an
     /// artifact; absent when none does.
@@ -106,6 +109,8 @@ pub struct Report {
     /// Extension (SPEC §9.4): the re-execution on a witness's proven state;
     /// absent when no witness was proven.
     #[serde(skip_serializing_if = "Option::is_none")]
+    // Always absent in the card's and the page's first module: not serialized there.
+    #[cfg_attr(any(feature = "wasm-card", feature = "wasm-light"), serde(skip))]
     pub replay: Option<super::ReplayReport>,
     /// Extension (SPEC §10.3): per target that names a layout, both
     /// implementations, where each layout came from, and the comparison's

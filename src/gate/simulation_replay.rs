@@ -22,11 +22,15 @@ pub enum ReplayRun {
     Done { state: Box<ProvenState>, outcome: Outcome },
 }
 
+/// The forum card's and the page's first module never prove a witness
+/// (Case::read refuses one). `run` and each reader of its outcome say so, where
+/// the linker sees it (`run` is not inlined into them): revm, the derived
+/// effects and the `replay` extension stay out of those modules' bytes.
+const NO_WITNESS: bool = cfg!(feature = "wasm-card") || super::case::LIGHT;
+
 /// Re-executes the release when the witness proves its state.
 pub fn run(case: &Case, proof: ProofOutcome<'_>) -> ReplayRun {
-    // The forum card's module never proves a witness (Case::read refuses one):
-    // said where the linker sees it, so that revm stays out of its bytes.
-    if cfg!(feature = "wasm-card") || super::case::LIGHT {
+    if NO_WITNESS {
         return ReplayRun::NoWitness;
     }
     let state = match proof {
@@ -96,6 +100,7 @@ pub struct ProvenCounts {
 
 /// The `replay` extension, when a witness was proven.
 pub fn report(case: &Case, run: &ReplayRun) -> Option<ReplayReport> {
+    let run = if NO_WITNESS { &ReplayRun::NoWitness } else { run };
     let ReplayRun::Done { state, outcome } = run else { return None };
     let (calls, returned): (&[CallRecord], _) = match outcome {
         Outcome::Ran(r) => (&r.calls, r.safe_version.clone()),
@@ -125,6 +130,7 @@ pub fn report(case: &Case, run: &ReplayRun) -> Option<ReplayReport> {
 /// SPEC §9.3 `simulation.replay`.
 pub fn simulation_replay(case: &Case, run: &ReplayRun) -> Check {
     let id = "simulation.replay";
+    let run = if NO_WITNESS { &ReplayRun::NoWitness } else { run };
     match run {
         ReplayRun::NoWitness if case.policy.requires(Required::Proof) => {
             Check::new(id, Status::Pending, "the policy requires proof: supply a witness (SPEC §9.1) and the block hash you trust")
@@ -214,6 +220,7 @@ fn first_difference(state: &ProvenState, r: &Replayed, evidence: &StateDiffEvide
 /// no witness, §7 applies unchanged.
 pub fn effects_takeover(case: &Case, run: &ReplayRun, replay: &Check) -> Option<(Check, Option<Effects>)> {
     let id = "simulation.effects";
+    let run = if NO_WITNESS { &ReplayRun::NoWitness } else { run };
     // It follows simulation.replay: a derived diff the supplied evidence disagrees with fails both.
     if matches!(run, ReplayRun::Done { outcome: Outcome::Ran(_), .. }) && replay.status == Status::Fail {
         return Some((Check::new(id, Status::Fail, "see simulation.replay: the evidence's state diff disagrees with the re-execution, so effects are read from neither"), None));
