@@ -11,7 +11,7 @@ use std::ops::Range;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::scan::{self, ScanError};
+use super::scan::{self, Stop};
 
 /// The largest build info file read (Hardhat's and Foundry's with ASTs of a
 /// large project reach tens of MB).
@@ -116,9 +116,18 @@ pub struct Compiled<'a> {
 /// Why a build info cannot give a layout: the message names the file's field.
 pub type ReadError = String;
 
-fn syntax(bytes: &[u8], what: &str, e: &ScanError) -> ReadError {
-    let (line, column) = scan::line_column(bytes, e.at);
-    format!("{what} is not JSON ({} at line {line} column {column})", e.what)
+type Walk<T> = Result<T, Stop<ReadError>>;
+
+/// A walk's error as the message: the field, or line and column for JSON syntax.
+fn message(bytes: &[u8], what: &str, stop: Stop<ReadError>) -> ReadError {
+    match stop {
+        Stop::Caller(m) => m,
+        Stop::Scan(e) => {
+            let (line, column) = scan::line_column(bytes, e.at);
+            let kind = if e.what.starts_with("expected an object") || e.what.starts_with("expected a list") { "is not a solc build info" } else { "is not JSON" };
+            format!("{what} {kind} ({} at line {line} column {column})", e.what)
+        }
+    }
 }
 
 /// Parses the value at `span` of `bytes`, with serde's line and column made the file's.
@@ -137,94 +146,222 @@ fn parse_at<'de, T: Deserialize<'de>>(bytes: &'de [u8], span: Range<usize>, what
     })
 }
 
-/// An object's members by name; a name given twice is refused, as serde refuses a duplicate field.
-fn fields<'b>(bytes: &'b [u8], span: Range<usize>, what: &str, names: &[&str]) -> Result<Vec<Option<Range<usize>>>, ReadError> {
-    let mut out = vec![None; names.len()];
-    for (name, value) in scan::members(bytes, span).map_err(|e| syntax(bytes, what, &e))? {
-        if let Some(slot) = names.iter().position(|n| *n == name).and_then(|i| out.get_mut(i)) {
-            if slot.is_some() {
-                return Err(format!("{what} is not a solc build info (duplicate field `{name}`)"));
-            }
-            *slot = Some(value);
-        }
-    }
-    Ok(out)
-}
-
-/// A JSON map's entries (the last of a repeated key, as serde's map keeps it); `null` is none.
-fn entries(bytes: &[u8], span: Range<usize>, what: &str) -> Result<BTreeMap<String, Range<usize>>, ReadError> {
-    if bytes.get(span.clone()) == Some(b"null") {
-        return Ok(BTreeMap::new());
-    }
-    Ok(scan::members(bytes, span).map_err(|e| syntax(bytes, what, &e))?.into_iter().map(|(k, v)| (k.into_owned(), v)).collect())
-}
-
 fn is_null(bytes: &[u8], span: &Range<usize>) -> bool {
     bytes.get(span.clone()) == Some(b"null")
 }
 
-fn whole(bytes: &[u8], what: &str) -> Result<Range<usize>, ReadError> {
+/// Skips the value at `i`, noting its span in `slot` (a field given twice is refused, as serde refuses it).
+fn note(b: &[u8], i: usize, slot: &mut Option<Range<usize>>, what: &str, name: &str) -> Walk<Option<usize>> {
+    if slot.is_some() {
+        return Err(Stop::Caller(format!("{what} is not a solc build info (duplicate field `{name}`)")));
+    }
+    let end = scan::skip_value(b, i)?;
+    *slot = Some(i..end);
+    Ok(Some(end))
+}
+
+/// What one pass over a file finds of `output`.
+#[derive(Default)]
+struct Found {
+    contract: Option<Range<usize>>,
+    sources: BTreeMap<String, (Range<usize>, Vec<i64>)>,
+}
+
+/// `output` at `i`: the span of `contracts[source][contract]` (the last of
+/// a repeated key, as serde's maps keep it) and each source's entry with the
+/// ids its AST declares.
+fn walk_output(b: &[u8], i: usize, what: &str, source: &str, contract: &str, found: &mut Found) -> Walk<usize> {
+    let (mut contracts, mut sources) = (false, false);
+    scan::object(b, i, |key, v| match key.as_ref() {
+        "contracts" | "sources" => {
+            let seen = if key == "contracts" { &mut contracts } else { &mut sources };
+            if std::mem::replace(seen, true) {
+                return Err(Stop::Caller(format!("{what} is not a solc build info (duplicate field `{key}`)")));
+            }
+            if b.get(v..v + 4) == Some(b"null") {
+                return Ok(None);
+            }
+            if key == "contracts" {
+                return scan::object(b, v, |path, per_file| {
+                    if path != source {
+                        return Ok(None);
+                    }
+                    found.contract = None;
+                    scan::object(b, per_file, |name, c| {
+                        if name != contract {
+                            return Ok(None);
+                        }
+                        let end = scan::skip_value(b, c)?;
+                        found.contract = Some(c..end);
+                        Ok(Some(end))
+                    })
+                    .map(Some)
+                })
+                .map(Some);
+            }
+            scan::object(b, v, |path, entry| {
+                let (mut ast, mut declared) = (None, Vec::new());
+                let end = scan::object(b, entry, |k, a| {
+                    if k != "ast" {
+                        return Ok(None);
+                    }
+                    if ast.is_some() {
+                        return Err(Stop::Caller(format!("{what} is not a solc build info (duplicate field `ast`)")));
+                    }
+                    let (unit, end) = node(b, a, 0)?;
+                    declared = unit.inner;
+                    ast = Some(a..end);
+                    Ok(Some(end))
+                })?;
+                found.sources.insert(path.into_owned(), (entry..end, declared));
+                Ok(Some(end))
+            })
+            .map(Some)
+        }
+        _ => Ok(None),
+    })
+}
+
+const INDEXED: [&str; 4] = ["ContractDefinition", "StructDefinition", "EnumDefinition", "UserDefinedValueTypeDefinition"];
+
+/// What the index needs of an AST node: its kind, its id, and the indexed
+/// ids below it (a source unit's declarations and its contracts' own).
+#[derive(Default)]
+struct Seen {
+    kind: Option<String>,
+    id: Option<i64>,
+    inner: Vec<i64>,
+}
+
+impl Seen {
+    fn indexed(&self) -> Option<i64> {
+        self.id.filter(|_| self.kind.as_deref().is_some_and(|k| INDEXED.contains(&k)))
+    }
+}
+
+/// The AST node at `i` (`depth` 0: a source unit), as `Declarations::new`
+/// walks it: `nodes[]`, and a contract's own `nodes[]`. Returns the node's
+/// end; everything else is skipped, not built.
+fn node(b: &[u8], i: usize, depth: u8) -> Walk<(Seen, usize)> {
+    let mut seen = Seen::default();
+    if b.get(scan::ws(b, i)) != Some(&b'{') {
+        return Ok((seen, scan::skip_value(b, i)?));
+    }
+    let end = scan::object(b, i, |key, v| match key.as_ref() {
+        "nodeType" | "id" => {
+            let end = scan::skip_value(b, v)?;
+            let value = b.get(v..end).unwrap_or_default();
+            if key == "id" {
+                seen.id = seen.id.or_else(|| serde_json::from_slice(value).ok());
+            } else if seen.kind.is_none() {
+                seen.kind = serde_json::from_slice(value).ok();
+            }
+            Ok(Some(end))
+        }
+        "nodes" if depth < 2 && b.get(v) == Some(&b'[') => scan::array(b, v, |element| {
+            let (child, end) = node(b, element, depth + 1)?;
+            seen.inner.extend(child.indexed());
+            if depth == 0 && child.kind.as_deref() == Some("ContractDefinition") {
+                seen.inner.extend(child.inner);
+            }
+            Ok(Some(end))
+        })
+        .map(Some),
+        _ => Ok(None),
+    })?;
+    Ok((seen, end))
+}
+
+fn size(bytes: &[u8], what: &str) -> Result<(), ReadError> {
     if bytes.len() > BUILD_INFO_BYTES {
         return Err(format!("{what} is {} bytes, more than the {BUILD_INFO_BYTES} the gate reads", bytes.len()));
     }
-    Ok(0..bytes.len())
+    Ok(())
 }
 
 /// Whether the main file has its own `output` (else Hardhat 3's `.output.json` beside it is needed).
 pub fn has_output(main: &[u8]) -> bool {
-    whole(main, "").ok().and_then(|all| fields(main, all, "", &["output"]).ok()).and_then(|f| f.into_iter().next().flatten()).is_some_and(|o| !is_null(main, &o))
+    let mut output = None;
+    let walked = scan::object::<ReadError>(main, 0, |key, v| if key == "output" { note(main, v, &mut output, "", "output") } else { Ok(None) });
+    walked.is_ok() && output.is_some_and(|o| !is_null(main, &o))
 }
 
 /// Reads `main` (and Hardhat 3's `output` file when `main` has no `output`)
-/// for `source:contract`. The file is scanned once; serde parses only the
-/// contract's entry and the ASTs of the sources its layout names.
+/// for `source:contract`. One pass scans the file (checking every byte's
+/// grammar); serde parses only the contract's entry and the ASTs of the
+/// sources its layout names.
 pub fn read<'a>(main: &'a [u8], output_file: Option<&'a [u8]>, source: &str, contract: &str) -> Result<Compiled<'a>, ReadError> {
     let what = "the build info";
-    let top = fields(main, whole(main, what)?, what, &["solcVersion", "input", "output"])?;
-    let [version, input, output] = top.as_slice() else { return Err("unreachable".into()) };
-    let solc_version = match version.clone().map(|v| parse_at::<Value>(main, v, what)).transpose()? {
+    size(main, what)?;
+    let (mut version, mut input, mut output) = (None, None, None);
+    let mut found = Found::default();
+    let walk = scan::object(main, 0, |key, v| match key.as_ref() {
+        "solcVersion" => note(main, v, &mut version, what, "solcVersion"),
+        "input" => note(main, v, &mut input, what, "input"),
+        "output" => {
+            if output.is_some() {
+                return Err(Stop::Caller(format!("{what} is not a solc build info (duplicate field `output`)")));
+            }
+            let end = if main.get(v..v + 4) == Some(b"null") { scan::skip_value(main, v)? } else { walk_output(main, v, what, source, contract, &mut found)? };
+            output = Some(v..end);
+            Ok(Some(end))
+        }
+        _ => Ok(None),
+    });
+    walk.and_then(|end| Ok(scan::at_end(main, end)?)).map_err(|s| message(main, what, s))?;
+    let solc_version = match version.map(|v| parse_at::<Value>(main, v, what)).transpose()? {
         Some(Value::String(v)) => v,
         None | Some(Value::Null) => return Err("the build info has no `solcVersion` (write it as Hardhat and Foundry do: `{solcVersion, input, output}`)".into()),
         Some(_) => return Err("`solcVersion` is not a string".into()),
     };
-    if input.as_ref().is_none_or(|i| is_null(main, i)) {
+    if input.is_none_or(|i| is_null(main, &i)) {
         return Err("the build info has no `input` (the solc standard-JSON input)".into());
     }
-    let (file, what, output) = match (output.clone().filter(|o| !is_null(main, o)), output_file) {
-        (Some(o), _) => (main, what, o),
+    let (file, what) = match (output.filter(|o| !is_null(main, o)), output_file) {
+        (Some(_), _) => (main, what),
         (None, Some(bytes)) => {
             let what = "the `.output.json` beside the build info";
-            let f = fields(bytes, whole(bytes, what)?, what, &["output"])?;
-            let o = f.into_iter().next().flatten().filter(|o| !is_null(bytes, o)).ok_or("the `.output.json` beside the build info has no `output`")?;
-            (bytes, what, o)
+            size(bytes, what)?;
+            let mut output = None;
+            let walk = scan::object(bytes, 0, |key, v| {
+                if key != "output" {
+                    return Ok(None);
+                }
+                if output.is_some() {
+                    return Err(Stop::Caller(format!("{what} is not a solc build info (duplicate field `output`)")));
+                }
+                let end = if bytes.get(v..v + 4) == Some(b"null") { scan::skip_value(bytes, v)? } else { walk_output(bytes, v, what, source, contract, &mut found)? };
+                output = Some(v..end);
+                Ok(Some(end))
+            });
+            walk.and_then(|end| Ok(scan::at_end(bytes, end)?)).map_err(|s| message(bytes, what, s))?;
+            if output.is_none_or(|o| is_null(bytes, &o)) {
+                return Err("the `.output.json` beside the build info has no `output`".into());
+            }
+            (bytes, what)
         }
         (None, None) => return Err("the build info has no `output`, and no Hardhat 3 `.output.json` is beside it".into()),
     };
-    let parts = fields(file, output, what, &["contracts", "sources"])?;
-    let [contracts, sources] = parts.as_slice() else { return Err("unreachable".into()) };
-    let found = match contracts {
-        Some(c) => match entries(file, c.clone(), what)?.remove(source) {
-            Some(per_file) => entries(file, per_file, what)?.remove(contract),
-            None => None,
-        },
-        None => None,
-    };
-    let found: ContractOutput = found
+    let entry: ContractOutput = found
+        .contract
         .map(|span| parse_at(file, span, what))
         .transpose()?
         .ok_or_else(|| format!("the build info has no contract `{source}:{contract}` under `output.contracts`"))?;
-    let storage_layout = found.storage_layout.filter(|v| !v.is_null()).ok_or_else(|| {
+    let storage_layout = entry.storage_layout.filter(|v| !v.is_null()).ok_or_else(|| {
         format!("`output.contracts.{source}.{contract}` has no `storageLayout`: turn on the `storageLayout` output selection (Foundry: `extra_output = [\"storageLayout\"]`)")
     })?;
-    let deployed_bytecode = found.evm.and_then(|e| e.deployed_bytecode).filter(|v| !v.is_null()).ok_or_else(|| {
+    let deployed_bytecode = entry.evm.and_then(|e| e.deployed_bytecode).filter(|v| !v.is_null()).ok_or_else(|| {
         format!("`output.contracts.{source}.{contract}` has no `evm.deployedBytecode`: turn on the `evm.deployedBytecode` output selection")
     })?;
-    let unparsed = match sources {
-        Some(s) => entries(file, s.clone(), what)?,
-        None => BTreeMap::new(),
-    };
+    // The first source (by path) declaring each id: the one `Declarations::new` keeps.
+    let mut index: HashMap<i64, String> = HashMap::new();
+    for (path, (_, declared)) in &found.sources {
+        for &id in declared {
+            index.entry(id).or_insert_with(|| path.clone());
+        }
+    }
+    let unparsed = found.sources.into_iter().map(|(path, (span, _))| (path, span)).collect();
     let mut compiled = Compiled { solc_version, storage_layout, deployed_bytecode, sources: BTreeMap::new(), source: source.to_string(), contract: contract.to_string(), file, what, unparsed };
-    let index = compiled.declaration_index()?;
     compiled.load(&[source.to_string()])?;
     match compiled.sources.get(source) {
         Some(SourceOutput { ast: Some(_) }) => {}
@@ -246,7 +383,7 @@ impl Compiled<'_> {
         Ok(())
     }
 
-    /// Parses every source not parsed yet (when the layout names something the index missed).
+    /// Parses every source not parsed yet.
     pub fn load_all(&mut self) -> Result<(), ReadError> {
         let all: Vec<String> = self.unparsed.keys().cloned().collect();
         self.load(&all)
@@ -257,8 +394,7 @@ impl Compiled<'_> {
     }
 
     /// Parses the sources declaring the base contracts and the types the
-    /// layout may name, found by the ids of the other ASTs' declarations
-    /// (scanned, not built), until nothing new is named.
+    /// layout may name (by the index of declaration ids), until nothing new is named.
     fn load_named(&mut self, index: &HashMap<i64, String>) -> Result<(), ReadError> {
         loop {
             let wanted = wanted_ids(&self.sources, &self.source, &self.contract);
@@ -271,43 +407,6 @@ impl Compiled<'_> {
             self.load(&next)?;
         }
     }
-
-    /// The id of each declaration `Declarations` indexes, with the first
-    /// source (by path) declaring it, the one `Declarations::new` keeps.
-    fn declaration_index(&self) -> Result<HashMap<i64, String>, ReadError> {
-        let (file, what) = (self.file, self.what);
-        let mut index = HashMap::new();
-        for (path, span) in &self.unparsed {
-            let Some(ast) = fields(file, span.clone(), what, &["ast"])?.into_iter().next().flatten().filter(|a| !is_null(file, a)) else { continue };
-            let mut declared = Vec::new();
-            declarations_in(file, ast, what, 0, &mut declared)?;
-            for id in declared {
-                index.entry(id).or_insert_with(|| path.clone());
-            }
-        }
-        Ok(index)
-    }
-}
-
-const INDEXED: [&str; 4] = ["ContractDefinition", "StructDefinition", "EnumDefinition", "UserDefinedValueTypeDefinition"];
-
-/// The ids of `node.nodes[]` of the indexed kinds, and of a contract's own `nodes[]` (`depth` 1).
-fn declarations_in(file: &[u8], node: Range<usize>, what: &str, depth: u8, out: &mut Vec<i64>) -> Result<(), ReadError> {
-    let Some(list) = fields(file, node, what, &["nodes"])?.into_iter().next().flatten().filter(|l| !is_null(file, l)) else { return Ok(()) };
-    for element in scan::elements(file, list).map_err(|e| syntax(file, what, &e))? {
-        let f = fields(file, element.clone(), what, &["nodeType", "id"])?;
-        let [kind, id] = f.as_slice() else { continue };
-        let kind: Option<String> = kind.clone().and_then(|k| serde_json::from_slice(file.get(k).unwrap_or_default()).ok());
-        let id: Option<i64> = id.clone().and_then(|i| serde_json::from_slice(file.get(i).unwrap_or_default()).ok());
-        let Some(kind) = kind else { continue };
-        if let (Some(id), true) = (id, INDEXED.contains(&kind.as_str())) {
-            out.push(id);
-        }
-        if depth == 0 && kind == "ContractDefinition" {
-            declarations_in(file, element, what, 1, out)?;
-        }
-    }
-    Ok(())
 }
 
 /// The ids the layout of `source:contract` may look up (`extract`'s

@@ -5,6 +5,7 @@
 //! span, so every byte of the file is checked by one or the other.
 
 use std::borrow::Cow;
+#[cfg(test)]
 use std::ops::Range;
 
 /// Values nested inside a skipped value at most (serde's limit for the rest).
@@ -38,6 +39,15 @@ pub fn ws(b: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// Whether 8 bytes hold a `"`, a `\` or a control character (where a string
+/// stops being plain), tested at once.
+fn stops(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    (zero(w ^ (ONES * u64::from(b'"'))) | zero(w ^ (ONES * u64::from(b'\\'))) | (w.wrapping_sub(ONES * 0x20) & !w & HIGH)) != 0
+}
+
 /// `i` at a `"`: the index after the closing quote.
 fn string(b: &[u8], i: usize) -> Scan<usize> {
     if b.get(i) != Some(&b'"') {
@@ -45,23 +55,27 @@ fn string(b: &[u8], i: usize) -> Scan<usize> {
     }
     let mut j = i + 1;
     loop {
+        while let Some(word) = b.get(j..j.saturating_add(8)).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+            if stops(u64::from_le_bytes(word)) {
+                break;
+            }
+            j += 8;
+        }
         match b.get(j) {
             None => return err("EOF while parsing a string", j),
             Some(b'"') => return Ok(j + 1),
-            Some(b'\\') => {
-                match b.get(j + 1) {
-                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => j += 2,
-                    Some(b'u') => {
-                        let hex = b.get(j + 2..j + 6).ok_or(ScanError { what: "EOF while parsing a string", at: j })?;
-                        if !hex.iter().all(u8::is_ascii_hexdigit) {
-                            return err("invalid escape", j);
-                        }
-                        j += 6;
+            Some(b'\\') => match b.get(j + 1) {
+                Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => j += 2,
+                Some(b'u') => {
+                    let hex = b.get(j + 2..j + 6).ok_or(ScanError { what: "EOF while parsing a string", at: j })?;
+                    if !hex.iter().all(u8::is_ascii_hexdigit) {
+                        return err("invalid escape", j);
                     }
-                    None => return err("EOF while parsing a string", j),
-                    Some(_) => return err("invalid escape", j),
+                    j += 6;
                 }
-            }
+                None => return err("EOF while parsing a string", j),
+                Some(_) => return err("invalid escape", j),
+            },
             Some(&c) if c < 0x20 => return err("control character in a string", j),
             Some(_) => j += 1,
         }
@@ -168,78 +182,128 @@ pub fn skip_value(b: &[u8], i: usize) -> Scan<usize> {
 }
 
 /// The members of the object at `span`, each key (unescaped) with its
-/// value's span; the object must fill the span but for whitespace.
-pub fn members(b: &[u8], span: Range<usize>) -> Scan<Vec<(Cow<'_, str>, Range<usize>)>> {
-    let end = span.end;
-    let b = b.get(..end).ok_or(ScanError { what: "EOF while parsing an object", at: end })?;
-    let mut out = Vec::new();
-    let mut i = ws(b, span.start);
+
+/// An error of a walk: the scanner's, or the caller's own.
+pub enum Stop<E> {
+    Scan(ScanError),
+    Caller(E),
+}
+
+impl<E> From<ScanError> for Stop<E> {
+    fn from(e: ScanError) -> Self {
+        Stop::Scan(e)
+    }
+}
+
+fn key_name(b: &[u8], start: usize, end: usize) -> Scan<Cow<'_, str>> {
+    let raw = b.get(start..end).unwrap_or_default();
+    if raw.contains(&b'\\') {
+        return serde_json::from_slice::<String>(raw).map(Cow::Owned).map_err(|_| ScanError { what: "invalid string", at: start });
+    }
+    let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or_default();
+    std::str::from_utf8(inner).map(Cow::Borrowed).map_err(|_| ScanError { what: "invalid unicode in a string", at: start })
+}
+
+/// `i` at or before an object: calls `f(key, value start)` for each member,
+/// which returns the value's end when it read the value itself (else the
+/// value is skipped); returns the index after the object. Nothing is scanned twice.
+pub fn object<E>(b: &[u8], i: usize, mut f: impl FnMut(Cow<'_, str>, usize) -> Result<Option<usize>, Stop<E>>) -> Result<usize, Stop<E>> {
+    let mut i = ws(b, i);
     if b.get(i) != Some(&b'{') {
-        return err("expected an object", i);
+        return Err(ScanError { what: "expected an object", at: i }.into());
     }
     i = ws(b, i + 1);
     if b.get(i) == Some(&b'}') {
-        return finish(b, i + 1, out);
+        return Ok(i + 1);
     }
     loop {
         let key_start = ws(b, i);
         let key_end = string(b, key_start)?;
-        let raw = b.get(key_start..key_end).unwrap_or_default();
-        let name = if raw.contains(&b'\\') {
-            Cow::Owned(serde_json::from_slice::<String>(raw).map_err(|_| ScanError { what: "invalid string", at: key_start })?)
-        } else {
-            Cow::Borrowed(std::str::from_utf8(raw.get(1..raw.len().saturating_sub(1)).unwrap_or_default()).map_err(|_| ScanError { what: "invalid unicode in a string", at: key_start })?)
-        };
+        let name = key_name(b, key_start, key_end)?;
         i = ws(b, key_end);
         if b.get(i) != Some(&b':') {
-            return err("expected `:`", i);
+            return Err(ScanError { what: "expected `:`", at: i }.into());
         }
         let value_start = ws(b, i + 1);
-        let value_end = skip_value(b, value_start)?;
-        out.push((name, value_start..value_end));
+        let value_end = match f(name, value_start)? {
+            Some(end) => end,
+            None => skip_value(b, value_start)?,
+        };
         i = ws(b, value_end);
         match b.get(i) {
             Some(b',') => i += 1,
-            Some(b'}') => return finish(b, i + 1, out),
-            None => return err("EOF while parsing an object", i),
-            Some(_) => return err("expected `,` or `}`", i),
+            Some(b'}') => return Ok(i + 1),
+            None => return Err(ScanError { what: "EOF while parsing an object", at: i }.into()),
+            Some(_) => return Err(ScanError { what: "expected `,` or `}`", at: i }.into()),
         }
     }
 }
 
-/// The spans of the elements of the array at `span` (which it must fill but for whitespace).
-pub fn elements(b: &[u8], span: Range<usize>) -> Scan<Vec<Range<usize>>> {
-    let end = span.end;
-    let b = b.get(..end).ok_or(ScanError { what: "EOF while parsing a list", at: end })?;
-    let mut out = Vec::new();
-    let mut i = ws(b, span.start);
+/// `i` at or before an array: calls `f(element start)` for each element, as [`object`] does.
+pub fn array<E>(b: &[u8], i: usize, mut f: impl FnMut(usize) -> Result<Option<usize>, Stop<E>>) -> Result<usize, Stop<E>> {
+    let mut i = ws(b, i);
     if b.get(i) != Some(&b'[') {
-        return err("expected a list", i);
+        return Err(ScanError { what: "expected a list", at: i }.into());
     }
     i = ws(b, i + 1);
     if b.get(i) == Some(&b']') {
-        return finish(b, i + 1, out);
+        return Ok(i + 1);
     }
     loop {
         let start = ws(b, i);
-        let value_end = skip_value(b, start)?;
-        out.push(start..value_end);
-        i = ws(b, value_end);
+        let end = match f(start)? {
+            Some(end) => end,
+            None => skip_value(b, start)?,
+        };
+        i = ws(b, end);
         match b.get(i) {
             Some(b',') => i += 1,
-            Some(b']') => return finish(b, i + 1, out),
-            None => return err("EOF while parsing a list", i),
-            Some(_) => return err("expected `,` or `]`", i),
+            Some(b']') => return Ok(i + 1),
+            None => return Err(ScanError { what: "EOF while parsing a list", at: i }.into()),
+            Some(_) => return Err(ScanError { what: "expected `,` or `]`", at: i }.into()),
         }
     }
 }
 
-fn finish<T>(b: &[u8], i: usize, out: T) -> Scan<T> {
-    let i = ws(b, i);
+/// Nothing but whitespace after `end`.
+pub fn at_end(b: &[u8], end: usize) -> Scan<()> {
+    let i = ws(b, end);
     if i < b.len() {
         return err("trailing characters", i);
     }
-    Ok(out)
+    Ok(())
+}
+
+#[cfg(test)]
+fn members(b: &[u8], span: Range<usize>) -> Scan<Vec<(String, Range<usize>)>> {
+    let b = b.get(..span.end).unwrap_or_default();
+    let mut out = Vec::new();
+    let end = object::<()>(b, span.start, |k, v| {
+        let e = skip_value(b, v)?;
+        out.push((k.into_owned(), v..e));
+        Ok(Some(e))
+    });
+    match end {
+        Ok(e) => at_end(b, e).map(|()| out),
+        Err(Stop::Scan(e)) => Err(e),
+        Err(Stop::Caller(())) => err("", 0),
+    }
+}
+
+#[cfg(test)]
+fn elements(b: &[u8], span: Range<usize>) -> Scan<Vec<Range<usize>>> {
+    let b = b.get(..span.end).unwrap_or_default();
+    let mut out = Vec::new();
+    let end = array::<()>(b, span.start, |v| {
+        let e = skip_value(b, v)?;
+        out.push(v..e);
+        Ok(Some(e))
+    });
+    match end {
+        Ok(e) => at_end(b, e).map(|()| out),
+        Err(Stop::Scan(e)) => Err(e),
+        Err(Stop::Caller(())) => err("", 0),
+    }
 }
 
 #[cfg(test)]
@@ -273,6 +337,10 @@ mod tests {
         assert_eq!(m.len(), 2);
         assert_eq!(&text[m[0].1.clone()], b"[1, {\"x\": 2}]");
         assert_eq!(m[1].0, "bc");
+        let long = "{\"a\":\"0123456789abcdef\\\"0123456789\",\"b\":\"x\u{7f}\u{e9}0123456789\"}";
+        assert_eq!(members(long.as_bytes(), 0..long.len()).unwrap().len(), 2);
+        let control = b"{\"a\":\"0123456789\n0123456789\"}";
+        assert!(members(control, 0..control.len()).is_err());
         assert!(members(br#"{"a":1} x"#, 0..9).is_err());
         let list = b" [ 1 , {\"a\":[]} ] ";
         let e = elements(list, 0..list.len()).unwrap();
