@@ -32,6 +32,7 @@ pub fn line_column(bytes: &[u8], at: usize) -> (usize, usize) {
     (line, column)
 }
 
+#[inline(always)]
 pub fn ws(b: &[u8], mut i: usize) -> usize {
     while matches!(b.get(i), Some(b' ' | b'\n' | b'\r' | b'\t')) {
         i += 1;
@@ -41,6 +42,7 @@ pub fn ws(b: &[u8], mut i: usize) -> usize {
 
 /// Whether 8 bytes hold a `"`, a `\` or a control character (where a string
 /// stops being plain), tested at once.
+#[inline(always)]
 fn stops(w: u64) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -49,6 +51,7 @@ fn stops(w: u64) -> bool {
 }
 
 /// `i` at a `"`: the index after the closing quote.
+#[inline(always)]
 fn string(b: &[u8], i: usize) -> Scan<usize> {
     if b.get(i) != Some(&b'"') {
         return err("expected a string", i);
@@ -82,6 +85,7 @@ fn string(b: &[u8], i: usize) -> Scan<usize> {
     }
 }
 
+#[inline(always)]
 fn digits(b: &[u8], mut i: usize) -> Scan<usize> {
     let start = i;
     while b.get(i).is_some_and(u8::is_ascii_digit) {
@@ -93,6 +97,7 @@ fn digits(b: &[u8], mut i: usize) -> Scan<usize> {
     Ok(i)
 }
 
+#[inline(always)]
 fn number(b: &[u8], mut i: usize) -> Scan<usize> {
     if b.get(i) == Some(&b'-') {
         i += 1;
@@ -115,6 +120,7 @@ fn number(b: &[u8], mut i: usize) -> Scan<usize> {
     Ok(i)
 }
 
+#[inline(always)]
 fn literal(b: &[u8], i: usize, word: &[u8]) -> Scan<usize> {
     match b.get(i..i + word.len()) {
         Some(w) if w == word => Ok(i + word.len()),
@@ -123,6 +129,7 @@ fn literal(b: &[u8], i: usize, word: &[u8]) -> Scan<usize> {
 }
 
 /// `i` after an object's `{` or `,`: the index after the key's `:`.
+#[inline(always)]
 fn key(b: &[u8], i: usize) -> Scan<usize> {
     let i = ws(b, string(b, ws(b, i))?);
     if b.get(i) != Some(&b':') {
@@ -133,7 +140,8 @@ fn key(b: &[u8], i: usize) -> Scan<usize> {
 
 /// The index after the value starting at or after `i` (whitespace first).
 pub fn skip_value(b: &[u8], i: usize) -> Scan<usize> {
-    let mut closers: Vec<u8> = Vec::new();
+    // The open brackets as bits (1: an object), no allocation per value.
+    let (mut objects, mut depth) = (0u128, 0usize);
     let mut i = i;
     loop {
         i = ws(b, i);
@@ -146,10 +154,11 @@ pub fn skip_value(b: &[u8], i: usize) -> Scan<usize> {
                 if b.get(j) == Some(&close) {
                     i = j + 1;
                 } else {
-                    if closers.len() >= DEPTH {
+                    if depth >= DEPTH {
                         return err("recursion limit exceeded", i);
                     }
-                    closers.push(close);
+                    objects = (objects << 1) | u128::from(open == b'{');
+                    depth += 1;
                     i = if open == b'{' { key(b, j)? } else { j };
                     continue;
                 }
@@ -163,7 +172,10 @@ pub fn skip_value(b: &[u8], i: usize) -> Scan<usize> {
         }
         // After a value: `,` to the next one, or closing brackets.
         loop {
-            let Some(&close) = closers.last() else { return Ok(i) };
+            if depth == 0 {
+                return Ok(i);
+            }
+            let close = if objects & 1 == 1 { b'}' } else { b']' };
             i = ws(b, i);
             match b.get(i) {
                 Some(b',') => {
@@ -172,7 +184,8 @@ pub fn skip_value(b: &[u8], i: usize) -> Scan<usize> {
                 }
                 Some(&c) if c == close => {
                     i += 1;
-                    closers.pop();
+                    objects >>= 1;
+                    depth -= 1;
                 }
                 None => return err("EOF while parsing a list or an object", i),
                 Some(_) => return err("expected `,` or a closing bracket", i),
