@@ -16,7 +16,6 @@
 pub mod build_info;
 pub mod compare;
 mod extract;
-mod scan;
 pub mod text;
 
 use std::collections::HashMap;
@@ -77,16 +76,8 @@ pub struct Extracted {
 /// `.output.json` text, for a main file without `output`) and extracts its
 /// layout. `Err` names the field, or is what upgrades-core would throw.
 pub fn read(main: &[u8], output: Option<&[u8]>, source: &str, contract: &str) -> Result<Extracted, String> {
-    let mut compiled = build_info::read(main, output, source, contract)?;
-    let layout = match extract::extract(&compiled) {
-        Ok(layout) => layout,
-        // Whatever the reader's index missed, the answer is the one from every source.
-        Err(_) if !compiled.complete() => {
-            compiled.load_all()?;
-            extract::extract(&compiled)?
-        }
-        Err(e) => return Err(e),
-    };
+    let compiled = build_info::read(main, output, source, contract)?;
+    let layout = extract::extract(&compiled)?;
     Ok(Extracted { layout, solc_version: compiled.solc_version, deployed_bytecode: compiled.deployed_bytecode })
 }
 
