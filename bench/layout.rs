@@ -86,7 +86,9 @@ fn main() {
     assert_eq!(status(&f.run()), Some(Status::Pass), "the layout case passes storage.layout");
     assert_eq!(status(&baseline.run()), Some(Status::Skip));
     let (mut with, mut without, mut one_side) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut hashing, mut reading, mut comparing, mut cloning) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (source, contract) = prev_ref.split_once('#').unwrap().1.rsplit_once(':').unwrap();
+    let (next_source, next_contract) = next_ref.split_once('#').unwrap().1.rsplit_once(':').unwrap();
     for _ in 0..RUNS {
         let t = Instant::now();
         std::hint::black_box(baseline.run());
@@ -97,11 +99,31 @@ fn main() {
         let t = Instant::now();
         std::hint::black_box(upgrade_gate::layout::read(&f.artifacts[0].1, None, source, contract).unwrap());
         one_side.push(t.elapsed());
+        // The parts of what the layout adds, one at a time.
+        let t = Instant::now();
+        for (_, bytes) in &f.artifacts {
+            std::hint::black_box(upgrade_gate::digest::sha256(bytes));
+        }
+        hashing.push(t.elapsed());
+        let t = Instant::now();
+        let p = upgrade_gate::layout::read(&f.artifacts[0].1, None, source, contract).unwrap();
+        let n = upgrade_gate::layout::read(&f.artifacts[1].1, None, next_source, next_contract).unwrap();
+        reading.push(t.elapsed());
+        let t = Instant::now();
+        std::hint::black_box(upgrade_gate::layout::compare(&p.layout, &n.layout).unwrap());
+        comparing.push(t.elapsed());
+        let t = Instant::now();
+        std::hint::black_box(f.artifacts.clone());
+        cloning.push(t.elapsed());
     }
+    let ms = |(m, min): (Duration, Duration)| format!("median {:.2} ms (min {:.2})", m.as_secs_f64() * 1e3, min.as_secs_f64() * 1e3);
+    let parts = [("hashing both files (§7.4 binding)", hashing), ("reading both sides", reading), ("comparing", comparing), ("the harness's copy of both files (in both figures)", cloning)];
+    let parts: Vec<String> = parts.into_iter().map(|(what, v)| format!("  {what}: {}", ms(median(v)))).collect();
     let ((w, wmin), (b, bmin), (s, smin)) = (median(with), median(without), median(one_side));
     let mb = |n: usize| n as f64 / 1e6;
     println!("build infos: previous {:.2} MB, next {:.2} MB (ASTs of every source)", mb(sizes[0]), mb(sizes[1]));
     println!("verify with layout (both sides read, bound, compared): median {:.2} ms (min {:.2}), {RUNS} runs", w.as_secs_f64() * 1e3, wmin.as_secs_f64() * 1e3);
     println!("baseline `verify without layout` (same case, no target names a layout): median {:.2} ms (min {:.2})", b.as_secs_f64() * 1e3, bmin.as_secs_f64() * 1e3);
+    println!("{}", parts.join("\n"));
     println!("ratio {:.2}× the baseline, +{:.2} ms; one side's layout::read alone: median {:.2} ms (min {:.2})", w.as_secs_f64() / b.as_secs_f64(), (w.as_secs_f64() - b.as_secs_f64()) * 1e3, s.as_secs_f64() * 1e3, smin.as_secs_f64() * 1e3);
 }
