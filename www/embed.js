@@ -127,10 +127,10 @@
     const effects = el(
       'span',
       { class: 'effects-card', 'data-effects-card': binds.length ? 'declared' : 'none' },
-      'checked by verify when the evidence is a state diff. ',
-      el('span', { 'data-effects-from': 'simulation', text: 'They come from the proposer’s simulation unless re-executed, and this card does not re-execute: ' }),
+      'not checked on this card (it shows the manifest only). ',
+      el('span', { 'data-effects-from': 'simulation', text: 'What the upgrade writes is checked on ' }),
       el('a', { href: verifier, target: '_blank', rel: 'noopener', 'data-reexecute-link': '', text: 'the verifier page' }),
-      ' re-executes the release here on state proven by a witness against a block hash you trust. This card shows the manifest only.',
+      ', from the proposer’s simulation unless re-executed there on state proven by a witness against a block hash you trust.',
       binds.length ? ` The manifest names ${binds.join('; ')}.` : '',
     );
     body.appendChild(kv('Effects', effects));
@@ -139,7 +139,7 @@
       kv(
         'Rollback plan',
         // rollback.ready judges the manifest's plan; the rollback package's bytes are checked on the verifier page only.
-        el('span', { class: `ready ${ready.status === 'pass' ? 'yes' : 'no'}`, 'data-rollback': ready.status, title: ready.detail, text: ready.status === 'pass' ? 'complete (its rollback package is not checked here)' : `not ready — ${ready.detail}` }),
+        el('span', { class: `ready ${ready.status === 'pass' ? 'plan' : 'no'}`, 'data-rollback': ready.status, title: ready.detail, text: ready.status === 'pass' ? 'written down in the manifest (owner, actions, stop conditions); not tested, and its rollback package is not checked here' : `not ready — ${ready.detail}` }),
       ),
     );
     $('#package-slot').hidden = false;

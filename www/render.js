@@ -71,8 +71,17 @@
   const DECISION_TEXT = {
     release: { word: 'RELEASE', lead: 'Nothing failed and nothing is pending: what will run is what was reviewed and approved. What was not checked is named below.' },
     hold: { word: 'HOLD', lead: 'Nothing failed, but something is still missing. Do not execute yet.' },
-    reject: { word: 'REJECT', lead: 'Do not sign or execute. What would run is not what was approved.' },
+    reject: { word: 'REJECT', lead: 'Do not sign or execute. A check failed: each reason is below.' },
   };
+  // A REJECT's lead names the kind of failure only when the failing checks say it (trial, issue 24):
+  // a witness that proves nothing against the typed hash is not a release that differs from the approved one.
+  const DIFFERS = ['release.digest', 'package.hash', 'package.files', 'actions.match', 'targets.set', 'simulation.effects', 'implementation.code', 'safe.tx', 'simulation.replay', 'rollback.package'];
+  function rejectLead(failing) {
+    const ids = failing.map((c) => c.id);
+    if (ids.includes('state.proof')) return 'Do not sign or execute. The witness does not prove its state against the block hash you gave (a mistyped hash, another block, a block too old, or a forged witness): nothing it says was used. Check the hash with your own node, or ask for a newer witness.';
+    if (ids.some((id) => DIFFERS.includes(id))) return 'Do not sign or execute. What would run is not what was approved.';
+    return DECISION_TEXT.reject.lead;
+  }
 
   /**
    * The headline as the CLI's text and markdown print it, from the core
@@ -103,7 +112,7 @@
       { class: `banner ${report.decision}`, role: 'status', 'data-decision': report.decision, 'data-demo': demo ? demo : null },
       demo ? el('div', { class: 'demo-flag demo-tag', 'data-demo-flag': '', text: `DEMO — not your files (demo case “${demo}”)` }) : null,
       el('div', { class: 'word', text: d.word }),
-      el('p', { class: 'lead', text: d.lead }),
+      el('p', { class: 'lead', 'data-lead': '', text: report.decision === 'reject' ? rejectLead(failing) : d.lead }),
       reasons.length
         ? el(
             'ul',

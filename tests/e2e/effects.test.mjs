@@ -252,7 +252,7 @@ describe('effects and code binding in the page (SPEC §7)', () => {
     const plain = readFileSync(join(examples, 'standard-transparent', 'manifest.json'), 'utf8');
     await page.goto(env.srv.url + 'embed.html#manifest=' + encodeURIComponent(plain));
     await page.waitForFunction(() => document.querySelector('[data-effects-card]')?.dataset.effectsCard === 'none');
-    assert.match(await page.textContent('[data-effects-card]'), /checked by verify when the evidence is a state diff/);
+    assert.match(await page.textContent('[data-effects-card]'), /not checked on this card/);
     await page.close();
   });
 });

@@ -39,6 +39,9 @@ describe('the embed card', () => {
       assert.ok(proxies.includes(t.proxy.toLowerCase()), t.proxy);
     }
     assert.equal(await page.getAttribute('[data-rollback]', 'data-rollback'), 'pass');
+    // The manifest's plan, not a tested rollback: not drawn as a passed check.
+    assert.match(await page.textContent('[data-rollback]'), /not tested, and its rollback package is not checked here/);
+    assert.doesNotMatch(await page.getAttribute('[data-rollback]', 'class'), /\byes\b/);
     await page.setInputFiles('#file-picker', join(root, 'examples', 'standard-transparent', 'package.tar'));
     await page.waitForSelector('[data-package]');
     assert.equal(await page.getAttribute('[data-package]', 'data-package'), 'pass');

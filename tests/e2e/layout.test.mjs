@@ -74,6 +74,12 @@ describe('the Storage layout section (SPEC §10)', () => {
       assert.equal(await dropAndVerify(page, name), expected.decision, name);
       const failing = expected.fail.includes('storage.layout');
       assert.equal(await page.getAttribute('#storage-layout', 'data-storage-layout'), failing ? 'fail' : 'pass', name);
+      // A layout that breaks is a reason to reject, not a release that differs from the approved one.
+      if (expected.decision === 'reject') {
+        const lead = await page.textContent('#verdict [data-lead]');
+        assert.match(lead, /A check failed/, name);
+        assert.doesNotMatch(lead, /not what was approved/, name);
+      }
       const manifest = json(examples, name, 'manifest.json');
       const targets = manifest.targets.filter((t) => t.layout);
       assert.equal(await page.locator('#storage-layout [data-layout-binding]').count(), targets.length, name);

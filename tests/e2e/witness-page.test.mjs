@@ -107,6 +107,10 @@ describe('the page with a witness and the block hash you trust (SPEC §9, issue 
     const wrong = cli(name, WRONG);
     assert.equal(await page.textContent('tr[data-check="state.proof"] .detail'), detailOf(wrong, 'state.proof'));
     assert.deepEqual((await shownReport(page)).checks, wrong.checks.map((c) => ({ ...c, detail: c.detail })));
+    // The lead says the witness proved nothing against the typed hash, not that the release differs.
+    const lead = await page.textContent('#verdict [data-lead]');
+    assert.match(lead, /does not prove its state against the block hash you gave/);
+    assert.doesNotMatch(lead, /not what was approved/);
 
     // 3. The right hash: re-executed here, RELEASE.
     await page.fill('#trusted-block-hash', blockHashOf(name));
@@ -195,6 +199,7 @@ describe('the page with a witness and the block hash you trust (SPEC §9, issue 
     assert.equal(await decision(page), 'reject');
     const expected = cli(name, blockHashOf(name));
     assert.deepEqual((await shownReport(page)).checks, expected.checks);
+    assert.match(await page.textContent('#verdict [data-lead]'), /What would run is not what was approved/, 'the re-execution differs from the approved diff');
     const [, account, slot, replay, evidence] = /(0x[0-9a-fA-F]{40}) slot (0x[0-9a-f]{64}): after (\S+|not shown) in the replay, (\S+|not shown) in the evidence/.exec(detailOf(expected, 'simulation.replay'));
     const diff = page.locator('#effects [data-first-difference]');
     assert.equal(await diff.getAttribute('data-account'), account);
@@ -248,7 +253,9 @@ describe('the page with a witness and the block hash you trust (SPEC §9, issue 
       const manifest = readFileSync(join(examples, 'anvil-safe-multisend', 'manifest.json'), 'utf8');
       await page.goto(`${env.srv.url}${card}#manifest=${encodeURIComponent(manifest)}`);
       await page.waitForSelector('body[data-ready]');
-      assert.match(await page.textContent('[data-effects-card] [data-effects-from="simulation"]'), /proposer’s simulation unless re-executed/);
+      const said = await page.textContent('[data-effects-card]');
+      assert.match(said, /^not checked on this card/);
+      assert.match(said, /from the proposer’s simulation unless re-executed there/);
       const link = page.locator('[data-effects-card] [data-reexecute-link]');
       assert.equal(await link.getAttribute('href'), verifier, card);
       assert.equal(new URL(await link.evaluate((a) => a.href)).pathname.endsWith(verifier), true);
