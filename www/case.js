@@ -330,6 +330,29 @@
       compareRow(`Block ${w.blockNumber} — the hash the witness claims`, w.claimedBlockHash, { 'data-claimed-hash': w.claimedBlockHash }),
       compareRow('The hash you trust (typed above)', trustedHash(), { 'data-typed-hash': trustedHash() }),
     );
+    markDifferences(compare);
+  }
+
+  /**
+   * Marks the groups of four digits where the typed hash differs from the
+   * claimed one (trial: a one-digit typo is hard to spot). It marks only
+   * differences: two equal hashes prove nothing unless yours came from your node.
+   */
+  function markDifferences(compare) {
+    const groups = (attr) => [...compare.querySelectorAll(`[${attr}] .g`)];
+    const claimed = groups('data-claimed-hash');
+    const typed = groups('data-typed-hash');
+    if (!typed.length) return;
+    let differing = 0;
+    typed.forEach((g, i) => {
+      if (claimed[i] && g.textContent.toLowerCase() === claimed[i].textContent.toLowerCase()) return;
+      g.classList.add('differs');
+      if (claimed[i]) claimed[i].classList.add('differs');
+      differing += 1;
+    });
+    if (differing || claimed.length !== typed.length) {
+      compare.appendChild(el('p', { class: 'bad', 'data-hash-differs': String(differing), text: claimed.length !== typed.length ? 'They differ in length: check what you typed.' : `They differ in ${differing} group${differing === 1 ? '' : 's'} of four (marked): check what you typed, or the block.` }));
+    }
   }
 
   /** main.js's hooks: see `hooks` above. */

@@ -112,8 +112,16 @@ describe('the page with a witness and the block hash you trust (SPEC §9, issue 
     assert.match(lead, /does not prove its state against the block hash you gave/);
     assert.doesNotMatch(lead, /not what was approved/);
 
+    // One digit off: the group of four that differs is marked, in both hashes.
+    const right = blockHashOf(name);
+    await page.fill('#trusted-block-hash', right.slice(0, -1) + (right.endsWith('0') ? '1' : '0'));
+    assert.equal(await page.getAttribute('[data-hash-differs]', 'data-hash-differs'), '1');
+    assert.equal(await page.locator('[data-typed-hash] .g.differs').count(), 1);
+    assert.equal(await page.locator('[data-claimed-hash] .g.differs').count(), 1);
+
     // 3. The right hash: re-executed here, RELEASE.
     await page.fill('#trusted-block-hash', blockHashOf(name));
+    assert.equal(await page.locator('[data-hash-differs], .g.differs').count(), 0, 'equal hashes: nothing marked');
     assert.equal(await banner(page), 'stale');
     await page.click('#verify');
     assert.equal(await decision(page), 'release');
