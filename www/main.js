@@ -43,6 +43,11 @@
     }, 12000);
   }
 
+  function hideToast() {
+    clearTimeout(toastTimer);
+    $('#toast').hidden = true;
+  }
+
   let pickerTarget = null;
   function wireInputs() {
     for (const name of [...TEXT_SLOTS, ...BIN_SLOTS]) {
@@ -159,7 +164,13 @@
       CaseState.showWitnessClaims();
     });
     $('#now-reset').addEventListener('click', () => setNow('', null));
-    $('#verify').addEventListener('click', () => verify());
+    // A notice must not stay over the verdict (trial: it covered the Safe hashes a signer compares):
+    // it goes on Verify or a click; #demo-note keeps its text.
+    $('#verify').addEventListener('click', () => {
+      hideToast();
+      verify();
+    });
+    $('#toast').addEventListener('click', hideToast);
     $('#cancel').addEventListener('click', () => UpgradeGate.cancel());
     $('#clear-all').addEventListener('click', clearAll);
   }

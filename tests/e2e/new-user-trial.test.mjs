@@ -114,6 +114,11 @@ describe('a new user’s trial of the page', () => {
     await page.waitForSelector('#toast:not([hidden])');
     const box = await page.locator('#toast').boundingBox();
     assert.ok(box.width > 300, `the toast is ${box.width} px wide at 390 px`);
+    // Verify: the notice goes, so that it covers nothing of the verdict; its text stays in the demo bar.
+    const said = await page.textContent('#toast');
+    await page.click('#verify');
+    await page.waitForSelector('#toast', { state: 'hidden' });
+    assert.equal(await page.textContent('#demo-note'), said);
     await page.close();
   });
 });
